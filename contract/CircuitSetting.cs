@@ -1,0 +1,47 @@
+namespace CircuitBreaker.Contract;
+
+/// <summary>
+/// One setting of the breaker, under the two names it goes by: the camelCase Pulumi config key
+/// (also the local host's name for it) and the environment variable the functions read.
+/// </summary>
+/// <param name="ConfigKey">Pulumi config key, e.g. <c>failureThreshold</c>.</param>
+/// <param name="EnvironmentVariable">Function environment variable, e.g. <c>FAILURE_THRESHOLD</c>.</param>
+/// <param name="DefaultValue">The value used when the setting is absent; null when it is required or derived.</param>
+/// <param name="ExpectedForm">How a valid value looks, for error messages.</param>
+public sealed record CircuitSetting(string ConfigKey, string EnvironmentVariable, string? DefaultValue, string ExpectedForm);
+
+/// <summary>Every setting of <see cref="CircuitSettings"/>, each with its names and default.</summary>
+public static class CircuitSettingKeys
+{
+    /// <summary>Absolute http(s) URL of the protected downstream. Required.</summary>
+    public static readonly CircuitSetting DownstreamUrl =
+        new("downstreamUrl", "DOWNSTREAM_URL", null, "an absolute http or https URL");
+
+    /// <summary>How long a downstream call may take before it counts as failed.</summary>
+    public static readonly CircuitSetting DownstreamTimeoutSeconds =
+        new("downstreamTimeoutSeconds", "DOWNSTREAM_TIMEOUT_SECONDS", "10", "a positive number of seconds, fractions allowed");
+
+    /// <summary>Failures within the window that open the circuit.</summary>
+    public static readonly CircuitSetting FailureThreshold =
+        new("failureThreshold", "FAILURE_THRESHOLD", "3", "a whole number of at least 1");
+
+    /// <summary>How far back failures count.</summary>
+    public static readonly CircuitSetting WindowSeconds =
+        new("windowSeconds", "WINDOW_SECONDS", "60", "a positive number of seconds, fractions allowed");
+
+    /// <summary>How long the circuit stays open before one probe may run.</summary>
+    public static readonly CircuitSetting OpenSeconds =
+        new("openSeconds", "OPEN_SECONDS", "60", "a positive number of seconds, fractions allowed");
+
+    /// <summary>Whether to call the downstream when the breaker's own store is unreachable.</summary>
+    public static readonly CircuitSetting FailOpen =
+        new("failOpen", "FAIL_OPEN", "true", "true or false");
+
+    /// <summary>The circuit's key; defaults to the downstream URL's host.</summary>
+    public static readonly CircuitSetting ServiceId =
+        new("serviceId", "SERVICE_ID", null, "1 to 200 characters of letters, digits and . _ - :");
+
+    /// <summary>All settings, in the order they are documented.</summary>
+    public static IReadOnlyList<CircuitSetting> All { get; } =
+        [DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId];
+}

@@ -1,0 +1,60 @@
+namespace CircuitBreaker.Contract;
+
+/// <summary>
+/// The breaker's settings, validated. Read them with <see cref="CircuitSettingsReader"/> from
+/// whatever holds them (Pulumi config, environment variables, command-line options) and hand them to
+/// the functions with <see cref="ToEnvironment"/>.
+/// </summary>
+public sealed record CircuitSettings
+{
+    /// <summary>
+    /// Time the webservice keeps back from its Lambda deadline for publishing a failure and answering
+    /// after a downstream call has used up its timeout.
+    /// </summary>
+    public static readonly TimeSpan ResponseReserve = TimeSpan.FromSeconds(2);
+
+    /// <summary>API Gateway HTTP API's largest integration timeout: the webservice must answer within it.</summary>
+    public static readonly TimeSpan HttpApiIntegrationTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The protected downstream.</summary>
+    public required Uri DownstreamUrl { get; init; }
+
+    /// <summary>How long a downstream call may take before it counts as failed.</summary>
+    public required TimeSpan DownstreamTimeout { get; init; }
+
+    /// <summary>Failures within <see cref="Window"/> that open the circuit.</summary>
+    public required int FailureThreshold { get; init; }
+
+    /// <summary>How far back failures count.</summary>
+    public required TimeSpan Window { get; init; }
+
+    /// <summary>How long the circuit stays open before one probe may run.</summary>
+    public required TimeSpan OpenDuration { get; init; }
+
+    /// <summary>Whether requests go to the downstream when the breaker's store is unreachable.</summary>
+    public required bool FailOpen { get; init; }
+
+    /// <summary>The circuit's key.</summary>
+    public required string ServiceId { get; init; }
+
+    /// <summary>
+    /// The webservice function's timeout, whole seconds: the downstream timeout plus
+    /// <see cref="ResponseReserve"/>, rounded up.
+    /// </summary>
+    public int WebserviceTimeoutSeconds => (int)Math.Ceiling((DownstreamTimeout + ResponseReserve).TotalSeconds);
+
+    /// <summary>The settings as the functions' environment variables, in invariant form.</summary>
+    public IReadOnlyDictionary<string, string> ToEnvironment() => new Dictionary<string, string>
+    {
+        [CircuitSettingKeys.DownstreamUrl.EnvironmentVariable] = DownstreamUrl.AbsoluteUri,
+        [CircuitSettingKeys.DownstreamTimeoutSeconds.EnvironmentVariable] = FormatSeconds(DownstreamTimeout),
+        [CircuitSettingKeys.FailureThreshold.EnvironmentVariable] = FailureThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [CircuitSettingKeys.WindowSeconds.EnvironmentVariable] = FormatSeconds(Window),
+        [CircuitSettingKeys.OpenSeconds.EnvironmentVariable] = FormatSeconds(OpenDuration),
+        [CircuitSettingKeys.FailOpen.EnvironmentVariable] = FailOpen ? "true" : "false",
+        [CircuitSettingKeys.ServiceId.EnvironmentVariable] = ServiceId,
+    };
+
+    private static string FormatSeconds(TimeSpan value) =>
+        value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+
+namespace CircuitBreaker.Contract;
+
+/// <summary>
+/// Reads and validates <see cref="CircuitSettings"/> from any source of raw strings, so the stack,
+/// the functions and the local host apply the same defaults and the same rules.
+/// </summary>
+public static class CircuitSettingsReader
+{
+    private const int MaxServiceIdLength = 200;
+
+    /// <summary>
+    /// Reads every setting through <paramref name="lookup"/> (null or blank means absent, so the default
+    /// applies) and validates them together.
+    /// </summary>
+    /// <param name="lookup">Returns the raw value of a setting, or null.</param>
+    /// <param name="describe">Names a setting in error messages, e.g. by its config key or its variable.</param>
+    /// <returns>The settings, or every problem found, each naming the setting and the expected form.</returns>
+    public static CircuitSettingsResult Read(Func<CircuitSetting, string?> lookup, Func<CircuitSetting, string> describe)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        ArgumentNullException.ThrowIfNull(describe);
+        var errors = new List<string>();
+
+        string? Raw(CircuitSetting setting)
+        {
+            var value = lookup(setting);
+            return string.IsNullOrWhiteSpace(value) ? setting.DefaultValue : value.Trim();
+        }
+
+        void Fail(CircuitSetting setting, string? value) =>
+            errors.Add(value is null
+                ? $"{describe(setting)} is required: expected {setting.ExpectedForm}."
+                : $"{describe(setting)} is '{value}': expected {setting.ExpectedForm}.");
+
+        Uri? downstream = null;
+        var rawUrl = Raw(CircuitSettingKeys.DownstreamUrl);
+        if (rawUrl is not null
+            && Uri.TryCreate(rawUrl, UriKind.Absolute, out var parsed)
+            && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
+            && parsed.Host.Length > 0)
+        {
+            downstream = parsed;
+        }
+        else
+        {
+            Fail(CircuitSettingKeys.DownstreamUrl, rawUrl);
+        }
+
+        TimeSpan Seconds(CircuitSetting setting)
+        {
+            var raw = Raw(setting);
+            if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+                && double.IsFinite(seconds) && seconds > 0 && seconds <= TimeSpan.FromDays(365).TotalSeconds)
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+
+            Fail(setting, raw);
+            return TimeSpan.Zero;
+        }
+
+        var timeout = Seconds(CircuitSettingKeys.DownstreamTimeoutSeconds);
+        var window = Seconds(CircuitSettingKeys.WindowSeconds);
+        var open = Seconds(CircuitSettingKeys.OpenSeconds);
+
+        var rawThreshold = Raw(CircuitSettingKeys.FailureThreshold);
+        if (!int.TryParse(rawThreshold, NumberStyles.Integer, CultureInfo.InvariantCulture, out var threshold) || threshold < 1)
+        {
+            Fail(CircuitSettingKeys.FailureThreshold, rawThreshold);
+        }
+
+        var rawFailOpen = Raw(CircuitSettingKeys.FailOpen);
+        if (!bool.TryParse(rawFailOpen, out var failOpen))
+        {
+            Fail(CircuitSettingKeys.FailOpen, rawFailOpen);
+        }
+
+        var serviceId = Raw(CircuitSettingKeys.ServiceId) ?? downstream?.Host ?? string.Empty;
+        if (downstream is not null && !IsValidServiceId(serviceId))
+        {
+            Fail(CircuitSettingKeys.ServiceId, serviceId);
+        }
+
+        if (timeout > TimeSpan.Zero && timeout + CircuitSettings.ResponseReserve > CircuitSettings.HttpApiIntegrationTimeout)
+        {
+            var most = (CircuitSettings.HttpApiIntegrationTimeout - CircuitSettings.ResponseReserve).TotalSeconds;
+            errors.Add($"{describe(CircuitSettingKeys.DownstreamTimeoutSeconds)} is {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}: "
+                + $"the webservice must answer within API Gateway's {CircuitSettings.HttpApiIntegrationTimeout.TotalSeconds:0} s integration timeout, "
+                + $"keeping {CircuitSettings.ResponseReserve.TotalSeconds:0} s to answer, so at most {most.ToString(CultureInfo.InvariantCulture)} s.");
+        }
+
+        if (errors.Count > 0 || downstream is null)
+        {
+            return new CircuitSettingsResult(null, errors);
+        }
+
+        return new CircuitSettingsResult(
+            new CircuitSettings
+            {
+                DownstreamUrl = downstream,
+                DownstreamTimeout = timeout,
+                FailureThreshold = threshold,
+                Window = window,
+                OpenDuration = open,
+                FailOpen = failOpen,
+                ServiceId = serviceId,
+            },
+            errors);
+    }
+
+    private static bool IsValidServiceId(string value) =>
+        value.Length is > 0 and <= MaxServiceIdLength
+        && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':');
+}
+
+/// <summary>The outcome of <see cref="CircuitSettingsReader.Read"/>.</summary>
+/// <param name="Settings">The settings when valid; otherwise null.</param>
+/// <param name="Errors">Every problem found; empty when <paramref name="Settings"/> is set.</param>
+public sealed record CircuitSettingsResult(CircuitSettings? Settings, IReadOnlyList<string> Errors)
+{
+    /// <summary>True when the settings were read without error.</summary>
+    public bool IsValid => Settings is not null;
+}
