@@ -110,8 +110,9 @@ public static class CircuitSettingsReader
             errors);
     }
 
-    private static bool IsValidServiceId(string value) =>
-        value.Length is > 0 and <= MaxServiceIdLength
+    /// <summary>True for a usable circuit key: 1 to 200 characters of ASCII letters, digits and <c>. _ - :</c>.</summary>
+    public static bool IsValidServiceId(string value) =>
+        value is { Length: > 0 and <= MaxServiceIdLength }
         && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':');
 }
 

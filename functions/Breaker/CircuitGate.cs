@@ -1,0 +1,139 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Store;
+
+namespace CircuitBreaker.Functions.Breaker;
+
+/// <summary>
+/// The webservice's side of the breaker: decides, per request, whether the downstream is called, and
+/// settles the half-open probe. The recorder's side, which opens the circuit, is <see cref="FailureRecorder"/>.
+/// </summary>
+internal sealed class CircuitGate(
+    ICircuitStore store,
+    OpenCircuitMemory memory,
+    CircuitSettings settings,
+    TimeProvider time,
+    FunctionLog log)
+{
+    /// <summary>
+    /// While another instance probes, how long this one answers from memory before reading the state
+    /// again: short, so that a quick successful probe is noticed quickly.
+    /// </summary>
+    internal static readonly TimeSpan HalfOpenRecheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Decides for one request. Never throws for a fault of the store: it becomes
+    /// <see cref="AdmissionKind.CallWithoutBreaker"/> or <see cref="AdmissionKind.RejectWithoutBreaker"/>
+    /// as <see cref="CircuitSettings.FailOpen"/> says, with a log line saying why.
+    /// </summary>
+    public async Task<Admission> AdmitAsync(string requestId, CancellationToken cancellationToken)
+    {
+        var serviceId = settings.ServiceId;
+        if (memory.TryRecall(serviceId, out var rememberedUntil, out var rememberedState))
+        {
+            return new Admission(AdmissionKind.Reject, rememberedState, rememberedUntil, FromMemory: true);
+        }
+
+        try
+        {
+            var record = await store.GetAsync(serviceId, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            switch (record.Status)
+            {
+                case CircuitStatus.Open when record.OpenUntil > now:
+                    memory.Remember(serviceId, record.OpenUntil.Value, CircuitView.Open);
+                    return new Admission(AdmissionKind.Reject, CircuitView.Open, record.OpenUntil);
+
+                case CircuitStatus.HalfOpen when record.ProbeLeaseUntil > now:
+                    return RejectWhileProbing(serviceId, record.ProbeLeaseUntil.Value, now);
+
+                case CircuitStatus.Open or CircuitStatus.HalfOpen:
+                    return await ElectProbeAsync(record, requestId, now, cancellationToken).ConfigureAwait(false);
+
+                default:
+                    return new Admission(AdmissionKind.Call, CircuitView.Closed);
+            }
+        }
+        catch (CircuitStoreUnavailableException error)
+        {
+            return WithoutBreaker(requestId, error);
+        }
+    }
+
+    /// <summary>
+    /// Settles the probe this request won: success closes the circuit (earlier failures stop counting),
+    /// failure opens it for another <see cref="CircuitSettings.OpenDuration"/>.
+    /// </summary>
+    public async Task SettleProbeAsync(string requestId, bool succeeded, CancellationToken cancellationToken)
+    {
+        var serviceId = settings.ServiceId;
+        var scope = new LogScope(requestId, serviceId, CircuitView.HalfOpen.Name());
+        var now = time.GetUtcNow();
+        try
+        {
+            if (succeeded)
+            {
+                if (await store.TryCloseAsync(serviceId, requestId, now, cancellationToken).ConfigureAwait(false))
+                {
+                    memory.Forget(serviceId);
+                    log.Transition(scope, CircuitView.HalfOpen, CircuitView.Closed, "probe succeeded");
+                    return;
+                }
+            }
+            else
+            {
+                var openUntil = now + settings.OpenDuration;
+                if (await store.TryReopenAsync(serviceId, requestId, openUntil, cancellationToken).ConfigureAwait(false))
+                {
+                    memory.Remember(serviceId, openUntil, CircuitView.Open);
+                    log.Transition(scope, CircuitView.HalfOpen, CircuitView.Open, "probe failed");
+                    return;
+                }
+            }
+
+            // The lease lapsed and another request took it over: its outcome will settle the circuit.
+            log.Warn("probe outcome not applied: the lease was lost", scope, ("probeSucceeded", succeeded));
+        }
+        catch (CircuitStoreUnavailableException error)
+        {
+            // The lease lapses by itself and another request probes again: nothing is stuck.
+            log.Warn("probe outcome not applied: breaker store unavailable", scope, ("probeSucceeded", succeeded), ("error", error));
+        }
+    }
+
+    private async Task<Admission> ElectProbeAsync(CircuitRecord record, string requestId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // The lease covers the whole probe: the downstream's timeout plus the time to answer.
+        var leaseUntil = now + settings.DownstreamTimeout + CircuitSettings.ResponseReserve;
+        if (await store.TryAcquireProbeAsync(settings.ServiceId, requestId, now, leaseUntil, cancellationToken).ConfigureAwait(false))
+        {
+            memory.Forget(settings.ServiceId);
+            var from = record.Status.ToView();
+            var reason = record.Status == CircuitStatus.Open ? "open period ended" : "previous probe's lease lapsed";
+            log.Transition(new LogScope(requestId, settings.ServiceId, from.Name()), from, CircuitView.HalfOpen, reason);
+            return new Admission(AdmissionKind.Probe, CircuitView.HalfOpen);
+        }
+
+        // Another request won the election an instant ago.
+        return RejectWhileProbing(settings.ServiceId, leaseUntil, now);
+    }
+
+    private Admission RejectWhileProbing(string serviceId, DateTimeOffset leaseUntil, DateTimeOffset now)
+    {
+        var recheckAt = now + HalfOpenRecheck < leaseUntil ? now + HalfOpenRecheck : leaseUntil;
+        memory.Remember(serviceId, recheckAt, CircuitView.HalfOpen);
+        return new Admission(AdmissionKind.Reject, CircuitView.HalfOpen, recheckAt);
+    }
+
+    private Admission WithoutBreaker(string requestId, CircuitStoreUnavailableException error)
+    {
+        var kind = settings.FailOpen ? AdmissionKind.CallWithoutBreaker : AdmissionKind.RejectWithoutBreaker;
+        log.Warn(
+            settings.FailOpen
+                ? "breaker store unavailable: failing open, calling the downstream"
+                : "breaker store unavailable: failing closed, refusing the request",
+            new LogScope(requestId, settings.ServiceId, CircuitView.Unknown.Name()),
+            ("error", error));
+        return new Admission(kind, CircuitView.Unknown);
+    }
+}

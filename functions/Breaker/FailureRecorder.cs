@@ -1,0 +1,76 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Store;
+
+namespace CircuitBreaker.Functions.Breaker;
+
+/// <summary>What recording one failure event did.</summary>
+/// <param name="Stored">False when the same event had been stored before (a redelivery).</param>
+/// <param name="FailuresInWindow">Failures counted in the window, capped at the threshold; null when not counted.</param>
+/// <param name="Opened">True when this event's recording opened the circuit.</param>
+internal sealed record RecordingOutcome(bool Stored, int? FailuresInWindow, bool Opened);
+
+/// <summary>
+/// The recorder's side of the breaker: stores each failure once, and opens a closed circuit when the
+/// failures within the window reach the threshold.
+/// </summary>
+internal sealed class FailureRecorder(ICircuitStore store, CircuitSettings settings, TimeProvider time, FunctionLog log)
+{
+    /// <summary>
+    /// Slack added to a failure's expiry so that a failure is never deleted while it can still count,
+    /// whatever the clocks of the webservice and the recorder say.
+    /// </summary>
+    internal static readonly TimeSpan ExpirySlack = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Records one failure and opens the circuit when due. Safe to call again with the same event:
+    /// a redelivery stores nothing new but still re-evaluates the circuit, in case the first delivery
+    /// died between storing and opening. Store faults propagate, so that EventBridge retries the event.
+    /// </summary>
+    public async Task<RecordingOutcome> RecordAsync(string eventId, FailureEventDetail failure, CancellationToken cancellationToken)
+    {
+        var failedAt = DateTimeOffset.FromUnixTimeMilliseconds(failure.FailedAtEpochMilliseconds);
+        var record = new FailureRecord(failure.ServiceId, eventId, failedAt, failedAt + settings.Window + ExpirySlack, failure.Reason);
+        var stored = await store.RecordFailureAsync(record, cancellationToken).ConfigureAwait(false);
+
+        var state = await store.GetAsync(failure.ServiceId, cancellationToken).ConfigureAwait(false);
+        var scope = new LogScope(failure.RequestId, failure.ServiceId, state.Status.ToView().Name());
+        if (state.Status != CircuitStatus.Closed)
+        {
+            // Open or probing: the probe's outcome, not stray failures, decides what comes next.
+            return new RecordingOutcome(stored, null, Opened: false);
+        }
+
+        var now = time.GetUtcNow();
+        var since = now - settings.Window;
+        if (state.ClosedAt > since)
+        {
+            since = state.ClosedAt.Value;
+        }
+
+        if (failedAt < since)
+        {
+            // A late delivery of an old failure cannot tip the circuit over.
+            return new RecordingOutcome(stored, null, Opened: false);
+        }
+
+        var count = await store.CountFailuresAsync(failure.ServiceId, since, settings.FailureThreshold, cancellationToken).ConfigureAwait(false);
+        if (count < settings.FailureThreshold)
+        {
+            return new RecordingOutcome(stored, count, Opened: false);
+        }
+
+        var openUntil = now + settings.OpenDuration;
+        var opened = await store.TryOpenAsync(failure.ServiceId, state.Version, openUntil, cancellationToken).ConfigureAwait(false);
+        if (opened)
+        {
+            log.Transition(
+                scope,
+                CircuitView.Closed,
+                CircuitView.Open,
+                $"{count} failures within {settings.Window.TotalSeconds:0.###} s (threshold {settings.FailureThreshold})");
+        }
+
+        return new RecordingOutcome(stored, count, opened);
+    }
+}

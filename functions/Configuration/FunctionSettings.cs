@@ -1,0 +1,54 @@
+using CircuitBreaker.Contract;
+
+namespace CircuitBreaker.Functions.Configuration;
+
+/// <summary>Everything a function instance needs from its environment, validated once at start.</summary>
+/// <param name="Handler">Which handler this instance serves: one of <see cref="HandlerNames"/>.</param>
+/// <param name="TableName">The DynamoDB table.</param>
+/// <param name="EventBusName">The bus failure events go to; required by the webservice only.</param>
+/// <param name="Region">The AWS region, for endpoints and signing.</param>
+/// <param name="Circuit">The breaker's settings.</param>
+internal sealed record FunctionSettings(string Handler, string TableName, string? EventBusName, string Region, CircuitSettings Circuit)
+{
+    /// <summary>
+    /// Reads the settings through <paramref name="environment"/>; throws <see cref="FunctionConfigurationException"/>
+    /// listing every problem, each naming the variable and the expected form.
+    /// </summary>
+    public static FunctionSettings Read(Func<string, string?> environment)
+    {
+        var problems = new List<string>();
+        string? Required(string variable, string expected)
+        {
+            var value = environment(variable);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                problems.Add($"{variable} is required: expected {expected}.");
+                return null;
+            }
+
+            return value.Trim();
+        }
+
+        var handler = Required(FunctionEnvironment.Handler, $"'{HandlerNames.Webservice}' or '{HandlerNames.Recorder}'");
+        if (handler is not null and not (HandlerNames.Webservice or HandlerNames.Recorder))
+        {
+            problems.Add($"{FunctionEnvironment.Handler} is '{handler}': expected '{HandlerNames.Webservice}' or '{HandlerNames.Recorder}'.");
+        }
+
+        var table = Required(FunctionEnvironment.TableName, "the DynamoDB table's name");
+        var bus = handler == HandlerNames.Webservice
+            ? Required(FunctionEnvironment.EventBusName, "the EventBridge bus's name")
+            : environment(FunctionEnvironment.EventBusName);
+        var region = Required(FunctionEnvironment.Region, "an AWS region such as eu-west-1");
+
+        var circuit = CircuitSettingsReader.Read(setting => environment(setting.EnvironmentVariable), setting => setting.EnvironmentVariable);
+        problems.AddRange(circuit.Errors);
+
+        if (problems.Count > 0)
+        {
+            throw new FunctionConfigurationException(problems);
+        }
+
+        return new FunctionSettings(handler!, table!, bus, region!, circuit.Settings!);
+    }
+}

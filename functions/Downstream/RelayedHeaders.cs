@@ -1,0 +1,22 @@
+namespace CircuitBreaker.Functions.Downstream;
+
+/// <summary>
+/// The headers the webservice relays in each direction. An allow-list rather than a deny-list: hop-by-hop
+/// headers, API Gateway's own and anything that would misdescribe a re-encoded body stay behind.
+/// </summary>
+internal static class RelayedHeaders
+{
+    /// <summary>Client request headers passed to the downstream.</summary>
+    public static readonly IReadOnlySet<string> Request = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "accept", "accept-language", "authorization", "content-language", "content-type",
+        "if-match", "if-modified-since", "if-none-match", "if-unmodified-since", "x-amzn-trace-id",
+    };
+
+    /// <summary>Downstream response headers passed to the client (Set-Cookie travels as cookies).</summary>
+    public static readonly IReadOnlySet<string> Response = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "cache-control", "content-disposition", "content-language", "content-type", "etag", "expires",
+        "last-modified", "location", "retry-after", "vary", "www-authenticate",
+    };
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Runtime;
+
+namespace CircuitBreaker.Functions.Handlers;
+
+/// <summary>
+/// The recorder Lambda: EventBridge delivers each failure event here; it is stored once and may open the circuit.
+/// An event it cannot read is rejected as an invocation error and nothing is stored.
+/// </summary>
+internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log) : IInvocationHandler
+{
+    /// <inheritdoc />
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
+    {
+        var (eventId, failure) = Read(invocation.Payload);
+        var outcome = await recorder.RecordAsync(eventId, failure, cancellationToken).ConfigureAwait(false);
+        log.Info(
+            outcome.Stored ? "failure recorded" : "duplicate failure event ignored",
+            new LogScope(invocation.RequestId, failure.ServiceId),
+            ("eventId", eventId),
+            ("failedRequestId", failure.RequestId),
+            ("reason", failure.Reason),
+            ("failuresInWindow", outcome.FailuresInWindow),
+            ("opened", outcome.Opened));
+        return JsonSerializer.SerializeToUtf8Bytes(
+            new RecorderResponse(eventId, outcome.Stored, outcome.FailuresInWindow, outcome.Opened),
+            EventJsonContext.Default.RecorderResponse);
+    }
+
+    /// <summary>Reads and validates the envelope; every problem is an <see cref="InvalidEventException"/>.</summary>
+    internal static (string EventId, FailureEventDetail Failure) Read(ReadOnlyMemory<byte> payload)
+    {
+        FailureEventEnvelope? envelope;
+        try
+        {
+            envelope = JsonSerializer.Deserialize(payload.Span, EventJsonContext.Default.FailureEventEnvelope);
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidEventException($"The event is not valid JSON for an EventBridge envelope: {error.Message}", error);
+        }
+
+        if (envelope is null)
+        {
+            throw new InvalidEventException("The event is null.");
+        }
+
+        if (string.IsNullOrWhiteSpace(envelope.Id))
+        {
+            throw new InvalidEventException("The event has no 'id'.");
+        }
+
+        if (envelope.Source != FailureEvents.Source || envelope.DetailType != FailureEvents.DetailType)
+        {
+            throw new InvalidEventException(
+                $"The event is not a failure event: source '{envelope.Source}', detail-type '{envelope.DetailType}'; "
+                + $"expected '{FailureEvents.Source}', '{FailureEvents.DetailType}'.");
+        }
+
+        var detail = envelope.Detail ?? throw new InvalidEventException("The event has no 'detail'.");
+        if (detail.ServiceId is null || !CircuitSettingsReader.IsValidServiceId(detail.ServiceId))
+        {
+            throw new InvalidEventException($"The event's detail.serviceId '{detail.ServiceId}' is not a valid service id.");
+        }
+
+        if (detail.FailedAtEpochMilliseconds <= 0)
+        {
+            throw new InvalidEventException("The event's detail.failedAtEpochMs is missing or not positive.");
+        }
+
+        if (detail.Reason is not (FailureReasons.Timeout or FailureReasons.ConnectionError or FailureReasons.ServerError))
+        {
+            throw new InvalidEventException($"The event's detail.reason '{detail.Reason}' is not one of the failure reasons.");
+        }
+
+        return (envelope.Id, detail with { RequestId = detail.RequestId ?? string.Empty });
+    }
+}

@@ -1,0 +1,199 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CircuitBreaker.Tests.Breaker;
+
+public sealed class CircuitGateTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryCircuitStore _store = new();
+    private readonly CapturedLog _log;
+    private readonly CircuitSettings _settings = TestSettings.Circuit();
+
+    public CircuitGateTests() => _log = new CapturedLog(_time, "webservice");
+
+    private CircuitGate NewGate(CircuitSettings? settings = null) =>
+        new(_store, new OpenCircuitMemory(_time), settings ?? _settings, _time, _log.Log);
+
+    private void SeedOpen(TimeSpan openFor) => _store.Seed(
+        CircuitRecord.InitiallyClosed(_settings.ServiceId) with { Status = CircuitStatus.Open, OpenUntil = _time.GetUtcNow() + openFor, Version = 1 });
+
+    [Fact]
+    public async Task AClosedCircuitAdmitsTheCall()
+    {
+        var admission = await NewGate().AdmitAsync("r1", CancellationToken.None);
+
+        Assert.Equal(AdmissionKind.Call, admission.Kind);
+        Assert.Equal(CircuitView.Closed, admission.State);
+        Assert.Equal(1, _store.StateReads);
+    }
+
+    [Fact]
+    public async Task AnOpenCircuitRejectsUntilItsEndThenFromMemoryWithoutReads()
+    {
+        SeedOpen(TimeSpan.FromSeconds(30));
+        var gate = NewGate();
+
+        var first = await gate.AdmitAsync("r1", CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var second = await gate.AdmitAsync("r2", CancellationToken.None);
+
+        Assert.Equal(AdmissionKind.Reject, first.Kind);
+        Assert.Equal(CircuitView.Open, first.State);
+        Assert.False(first.FromMemory);
+        Assert.Equal(AdmissionKind.Reject, second.Kind);
+        Assert.True(second.FromMemory);
+        Assert.Equal(first.RetryAt, second.RetryAt);
+        Assert.Equal(1, _store.StateReads);
+    }
+
+    [Fact]
+    public async Task AfterTheOpenPeriodOneRequestBecomesTheProbe()
+    {
+        SeedOpen(TimeSpan.FromSeconds(30));
+        var gate = NewGate();
+        await gate.AdmitAsync("r1", CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var probe = await gate.AdmitAsync("r2", CancellationToken.None);
+        var other = await gate.AdmitAsync("r3", CancellationToken.None);
+
+        Assert.Equal(AdmissionKind.Probe, probe.Kind);
+        Assert.Equal(AdmissionKind.Reject, other.Kind);
+        Assert.Equal(CircuitView.HalfOpen, other.State);
+        var transition = Assert.Single(_log.WithMessage(TransitionLog.Message));
+        Assert.Equal("open", transition.GetProperty("from").GetString());
+        Assert.Equal("half-open", transition.GetProperty("to").GetString());
+    }
+
+    [Fact]
+    public async Task FiftyConcurrentRequestsAcrossInstancesElectExactlyOneProbe()
+    {
+        SeedOpen(TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        // Fifty instances, each with its own memory, as fifty Lambda instances would be.
+        var admissions = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => NewGate().AdmitAsync($"r{i}", CancellationToken.None))));
+
+        Assert.Single(admissions, a => a.Kind == AdmissionKind.Probe);
+        Assert.Equal(49, admissions.Count(a => a.Kind == AdmissionKind.Reject && a.State == CircuitView.HalfOpen));
+    }
+
+    [Fact]
+    public async Task ASuccessfulProbeClosesTheCircuit()
+    {
+        SeedOpen(TimeSpan.Zero);
+        var gate = NewGate();
+        Assert.Equal(AdmissionKind.Probe, (await gate.AdmitAsync("probe", CancellationToken.None)).Kind);
+
+        await gate.SettleProbeAsync("probe", succeeded: true, CancellationToken.None);
+        var next = await gate.AdmitAsync("r2", CancellationToken.None);
+
+        Assert.Equal(AdmissionKind.Call, next.Kind);
+        var state = await _store.GetAsync(_settings.ServiceId, CancellationToken.None);
+        Assert.Equal(CircuitStatus.Closed, state.Status);
+        Assert.Equal(_time.GetUtcNow(), state.ClosedAt);
+        Assert.Contains(_log.WithMessage(TransitionLog.Message), l => l.GetProperty("to").GetString() == "closed");
+    }
+
+    [Fact]
+    public async Task AFailedProbeReopensForAnotherOpenPeriodAndRemembersIt()
+    {
+        SeedOpen(TimeSpan.Zero);
+        var gate = NewGate();
+        await gate.AdmitAsync("probe", CancellationToken.None);
+
+        await gate.SettleProbeAsync("probe", succeeded: false, CancellationToken.None);
+        var readsAfterSettle = _store.StateReads;
+        var next = await gate.AdmitAsync("r2", CancellationToken.None);
+
+        Assert.Equal(AdmissionKind.Reject, next.Kind);
+        Assert.True(next.FromMemory);
+        Assert.Equal(readsAfterSettle, _store.StateReads);
+        Assert.Equal(_time.GetUtcNow() + _settings.OpenDuration, next.RetryAt);
+        var state = await _store.GetAsync(_settings.ServiceId, CancellationToken.None);
+        Assert.Equal(CircuitStatus.Open, state.Status);
+    }
+
+    [Fact]
+    public async Task AProbeWhoseOwnerDiedIsTakenOverAfterItsLease()
+    {
+        SeedOpen(TimeSpan.Zero);
+        Assert.Equal(AdmissionKind.Probe, (await NewGate().AdmitAsync("dies", CancellationToken.None)).Kind);
+
+        _time.Advance(_settings.DownstreamTimeout);
+        var beforeLeaseEnds = await NewGate().AdmitAsync("r2", CancellationToken.None);
+        _time.Advance(CircuitSettings.ResponseReserve);
+        var afterLeaseEnds = await NewGate().AdmitAsync("r3", CancellationToken.None);
+
+        Assert.Equal(AdmissionKind.Reject, beforeLeaseEnds.Kind);
+        Assert.Equal(AdmissionKind.Probe, afterLeaseEnds.Kind);
+    }
+
+    [Fact]
+    public async Task ALateOutcomeFromALostLeaseChangesNothing()
+    {
+        SeedOpen(TimeSpan.Zero);
+        await NewGate().AdmitAsync("slow", CancellationToken.None);
+        _time.Advance(_settings.DownstreamTimeout + CircuitSettings.ResponseReserve);
+        await NewGate().AdmitAsync("takeover", CancellationToken.None);
+
+        await NewGate().SettleProbeAsync("slow", succeeded: true, CancellationToken.None);
+
+        var state = await _store.GetAsync(_settings.ServiceId, CancellationToken.None);
+        Assert.Equal(CircuitStatus.HalfOpen, state.Status);
+        Assert.Equal("takeover", state.ProbeOwner);
+        Assert.Single(_log.WithMessage("probe outcome not applied: the lease was lost"));
+    }
+
+    [Fact]
+    public async Task WhileAnotherInstanceProbesRejectionsAreRememberedOnlyBriefly()
+    {
+        SeedOpen(TimeSpan.Zero);
+        await NewGate().AdmitAsync("probe", CancellationToken.None);
+        var gate = NewGate();
+
+        var first = await gate.AdmitAsync("r1", CancellationToken.None);
+        var reads = _store.StateReads;
+        var fromMemory = await gate.AdmitAsync("r2", CancellationToken.None);
+        _time.Advance(CircuitGate.HalfOpenRecheck);
+        await gate.AdmitAsync("r3", CancellationToken.None);
+
+        Assert.Equal(_time.GetUtcNow(), first.RetryAt);
+        Assert.True(fromMemory.FromMemory);
+        Assert.Equal(reads + 1, _store.StateReads);
+    }
+
+    [Theory]
+    [InlineData(true, "CallWithoutBreaker")]
+    [InlineData(false, "RejectWithoutBreaker")]
+    public async Task AnUnreachableStoreFailsOpenOrClosedAsConfiguredAndSaysWhy(bool failOpen, string expectedKind)
+    {
+        var expected = Enum.Parse<AdmissionKind>(expectedKind);
+        _store.Unavailable = true;
+
+        var admission = await NewGate(TestSettings.Circuit(failOpen: failOpen)).AdmitAsync("r1", CancellationToken.None);
+
+        Assert.Equal(expected, admission.Kind);
+        Assert.Equal(CircuitView.Unknown, admission.State);
+        var warning = Assert.Single(_log.Lines, l => l.GetProperty("level").GetString() == "WARN");
+        Assert.Contains("breaker store unavailable", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("r1", warning.GetProperty("requestId").GetString());
+    }
+
+    [Fact]
+    public async Task SettlingWithAnUnreachableStoreIsSurvived()
+    {
+        SeedOpen(TimeSpan.Zero);
+        var gate = NewGate();
+        await gate.AdmitAsync("probe", CancellationToken.None);
+        _store.Unavailable = true;
+
+        await gate.SettleProbeAsync("probe", succeeded: true, CancellationToken.None);
+
+        Assert.Single(_log.WithMessage("probe outcome not applied: breaker store unavailable"));
+    }
+}

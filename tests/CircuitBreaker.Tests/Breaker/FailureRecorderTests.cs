@@ -1,0 +1,148 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CircuitBreaker.Tests.Breaker;
+
+public sealed class FailureRecorderTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryCircuitStore _store = new();
+    private readonly CapturedLog _log;
+    private readonly CircuitSettings _settings = TestSettings.Circuit();
+
+    public FailureRecorderTests() => _log = new CapturedLog(_time, "recorder");
+
+    private FailureRecorder NewRecorder() => new(_store, _settings, _time, _log.Log);
+
+    private FailureEventDetail Failure(TimeSpan ago = default) =>
+        new(_settings.ServiceId, (_time.GetUtcNow() - ago).ToUnixTimeMilliseconds(), FailureReasons.Timeout, null, "req", 10_000);
+
+    private Task<CircuitRecord> State() => _store.GetAsync(_settings.ServiceId, CancellationToken.None);
+
+    [Fact]
+    public async Task FailuresBelowTheThresholdLeaveTheCircuitClosed()
+    {
+        var recorder = NewRecorder();
+
+        await recorder.RecordAsync("e1", Failure(), CancellationToken.None);
+        var outcome = await recorder.RecordAsync("e2", Failure(), CancellationToken.None);
+
+        Assert.Equal(new RecordingOutcome(true, 2, false), outcome);
+        Assert.Equal(CircuitStatus.Closed, (await State()).Status);
+    }
+
+    [Fact]
+    public async Task TheThresholdthFailureWithinTheWindowOpensTheCircuitForTheOpenPeriod()
+    {
+        var recorder = NewRecorder();
+        await recorder.RecordAsync("e1", Failure(), CancellationToken.None);
+        await recorder.RecordAsync("e2", Failure(), CancellationToken.None);
+
+        var outcome = await recorder.RecordAsync("e3", Failure(), CancellationToken.None);
+
+        Assert.True(outcome.Opened);
+        var state = await State();
+        Assert.Equal(CircuitStatus.Open, state.Status);
+        Assert.Equal(_time.GetUtcNow() + _settings.OpenDuration, state.OpenUntil);
+        var transition = Assert.Single(_log.WithMessage(TransitionLog.Message));
+        Assert.Equal("closed", transition.GetProperty("from").GetString());
+        Assert.Equal("open", transition.GetProperty("to").GetString());
+        Assert.Contains("3 failures", transition.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARedeliveredEventCountsOnce()
+    {
+        var recorder = NewRecorder();
+        var failure = Failure();
+        await recorder.RecordAsync("e1", failure, CancellationToken.None);
+        await recorder.RecordAsync("e2", Failure(), CancellationToken.None);
+
+        var redelivery = await recorder.RecordAsync("e2", Failure(), CancellationToken.None);
+
+        Assert.False(redelivery.Stored);
+        Assert.Equal(2, redelivery.FailuresInWindow);
+        Assert.Equal(CircuitStatus.Closed, (await State()).Status);
+        Assert.Equal(2, _store.Failures.Count);
+    }
+
+    [Fact]
+    public async Task FailuresOlderThanTheWindowNeverCountEvenIfTtlHasNotDeletedThem()
+    {
+        var recorder = NewRecorder();
+        await recorder.RecordAsync("old1", Failure(), CancellationToken.None);
+        await recorder.RecordAsync("old2", Failure(), CancellationToken.None);
+        _time.Advance(_settings.Window + TimeSpan.FromMilliseconds(1));
+
+        var outcome = await recorder.RecordAsync("new", Failure(), CancellationToken.None);
+
+        Assert.Equal(3, _store.Failures.Count);
+        Assert.Equal(1, outcome.FailuresInWindow);
+        Assert.False(outcome.Opened);
+    }
+
+    [Fact]
+    public async Task FailuresFromBeforeTheCircuitLastClosedNoLongerCount()
+    {
+        var recorder = NewRecorder();
+        await recorder.RecordAsync("e1", Failure(), CancellationToken.None);
+        await recorder.RecordAsync("e2", Failure(), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _store.Seed(CircuitRecord.InitiallyClosed(_settings.ServiceId) with { ClosedAt = _time.GetUtcNow(), Version = 4 });
+
+        var outcome = await recorder.RecordAsync("e3", Failure(), CancellationToken.None);
+
+        Assert.Equal(1, outcome.FailuresInWindow);
+        Assert.False(outcome.Opened);
+    }
+
+    [Fact]
+    public async Task ALateDeliveryOfAnOldFailureCannotOpenTheCircuit()
+    {
+        var recorder = NewRecorder();
+        await recorder.RecordAsync("e1", Failure(), CancellationToken.None);
+        await recorder.RecordAsync("e2", Failure(), CancellationToken.None);
+
+        var late = await recorder.RecordAsync("e0", Failure(ago: _settings.Window + TimeSpan.FromSeconds(5)), CancellationToken.None);
+
+        Assert.True(late.Stored);
+        Assert.Null(late.FailuresInWindow);
+        Assert.False(late.Opened);
+    }
+
+    [Fact]
+    public async Task FailuresWhileOpenAreStoredButDoNotExtendTheOpenPeriod()
+    {
+        var openUntil = _time.GetUtcNow() + TimeSpan.FromSeconds(20);
+        _store.Seed(CircuitRecord.InitiallyClosed(_settings.ServiceId) with { Status = CircuitStatus.Open, OpenUntil = openUntil, Version = 1 });
+
+        var outcome = await NewRecorder().RecordAsync("e1", Failure(), CancellationToken.None);
+
+        Assert.True(outcome.Stored);
+        Assert.False(outcome.Opened);
+        Assert.Equal(openUntil, (await State()).OpenUntil);
+    }
+
+    [Fact]
+    public async Task ConcurrentRecordersOpenTheCircuitOnce()
+    {
+        await NewRecorder().RecordAsync("e1", Failure(), CancellationToken.None);
+        await NewRecorder().RecordAsync("e2", Failure(), CancellationToken.None);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(3, 10).Select(i => Task.Run(() => NewRecorder().RecordAsync($"e{i}", Failure(), CancellationToken.None))));
+
+        Assert.Single(outcomes, o => o.Opened);
+        Assert.Single(_log.WithMessage(TransitionLog.Message));
+    }
+
+    [Fact]
+    public async Task AStoreFaultPropagatesSoThatTheEventIsRetried()
+    {
+        _store.Unavailable = true;
+
+        await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => NewRecorder().RecordAsync("e1", Failure(), CancellationToken.None));
+    }
+}

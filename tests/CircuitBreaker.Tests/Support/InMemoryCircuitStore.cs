@@ -1,0 +1,116 @@
+using CircuitBreaker.Functions.Store;
+
+namespace CircuitBreaker.Tests.Support;
+
+/// <summary>
+/// An <see cref="ICircuitStore"/> in memory with the same conditions as the DynamoDB store, for unit tests of
+/// the breaker's decisions under a fake clock. Counts reads so that tests can prove a decision needed none.
+/// Like DynamoDB before its TTL sweeper runs, it never deletes expired failures.
+/// </summary>
+internal sealed class InMemoryCircuitStore : ICircuitStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, CircuitRecord> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string ServiceId, string EventId), FailureRecord> _failures = [];
+
+    public int StateReads { get; private set; }
+
+    public bool Unavailable { get; set; }
+
+    public IReadOnlyCollection<FailureRecord> Failures
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _failures.Values];
+            }
+        }
+    }
+
+    public void Seed(CircuitRecord record)
+    {
+        lock (_lock)
+        {
+            _states[record.ServiceId] = record;
+        }
+    }
+
+    public Task<CircuitRecord> GetAsync(string serviceId, CancellationToken cancellationToken) => Run(() =>
+    {
+        StateReads++;
+        return State(serviceId);
+    });
+
+    public Task<bool> RecordFailureAsync(FailureRecord failure, CancellationToken cancellationToken) =>
+        Run(() => _failures.TryAdd((failure.ServiceId, failure.EventId), failure));
+
+    public Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+        Run(() => Math.Min(limit, _failures.Values.Count(f => f.ServiceId == serviceId && f.FailedAt >= since)));
+
+    public Task<bool> TryOpenAsync(string serviceId, long expectedVersion, DateTimeOffset openUntil, CancellationToken cancellationToken) => Run(() =>
+    {
+        var current = State(serviceId);
+        if (current.Status != CircuitStatus.Closed || current.Version != expectedVersion)
+        {
+            return false;
+        }
+
+        _states[serviceId] = current with { Status = CircuitStatus.Open, OpenUntil = openUntil, ProbeOwner = null, ProbeLeaseUntil = null, Version = current.Version + 1 };
+        return true;
+    });
+
+    public Task<bool> TryAcquireProbeAsync(string serviceId, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) => Run(() =>
+    {
+        var current = State(serviceId);
+        var eligible = (current.Status == CircuitStatus.Open && current.OpenUntil <= now)
+            || (current.Status == CircuitStatus.HalfOpen && current.ProbeLeaseUntil <= now);
+        if (!eligible)
+        {
+            return false;
+        }
+
+        _states[serviceId] = current with { Status = CircuitStatus.HalfOpen, ProbeOwner = owner, ProbeLeaseUntil = leaseUntil, Version = current.Version + 1 };
+        return true;
+    });
+
+    public Task<bool> TryCloseAsync(string serviceId, string owner, DateTimeOffset closedAt, CancellationToken cancellationToken) => Run(() =>
+    {
+        var current = State(serviceId);
+        if (current.Status != CircuitStatus.HalfOpen || current.ProbeOwner != owner)
+        {
+            return false;
+        }
+
+        _states[serviceId] = current with { Status = CircuitStatus.Closed, OpenUntil = null, ProbeOwner = null, ProbeLeaseUntil = null, ClosedAt = closedAt, Version = current.Version + 1 };
+        return true;
+    });
+
+    public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, CancellationToken cancellationToken) => Run(() =>
+    {
+        var current = State(serviceId);
+        if (current.Status != CircuitStatus.HalfOpen || current.ProbeOwner != owner)
+        {
+            return false;
+        }
+
+        _states[serviceId] = current with { Status = CircuitStatus.Open, OpenUntil = openUntil, ProbeOwner = null, ProbeLeaseUntil = null, Version = current.Version + 1 };
+        return true;
+    });
+
+    private CircuitRecord State(string serviceId) =>
+        _states.TryGetValue(serviceId, out var record) ? record : CircuitRecord.InitiallyClosed(serviceId);
+
+    private Task<T> Run<T>(Func<T> operation)
+    {
+        lock (_lock)
+        {
+            if (Unavailable)
+            {
+                return Task.FromException<T>(new CircuitStoreUnavailableException("the in-memory store was made unavailable by the test"));
+            }
+
+            return Task.FromResult(operation());
+        }
+    }
+}

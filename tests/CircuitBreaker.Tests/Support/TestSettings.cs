@@ -1,0 +1,23 @@
+using CircuitBreaker.Contract;
+
+namespace CircuitBreaker.Tests.Support;
+
+internal static class TestSettings
+{
+    public static CircuitSettings Circuit(
+        string downstream = "http://downstream.test/",
+        double timeoutSeconds = 10,
+        int threshold = 3,
+        double windowSeconds = 60,
+        double openSeconds = 60,
+        bool failOpen = true) => new()
+        {
+            DownstreamUrl = new Uri(downstream),
+            DownstreamTimeout = TimeSpan.FromSeconds(timeoutSeconds),
+            FailureThreshold = threshold,
+            Window = TimeSpan.FromSeconds(windowSeconds),
+            OpenDuration = TimeSpan.FromSeconds(openSeconds),
+            FailOpen = failOpen,
+            ServiceId = new Uri(downstream).Host,
+        };
+}
