@@ -9,7 +9,7 @@ internal static class RelayedHeaders
     /// <summary>Client request headers passed to the downstream.</summary>
     public static readonly IReadOnlySet<string> Request = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "accept", "accept-language", "authorization", "content-language", "content-type",
+        "accept", "accept-language", "authorization", "content-language", "content-type", "cookie",
         "if-match", "if-modified-since", "if-none-match", "if-unmodified-since", "x-amzn-trace-id",
     };
 
