@@ -1,0 +1,85 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Configuration;
+
+namespace CircuitBreaker.Tests.Configuration;
+
+public sealed class FunctionSettingsTests
+{
+    private static readonly Dictionary<string, string> Minimal = new()
+    {
+        [FunctionEnvironment.Handler] = HandlerNames.Webservice,
+        [FunctionEnvironment.TableName] = "circuits",
+        [FunctionEnvironment.EventBusName] = "failures",
+        [FunctionEnvironment.Region] = "eu-west-1",
+        ["DOWNSTREAM_URL"] = "https://api.example.com/v1/",
+    };
+
+    private static Func<string, string?> With(params (string Name, string? Value)[] overrides)
+    {
+        var environment = new Dictionary<string, string?>(Minimal.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value)));
+        foreach (var (name, value) in overrides)
+        {
+            environment[name] = value;
+        }
+
+        return name => environment.GetValueOrDefault(name);
+    }
+
+    [Fact]
+    public void TheDefaultsAreTheOriginalDemosAndTheServiceIdIsTheDownstreamHost()
+    {
+        var settings = FunctionSettings.Read(With());
+
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.Circuit.DownstreamTimeout);
+        Assert.Equal(3, settings.Circuit.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.Circuit.Window);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.Circuit.OpenDuration);
+        Assert.True(settings.Circuit.FailOpen);
+        Assert.Equal("api.example.com", settings.Circuit.ServiceId);
+    }
+
+    [Fact]
+    public void SecondsAcceptFractions()
+    {
+        var settings = FunctionSettings.Read(With(("DOWNSTREAM_TIMEOUT_SECONDS", "0.2"), ("WINDOW_SECONDS", "2.5")));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(200), settings.Circuit.DownstreamTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), settings.Circuit.Window);
+    }
+
+    [Fact]
+    public void EveryProblemIsReportedAtOnceNamingTheVariable()
+    {
+        var error = Assert.Throws<FunctionConfigurationException>(() => FunctionSettings.Read(With(
+            (FunctionEnvironment.TableName, null),
+            ("FAILURE_THRESHOLD", "0"),
+            ("WINDOW_SECONDS", "-1"),
+            ("FAIL_OPEN", "maybe"),
+            ("DOWNSTREAM_URL", "ftp://x"))));
+
+        Assert.Equal(5, error.Problems.Count);
+        Assert.Contains(error.Problems, p => p.StartsWith("TABLE_NAME is required", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.StartsWith("FAILURE_THRESHOLD is '0'", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.StartsWith("WINDOW_SECONDS is '-1'", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.StartsWith("FAIL_OPEN is 'maybe'", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.StartsWith("DOWNSTREAM_URL is 'ftp://x'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheBusIsRequiredByTheWebserviceOnly()
+    {
+        Assert.Throws<FunctionConfigurationException>(() => FunctionSettings.Read(With((FunctionEnvironment.EventBusName, ""))));
+
+        var recorder = FunctionSettings.Read(With((FunctionEnvironment.EventBusName, null), (FunctionEnvironment.Handler, HandlerNames.Recorder)));
+
+        Assert.Null(recorder.EventBusName);
+    }
+
+    [Fact]
+    public void AnUnknownHandlerIsRejected()
+    {
+        var error = Assert.Throws<FunctionConfigurationException>(() => FunctionSettings.Read(With((FunctionEnvironment.Handler, "index.handler"))));
+
+        Assert.Contains("_HANDLER is 'index.handler'", error.Message, StringComparison.Ordinal);
+    }
+}
