@@ -1,0 +1,64 @@
+using System.Globalization;
+using CircuitBreaker.Bench.Load;
+using CircuitBreaker.Bench.Stack;
+
+namespace CircuitBreaker.Bench;
+
+/// <summary>
+/// The bench's command line. Times are scaled down from production (10 s timeout, 60 s window and open period)
+/// so that an outage fits in minutes; the cost model scales the measured per-request figures back up.
+/// </summary>
+internal sealed record BenchOptions
+{
+    public bool Quick { get; init; }
+
+    public int Repetitions { get; init; } = 3;
+
+    public bool ColdStart { get; init; } = true;
+
+    public string? OutputDirectory { get; init; }
+
+    public string? Only { get; init; }
+
+    public StackSettings Stack { get; init; } = new(
+        DownstreamTimeout: TimeSpan.FromSeconds(0.5),
+        FailureThreshold: 3,
+        Window: TimeSpan.FromSeconds(6),
+        OpenDuration: TimeSpan.FromSeconds(6),
+        EventDeliveryDelay: TimeSpan.FromMilliseconds(100),
+        RedeliveryFraction: 0.0);
+
+    public OutageScenario Scenario => Quick
+        ? new OutageScenario(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), Load)
+        : new OutageScenario(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(30), Load);
+
+    public LoadPlan Load { get; init; } = new(RequestsPerSecond: 50, Duration: TimeSpan.Zero, Clients: 20, MaxInFlight: 400, ClientTimeout: TimeSpan.FromSeconds(10));
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            options = args[i] switch
+            {
+                "--quick" => options with { Quick = true, Repetitions = 1 },
+                "--repetitions" => options with { Repetitions = int.Parse(args[++i], CultureInfo.InvariantCulture) },
+                "--no-cold-start" => options with { ColdStart = false },
+                "--out" => options with { OutputDirectory = args[++i] },
+                "--only" => options with { Only = args[++i] },
+                "--help" or "-h" => throw new ArgumentException(Usage),
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
+            };
+        }
+
+        return options;
+    }
+
+    public const string Usage = """
+        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--no-cold-start] [--out DIR] [--only ours|baseline]
+          --quick          30 s outage, 10 s recovery, 1 repetition (about 3 minutes in all)
+          --repetitions N  outage runs per variant (default 3; medians are reported)
+          --no-cold-start  skip the Native AOT / JIT cold-start measurement (it publishes the functions)
+          --out DIR        where performance.md and outage-timeline.svg go (default: docs/ of the repository)
+        """;
+}

@@ -1,0 +1,28 @@
+using CircuitBreaker.Bench.Load;
+
+namespace CircuitBreaker.Bench.Metrics;
+
+/// <summary>Everything recorded in one outage run of one variant.</summary>
+internal sealed record OutageRunResult(
+    string Variant,
+    int Repetition,
+    OutagePhases Phases,
+    IReadOnlyList<RequestSample> Requests,
+    IReadOnlyList<StateSample> States,
+    IReadOnlyList<HandlerTiming> Invocations,
+    IReadOnlyDictionary<string, int> DynamoDbOperations,
+    int DynamoDbReads,
+    int DynamoDbWrites,
+    long DownstreamCalls,
+    long DownstreamCallsWhileUnhealthy,
+    long EventsPublished,
+    long EventDeliveries,
+    int WebserviceInstances,
+    int RecorderInstances,
+    int ShedByDriver);
+
+/// <summary>When the downstream broke and when it recovered, since the run began.</summary>
+internal sealed record OutagePhases(TimeSpan OutageStartsAt, TimeSpan RecoveryStartsAt, TimeSpan EndsAt);
+
+/// <summary>The circuit's state as stored, sampled by an observer.</summary>
+internal readonly record struct StateSample(TimeSpan At, string State);

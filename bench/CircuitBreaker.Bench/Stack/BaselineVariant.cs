@@ -1,0 +1,54 @@
+using System.Globalization;
+using Amazon.DynamoDBv2.Model;
+using CircuitBreaker.Bench.Baseline;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Functions.Runtime;
+
+namespace CircuitBreaker.Bench.Stack;
+
+/// <summary>The original cdk-patterns algorithm (see <see cref="OriginalWebserviceHandler"/>).</summary>
+internal sealed class BaselineVariant : BreakerVariant
+{
+    public override string Name => "baseline";
+
+    public override Task ProvisionAsync(StackServices services, CancellationToken cancellationToken) =>
+        OriginalTableLayout.CreateAsync(services.Observer, services.TableName, cancellationToken);
+
+    public override IInvocationHandler CreateWebservice(StackServices services, IFailurePublisher publisher) =>
+        new OriginalWebserviceHandler(
+            services.Dynamo,
+            services.TableName,
+            services.NewDownstreamClient(),
+            publisher,
+            services.Settings,
+            services.Time,
+            services.NewLog(HandlerNames.Webservice));
+
+    public override IInvocationHandler CreateRecorder(StackServices services) =>
+        new OriginalRecorderHandler(services.Dynamo, services.TableName, services.Settings, services.Time, services.NewLog(HandlerNames.Recorder));
+
+    public override async Task<string> ReadStateAsync(StackServices services, CancellationToken cancellationToken)
+    {
+        var result = await services.Observer.QueryAsync(
+            new QueryRequest
+            {
+                TableName = services.TableName,
+                IndexName = OriginalTableLayout.UrlIndex,
+                KeyConditionExpression = "#url = :url AND #exp > :now",
+                ExpressionAttributeNames = new Dictionary<string, string>
+                {
+                    ["#url"] = OriginalTableLayout.SiteUrl,
+                    ["#exp"] = OriginalTableLayout.ExpirationTime,
+                },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                {
+                    [":url"] = new() { S = services.Settings.ServiceId },
+                    [":now"] = new() { N = services.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
+                },
+                Select = Amazon.DynamoDBv2.Select.COUNT,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return result.Count >= services.Settings.FailureThreshold ? "open" : "closed";
+    }
+}
