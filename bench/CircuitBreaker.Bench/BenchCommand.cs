@@ -44,6 +44,9 @@ internal static class BenchCommand
 
     private static IEnumerable<BreakerVariant> Variants()
     {
+#if HAS_CIRCUIT_STORE
+        yield return new OursVariant();
+#endif
         yield return new BaselineVariant();
     }
 }

@@ -39,15 +39,21 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
         await Task.WhenAll(Quietly(schedule), Quietly(sampler), Quietly(reporter)).ConfigureAwait(false);
 
         return new OutageRunResult(
+            stack.Services.Settings.DownstreamTimeout,
             stack.Variant.Name,
             repetition,
             phases,
             driver.Samples,
             states,
             stack.Timings.Snapshot(),
-            stack.DynamoDb.Snapshot(),
-            stack.DynamoDb.Reads,
-            stack.DynamoDb.Writes,
+            stack.WebserviceDynamoDb.Snapshot(),
+            stack.RecorderDynamoDb.Snapshot(),
+            stack.WebserviceDynamoDb.Reads,
+            stack.WebserviceDynamoDb.Writes,
+            stack.RecorderDynamoDb.Reads,
+            stack.RecorderDynamoDb.Writes,
+            stack.Variant.ReadUnitsPerRead,
+            stack.Variant.WriteUnitsPerWrite,
             stack.Downstream.Calls,
             stack.Downstream.CallsWhileUnhealthy,
             stack.Events.Published,
@@ -104,7 +110,7 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
                 $"  [{stack.Variant.Name} #{repetition}] t={Stopwatch.GetElapsedTime(started).TotalSeconds,5:0}s downstream={stack.Downstream.Mode,-8} circuit={state,-9} "
                 + $"answered={samples.Count,6} ok={samples.Count(s => s.Outcome == Outcome.Success),5} fast-fail={samples.Count(s => s.Outcome == Outcome.FailedFast),5} "
                 + $"downstream-failed={samples.Count(s => s.Outcome == Outcome.DownstreamFailed),5} error={samples.Count(s => s.Outcome == Outcome.Error),4} "
-                + $"instances={stack.WebserviceInstances.InstancesCreated,3} ddb r/w={stack.DynamoDb.Reads}/{stack.DynamoDb.Writes}"));
+                + $"instances={stack.WebserviceInstances.InstancesCreated,3} ddb r/w={stack.WebserviceDynamoDb.Reads + stack.RecorderDynamoDb.Reads}/{stack.WebserviceDynamoDb.Writes + stack.RecorderDynamoDb.Writes}"));
         }
     }
 

@@ -4,15 +4,21 @@ namespace CircuitBreaker.Bench.Metrics;
 
 /// <summary>Everything recorded in one outage run of one variant.</summary>
 internal sealed record OutageRunResult(
+    TimeSpan DownstreamTimeout,
     string Variant,
     int Repetition,
     OutagePhases Phases,
     IReadOnlyList<RequestSample> Requests,
     IReadOnlyList<StateSample> States,
     IReadOnlyList<HandlerTiming> Invocations,
-    IReadOnlyDictionary<string, int> DynamoDbOperations,
-    int DynamoDbReads,
-    int DynamoDbWrites,
+    IReadOnlyDictionary<string, int> WebserviceDynamoDbOperations,
+    IReadOnlyDictionary<string, int> RecorderDynamoDbOperations,
+    int WebserviceReads,
+    int WebserviceWrites,
+    int RecorderReads,
+    int RecorderWrites,
+    double ReadUnitsPerRead,
+    double WriteUnitsPerWrite,
     long DownstreamCalls,
     long DownstreamCallsWhileUnhealthy,
     long EventsPublished,
@@ -26,3 +32,10 @@ internal sealed record OutagePhases(TimeSpan OutageStartsAt, TimeSpan RecoverySt
 
 /// <summary>The circuit's state as stored, sampled by an observer.</summary>
 internal readonly record struct StateSample(TimeSpan At, string State);
+
+internal static class OutageRunResultExtensions
+{
+    public static int DynamoDbReads(this OutageRunResult run) => run.WebserviceReads + run.RecorderReads;
+
+    public static int DynamoDbWrites(this OutageRunResult run) => run.WebserviceWrites + run.RecorderWrites;
+}

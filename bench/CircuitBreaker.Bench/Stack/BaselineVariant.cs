@@ -12,12 +12,18 @@ internal sealed class BaselineVariant : BreakerVariant
 {
     public override string Name => "baseline";
 
+    // The webservice queries a GSI, which can only be read eventually consistently.
+    public override double ReadUnitsPerRead => 0.5;
+
+    // Every failure item is also written to UrlIndex.
+    public override double WriteUnitsPerWrite => 2;
+
     public override Task ProvisionAsync(StackServices services, CancellationToken cancellationToken) =>
         OriginalTableLayout.CreateAsync(services.Observer, services.TableName, cancellationToken);
 
     public override IInvocationHandler CreateWebservice(StackServices services, IFailurePublisher publisher) =>
         new OriginalWebserviceHandler(
-            services.Dynamo,
+            services.WebserviceDynamo,
             services.TableName,
             services.NewDownstreamClient(),
             publisher,
@@ -26,7 +32,7 @@ internal sealed class BaselineVariant : BreakerVariant
             services.NewLog(HandlerNames.Webservice));
 
     public override IInvocationHandler CreateRecorder(StackServices services) =>
-        new OriginalRecorderHandler(services.Dynamo, services.TableName, services.Settings, services.Time, services.NewLog(HandlerNames.Recorder));
+        new OriginalRecorderHandler(services.RecorderDynamo, services.TableName, services.Settings, services.Time, services.NewLog(HandlerNames.Recorder));
 
     public override async Task<string> ReadStateAsync(StackServices services, CancellationToken cancellationToken)
     {

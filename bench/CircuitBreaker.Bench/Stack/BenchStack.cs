@@ -16,7 +16,9 @@ internal sealed class BenchStack : IAsyncDisposable
 
     public BreakerVariant Variant { get; }
 
-    public DynamoDbRequestCounter DynamoDb { get; } = new();
+    public DynamoDbRequestCounter WebserviceDynamoDb { get; } = new();
+
+    public DynamoDbRequestCounter RecorderDynamoDb { get; } = new();
 
     public HandlerTimings Timings { get; } = new();
 
@@ -54,7 +56,8 @@ internal sealed class BenchStack : IAsyncDisposable
     /// <summary>Forgets the counts of warm-up and provisioning, so that only the measured period counts.</summary>
     public void ResetCounters()
     {
-        DynamoDb.Reset();
+        WebserviceDynamoDb.Reset();
+        RecorderDynamoDb.Reset();
         Timings.Reset();
         Downstream.ResetCounts();
         StartedTimestamp = Stopwatch.GetTimestamp();
@@ -90,7 +93,8 @@ internal sealed class BenchStack : IAsyncDisposable
         };
         var time = TimeProvider.System;
         Services = new StackServices(
-            DynamoDbClients.Create(dynalite.Endpoint, DynamoDb),
+            DynamoDbClients.Create(dynalite.Endpoint, WebserviceDynamoDb),
+            DynamoDbClients.Create(dynalite.Endpoint, RecorderDynamoDb),
             DynamoDbClients.Create(dynalite.Endpoint),
             "bench-" + Variant.Name,
             circuit,

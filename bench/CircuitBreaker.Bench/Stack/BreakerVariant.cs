@@ -7,9 +7,10 @@ using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Bench.Stack;
 
-/// <summary>What a variant's functions are built from; <see cref="Dynamo"/> counts its requests, <see cref="Observer"/> does not.</summary>
+/// <summary>What a variant's functions are built from; each function's DynamoDB client counts its requests, <see cref="Observer"/>'s does not.</summary>
 internal sealed record StackServices(
-    IAmazonDynamoDB Dynamo,
+    IAmazonDynamoDB WebserviceDynamo,
+    IAmazonDynamoDB RecorderDynamo,
     IAmazonDynamoDB Observer,
     string TableName,
     CircuitSettings Settings,
@@ -26,6 +27,12 @@ internal sealed record StackServices(
 internal abstract class BreakerVariant
 {
     public abstract string Name { get; }
+
+    /// <summary>On-demand read request units one read of this design consumes (items are far below 4 KB): 1 strongly consistent, 0.5 eventually.</summary>
+    public abstract double ReadUnitsPerRead { get; }
+
+    /// <summary>On-demand write request units one write consumes (items below 1 KB): 1, plus 1 per global secondary index it updates.</summary>
+    public abstract double WriteUnitsPerWrite { get; }
 
     public abstract Task ProvisionAsync(StackServices services, CancellationToken cancellationToken);
 
