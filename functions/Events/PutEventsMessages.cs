@@ -55,9 +55,11 @@ internal sealed record AwsJsonError(
     [property: JsonPropertyName("Message")] string? UpperCaseMessage)
 {
     /// <summary>The error code without its namespace prefix.</summary>
+    [JsonIgnore]
     public string? Code => Type is null ? null : Type[(Type.LastIndexOf('#') + 1)..];
 
     /// <summary>Whichever spelling of the message was sent.</summary>
+    [JsonIgnore]
     public string? Message => LowerCaseMessage ?? UpperCaseMessage;
 }
 
