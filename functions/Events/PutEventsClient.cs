@@ -30,8 +30,6 @@ internal sealed class PutEventsClient : IFailurePublisher
     /// <summary>The JSON 1.1 protocol's content type.</summary>
     public const string ContentType = "application/x-amz-json-1.1";
 
-    private static readonly MediaTypeHeaderValue JsonContentType = new(ContentType);
-
     private readonly HttpClient _http;
     private readonly PutEventsClientOptions _options;
     private readonly RequestSigner _signer;
@@ -75,7 +73,7 @@ internal sealed class PutEventsClient : IFailurePublisher
         var body = SerializeRequest(detail);
         var scope = new LogScope(RequestId: detail.RequestId, ServiceId: detail.ServiceId);
         var started = _time.GetTimestamp();
-        var outcome = AttemptOutcome.Failed("NotAttempted", "no attempt was made", retryable: false);
+        AttemptOutcome outcome = default;
         var attempts = 0;
         try
         {
@@ -96,7 +94,10 @@ internal sealed class PutEventsClient : IFailurePublisher
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            outcome = AttemptOutcome.Failed("Cancelled", "the caller stopped waiting", retryable: false);
+            var message = outcome.ErrorCode is not null
+                ? $"the caller stopped waiting; the last attempt failed with {outcome.ErrorCode}: {outcome.ErrorMessage}"
+                : "the caller stopped waiting";
+            outcome = AttemptOutcome.Failed("Cancelled", message, retryable: false);
         }
 
         if (outcome.Succeeded)
@@ -130,7 +131,7 @@ internal sealed class PutEventsClient : IFailurePublisher
         using var request = new HttpRequestMessage(HttpMethod.Post, _options.Endpoint);
         request.Headers.TryAddWithoutValidation("X-Amz-Target", Target);
         request.Content = new ByteArrayContent(body);
-        request.Content.Headers.ContentType = JsonContentType;
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
         try
         {
             await _signer.SignAsync(request, cancellationToken).ConfigureAwait(false);
