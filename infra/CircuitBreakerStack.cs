@@ -14,6 +14,10 @@ namespace CircuitBreaker.Infra;
 /// incremental, so the update that follows a preview reuses it. Setting <c>artifactPath</c> skips
 /// the build (a CI runner that published <c>bootstrap</c> already, or the mocks tests).
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Naming",
+    "CA1711:Identifiers should not have incorrect suffix",
+    Justification = "A Pulumi stack, named as Pulumi names them; not a collection.")]
 public sealed class CircuitBreakerStack : Stack
 {
     /// <summary>Reads the stack's config and declares the breaker.</summary>

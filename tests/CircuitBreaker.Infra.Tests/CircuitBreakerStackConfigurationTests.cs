@@ -5,7 +5,7 @@ using CircuitBreaker.Infra.Tests.Support;
 namespace CircuitBreaker.Infra.Tests;
 
 /// <summary>How config reaches the declared resources, and how bad config stops the stack before any resource.</summary>
-[Collection(PulumiDeploymentCollection.Name)]
+[Collection(SerialPulumiDeployments.Name)]
 public sealed class CircuitBreakerStackConfigurationTests
 {
     [Fact]

@@ -5,8 +5,8 @@ using CircuitBreaker.Infra.Tests.Support;
 
 namespace CircuitBreaker.Infra.Tests;
 
-[Collection(PulumiDeploymentCollection.Name)]
-public sealed class CircuitBreakerStackTests(DeployedStack deployed) : IClassFixture<DeployedStack>
+[Collection(SerialPulumiDeployments.Name)]
+public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClassFixture<DefaultDeployment>
 {
     private const string FunctionNamePrefix = StackDeployment.Project + "-" + StackDeployment.StackName;
 

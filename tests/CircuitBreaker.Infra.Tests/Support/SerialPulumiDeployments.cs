@@ -6,7 +6,7 @@ namespace CircuitBreaker.Infra.Tests.Support;
 /// one serial collection.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class PulumiDeploymentCollection
+public sealed class SerialPulumiDeployments
 {
     public const string Name = "Pulumi deployment";
 }

@@ -1,7 +1,7 @@
 namespace CircuitBreaker.Infra.Tests.Support;
 
 /// <summary>One deployment of the stack with the default (original demo) config, shared by a test class.</summary>
-public sealed class DeployedStack : IAsyncLifetime
+public sealed class DefaultDeployment : IAsyncLifetime
 {
     private StackDeployment? _deployment;
 
