@@ -337,7 +337,12 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     [Fact]
     public void EveryResourceBelongsToTheComponent()
     {
-        Assert.All(Stack.Recorded, resource => Assert.StartsWith("circuit-breaker-", resource.Name, StringComparison.Ordinal));
+        // The mock engine is asked for component resources too.
+        var component = Assert.Single(Stack.Recorded, resource => resource.Type == CircuitBreakerComponent.TypeToken);
+        Assert.Equal("circuit-breaker", component.Name);
+        Assert.All(
+            Stack.Recorded.Where(resource => resource.Type != CircuitBreakerComponent.TypeToken),
+            resource => Assert.StartsWith("circuit-breaker-", resource.Name, StringComparison.Ordinal));
         Assert.Single(Stack.Resources.OfType<CircuitBreakerComponent>());
     }
 
