@@ -1,0 +1,66 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Infra.Configuration;
+using Pulumi;
+
+namespace CircuitBreaker.Infra;
+
+/// <summary>What a <see cref="CircuitBreakerComponent"/> is built from.</summary>
+public sealed class CircuitBreakerArgs
+{
+    /// <summary>The breaker's settings; the functions receive them as environment variables.</summary>
+    public required CircuitSettings Circuit { get; init; }
+
+    /// <summary>The Lambda package holding <c>bootstrap</c>, shared by both functions.</summary>
+    public required Archive Code { get; init; }
+
+    /// <summary>
+    /// Prefix of the function names (<c>&lt;prefix&gt;-webservice</c>, <c>&lt;prefix&gt;-recorder</c>). The names
+    /// are fixed rather than generated so that each log group can be declared, with its retention,
+    /// under the name Lambda writes to (<c>/aws/lambda/&lt;function name&gt;</c>) before the function exists.
+    /// </summary>
+    public required string FunctionNamePrefix { get; init; }
+
+    /// <summary>The instruction set <see cref="Code"/> was built for.</summary>
+    public LambdaArchitecture Architecture { get; init; } = LambdaArchitecture.Arm64;
+
+    /// <summary>Memory of each function, MB.</summary>
+    public int MemorySizeMb { get; init; } = 256;
+
+    /// <summary>The recorder's timeout, seconds.</summary>
+    public int RecorderTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>Retention of the functions' log groups, days.</summary>
+    public int LogRetentionDays { get; init; } = 14;
+
+    /// <summary>HTTP API stage burst limit.</summary>
+    public int ThrottlingBurstLimit { get; init; } = 100;
+
+    /// <summary>HTTP API stage rate limit, requests per second.</summary>
+    public double ThrottlingRateLimit { get; init; } = 50;
+
+    /// <summary>EventBridge retries of a failure event to the recorder.</summary>
+    public int EventRetryAttempts { get; init; } = 8;
+
+    /// <summary>How long EventBridge keeps retrying a failure event before dead-lettering it, seconds.</summary>
+    public int EventMaxAgeSeconds { get; init; } = 3600;
+
+    /// <summary>The arguments that <paramref name="settings"/> describe.</summary>
+    public static CircuitBreakerArgs From(InfraSettings settings, Archive code, string functionNamePrefix)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new CircuitBreakerArgs
+        {
+            Circuit = settings.Circuit,
+            Code = code,
+            FunctionNamePrefix = functionNamePrefix,
+            Architecture = settings.Architecture,
+            MemorySizeMb = settings.MemorySizeMb,
+            RecorderTimeoutSeconds = settings.RecorderTimeoutSeconds,
+            LogRetentionDays = settings.LogRetentionDays,
+            ThrottlingBurstLimit = settings.ThrottlingBurstLimit,
+            ThrottlingRateLimit = settings.ThrottlingRateLimit,
+            EventRetryAttempts = settings.EventRetryAttempts,
+            EventMaxAgeSeconds = settings.EventMaxAgeSeconds,
+        };
+    }
+}

@@ -1,0 +1,61 @@
+namespace CircuitBreaker.Infra.Configuration;
+
+/// <summary>A setting that only the stack reads (the functions never see it).</summary>
+/// <param name="ConfigKey">Pulumi config key under the project's namespace.</param>
+/// <param name="DefaultValue">Used when the key is absent; null when absence means "not set".</param>
+/// <param name="ExpectedForm">How a valid value looks, for error messages and docs/deploy.md.</param>
+public sealed record InfraSetting(string ConfigKey, string? DefaultValue, string ExpectedForm);
+
+/// <summary>Every stack-only setting, with its default.</summary>
+public static class InfraSettingKeys
+{
+    /// <summary>The functions' instruction set.</summary>
+    public static readonly InfraSetting Architecture =
+        new("architecture", LambdaArchitectureNames.Arm64, "arm64 or x86_64");
+
+    /// <summary>Whether <c>bootstrap</c> is a Native AOT binary or a self-contained trimmed one.</summary>
+    public static readonly InfraSetting NativeAot =
+        new("nativeAot", "true", "true or false");
+
+    /// <summary>Memory of each function; Lambda gives CPU in proportion.</summary>
+    public static readonly InfraSetting MemorySize =
+        new("memorySize", "256", "a whole number of MB from 128 to 10240");
+
+    /// <summary>The recorder's timeout (the webservice's follows from the downstream timeout).</summary>
+    public static readonly InfraSetting RecorderTimeoutSeconds =
+        new("recorderTimeoutSeconds", "10", "a whole number of seconds from 1 to 900");
+
+    /// <summary>How long the functions' logs are kept.</summary>
+    public static readonly InfraSetting LogRetentionDays =
+        new("logRetentionDays", "14", "one of " + string.Join(", ", InfraSettingsReader.AllowedLogRetentionDays));
+
+    /// <summary>The HTTP API stage's burst limit.</summary>
+    public static readonly InfraSetting ThrottlingBurstLimit =
+        new("throttlingBurstLimit", "100", "a whole number from 1 to 5000");
+
+    /// <summary>The HTTP API stage's steady rate limit.</summary>
+    public static readonly InfraSetting ThrottlingRateLimit =
+        new("throttlingRateLimit", "50", "a positive number of requests per second, at most 10000");
+
+    /// <summary>How often EventBridge retries delivering a failure event to the recorder.</summary>
+    public static readonly InfraSetting EventRetryAttempts =
+        new("eventRetryAttempts", "8", "a whole number from 0 to 185");
+
+    /// <summary>How long EventBridge keeps retrying a failure event before it goes to the dead-letter queue.</summary>
+    public static readonly InfraSetting EventMaxAgeSeconds =
+        new("eventMaxAgeSeconds", "3600", "a whole number of seconds from 60 to 86400");
+
+    /// <summary>
+    /// A folder holding an already published <c>bootstrap</c> for the configured architecture; when set,
+    /// the stack packages it instead of running <c>dotnet publish</c>.
+    /// </summary>
+    public static readonly InfraSetting ArtifactPath =
+        new("artifactPath", null, "an existing folder that contains a file named bootstrap");
+
+    /// <summary>All stack-only settings, in the order they are documented.</summary>
+    public static IReadOnlyList<InfraSetting> All { get; } =
+    [
+        Architecture, NativeAot, MemorySize, RecorderTimeoutSeconds, LogRetentionDays,
+        ThrottlingBurstLimit, ThrottlingRateLimit, EventRetryAttempts, EventMaxAgeSeconds, ArtifactPath,
+    ];
+}

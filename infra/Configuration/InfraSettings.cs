@@ -1,0 +1,40 @@
+using CircuitBreaker.Contract;
+
+namespace CircuitBreaker.Infra.Configuration;
+
+/// <summary>Everything the stack is configured with, validated.</summary>
+public sealed record InfraSettings
+{
+    /// <summary>The breaker's settings, handed to the functions as environment variables.</summary>
+    public required CircuitSettings Circuit { get; init; }
+
+    /// <summary>The functions' instruction set.</summary>
+    public required LambdaArchitecture Architecture { get; init; }
+
+    /// <summary>Native AOT (true) or self-contained trimmed (false) <c>bootstrap</c>.</summary>
+    public required bool NativeAot { get; init; }
+
+    /// <summary>Memory of each function, MB.</summary>
+    public required int MemorySizeMb { get; init; }
+
+    /// <summary>The recorder function's timeout, seconds.</summary>
+    public required int RecorderTimeoutSeconds { get; init; }
+
+    /// <summary>Retention of both functions' log groups, days.</summary>
+    public required int LogRetentionDays { get; init; }
+
+    /// <summary>HTTP API stage burst limit.</summary>
+    public required int ThrottlingBurstLimit { get; init; }
+
+    /// <summary>HTTP API stage rate limit, requests per second.</summary>
+    public required double ThrottlingRateLimit { get; init; }
+
+    /// <summary>EventBridge retries of a failure event to the recorder.</summary>
+    public required int EventRetryAttempts { get; init; }
+
+    /// <summary>How long EventBridge keeps retrying a failure event, seconds.</summary>
+    public required int EventMaxAgeSeconds { get; init; }
+
+    /// <summary>A folder with a prebuilt <c>bootstrap</c>, or null to build it.</summary>
+    public string? ArtifactPath { get; init; }
+}

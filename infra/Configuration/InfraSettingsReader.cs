@@ -1,0 +1,113 @@
+using System.Globalization;
+using CircuitBreaker.Contract;
+
+namespace CircuitBreaker.Infra.Configuration;
+
+/// <summary>
+/// Reads and validates the whole stack configuration — the breaker's settings through the shared
+/// <see cref="CircuitSettingsReader"/>, then the stack-only ones — and reports every problem at once.
+/// </summary>
+public static class InfraSettingsReader
+{
+    /// <summary>The retention periods CloudWatch Logs accepts.</summary>
+    public static IReadOnlyList<int> AllowedLogRetentionDays { get; } =
+        [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+    /// <summary>
+    /// Reads every setting through <paramref name="lookup"/> (config key → raw value or null).
+    /// </summary>
+    /// <param name="lookup">Returns the raw value of a key under the project's namespace, or null.</param>
+    /// <param name="project">The Pulumi project name, for messages such as <c>config 'circuit-breaker:failureThreshold'</c>.</param>
+    /// <exception cref="StackConfigurationException">Any setting is invalid; the message lists them all.</exception>
+    public static InfraSettings Read(Func<string, string?> lookup, string project)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        ArgumentException.ThrowIfNullOrWhiteSpace(project);
+
+        string Describe(string key) => $"config '{project}:{key}'";
+
+        var circuit = CircuitSettingsReader.Read(setting => lookup(setting.ConfigKey), setting => Describe(setting.ConfigKey));
+        var errors = new List<string>(circuit.Errors);
+
+        string? Raw(InfraSetting setting)
+        {
+            var value = lookup(setting.ConfigKey);
+            return string.IsNullOrWhiteSpace(value) ? setting.DefaultValue : value.Trim();
+        }
+
+        void Fail(InfraSetting setting, string? value) =>
+            errors.Add($"{Describe(setting.ConfigKey)} is '{value}': expected {setting.ExpectedForm}.");
+
+        int WholeNumber(InfraSetting setting, int least, int most)
+        {
+            var raw = Raw(setting);
+            if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= least && value <= most)
+            {
+                return value;
+            }
+
+            Fail(setting, raw);
+            return least;
+        }
+
+        var rawArchitecture = Raw(InfraSettingKeys.Architecture);
+        if (!LambdaArchitectureNames.TryParse(rawArchitecture, out var architecture))
+        {
+            Fail(InfraSettingKeys.Architecture, rawArchitecture);
+        }
+
+        var rawNativeAot = Raw(InfraSettingKeys.NativeAot);
+        if (!bool.TryParse(rawNativeAot, out var nativeAot))
+        {
+            Fail(InfraSettingKeys.NativeAot, rawNativeAot);
+        }
+
+        var memorySize = WholeNumber(InfraSettingKeys.MemorySize, 128, 10240);
+        var recorderTimeout = WholeNumber(InfraSettingKeys.RecorderTimeoutSeconds, 1, 900);
+
+        var rawRetention = Raw(InfraSettingKeys.LogRetentionDays);
+        if (!int.TryParse(rawRetention, NumberStyles.Integer, CultureInfo.InvariantCulture, out var retention)
+            || !AllowedLogRetentionDays.Contains(retention))
+        {
+            Fail(InfraSettingKeys.LogRetentionDays, rawRetention);
+        }
+
+        var burstLimit = WholeNumber(InfraSettingKeys.ThrottlingBurstLimit, 1, 5000);
+
+        var rawRate = Raw(InfraSettingKeys.ThrottlingRateLimit);
+        if (!double.TryParse(rawRate, NumberStyles.Float, CultureInfo.InvariantCulture, out var rateLimit)
+            || !double.IsFinite(rateLimit) || rateLimit <= 0 || rateLimit > 10000)
+        {
+            Fail(InfraSettingKeys.ThrottlingRateLimit, rawRate);
+        }
+
+        var retryAttempts = WholeNumber(InfraSettingKeys.EventRetryAttempts, 0, 185);
+        var maxEventAge = WholeNumber(InfraSettingKeys.EventMaxAgeSeconds, 60, 86400);
+
+        var artifactPath = Raw(InfraSettingKeys.ArtifactPath);
+        if (artifactPath is not null && !File.Exists(Path.Combine(artifactPath, "bootstrap")))
+        {
+            Fail(InfraSettingKeys.ArtifactPath, artifactPath);
+        }
+
+        if (errors.Count > 0 || circuit.Settings is null)
+        {
+            throw new StackConfigurationException(errors);
+        }
+
+        return new InfraSettings
+        {
+            Circuit = circuit.Settings,
+            Architecture = architecture,
+            NativeAot = nativeAot,
+            MemorySizeMb = memorySize,
+            RecorderTimeoutSeconds = recorderTimeout,
+            LogRetentionDays = retention,
+            ThrottlingBurstLimit = burstLimit,
+            ThrottlingRateLimit = rateLimit,
+            EventRetryAttempts = retryAttempts,
+            EventMaxAgeSeconds = maxEventAge,
+            ArtifactPath = artifactPath is null ? null : Path.GetFullPath(artifactPath),
+        };
+    }
+}

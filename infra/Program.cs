@@ -1,0 +1,4 @@
+using CircuitBreaker.Infra;
+using Pulumi;
+
+return await Deployment.RunAsync<CircuitBreakerStack>().ConfigureAwait(false);
