@@ -29,7 +29,8 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         var load = driver.RunAsync(started, TimeSpan.Zero, cancellationToken);
-        var schedule = ScheduleAsync(stack, phases, started, stop.Token);
+        var boundaries = new DynamoDbCounts[2];
+        var schedule = ScheduleAsync(stack, phases, started, boundaries, stop.Token);
         var sampler = SampleStatesAsync(stack, states, started, stop.Token);
         var reporter = ReportProgressAsync(stack, driver, states, started, repetition, progress, stop.Token);
 
@@ -60,16 +61,23 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
             stack.Events.Deliveries,
             stack.WebserviceInstances.InstancesCreated,
             stack.RecorderInstances.InstancesCreated,
-            driver.Shed);
+            driver.Shed,
+            boundaries[0],
+            boundaries[1]);
     }
 
-    private static async Task ScheduleAsync(BenchStack stack, OutagePhases phases, long started, CancellationToken cancellationToken)
+    private static async Task ScheduleAsync(BenchStack stack, OutagePhases phases, long started, DynamoDbCounts[] boundaries, CancellationToken cancellationToken)
     {
         await DelayUntilAsync(started, phases.OutageStartsAt, cancellationToken).ConfigureAwait(false);
         stack.Downstream.Mode = DownstreamMode.Hanging;
+        boundaries[0] = Counts(stack);
         await DelayUntilAsync(started, phases.RecoveryStartsAt, cancellationToken).ConfigureAwait(false);
         stack.Downstream.Mode = DownstreamMode.Healthy;
+        boundaries[1] = Counts(stack);
     }
+
+    private static DynamoDbCounts Counts(BenchStack stack) => new(
+        stack.WebserviceDynamoDb.Reads, stack.WebserviceDynamoDb.Writes, stack.RecorderDynamoDb.Reads, stack.RecorderDynamoDb.Writes);
 
     private static async Task SampleStatesAsync(BenchStack stack, List<StateSample> states, long started, CancellationToken cancellationToken)
     {

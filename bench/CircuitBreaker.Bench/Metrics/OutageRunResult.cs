@@ -25,7 +25,19 @@ internal sealed record OutageRunResult(
     long EventDeliveries,
     int WebserviceInstances,
     int RecorderInstances,
-    int ShedByDriver);
+    int ShedByDriver,
+    DynamoDbCounts AtOutageStart,
+    DynamoDbCounts AtRecovery);
+
+/// <summary>DynamoDB requests counted so far, by function: snapshots at the phase boundaries isolate the outage.</summary>
+internal readonly record struct DynamoDbCounts(int WebserviceReads, int WebserviceWrites, int RecorderReads, int RecorderWrites)
+{
+    public static DynamoDbCounts operator -(DynamoDbCounts a, DynamoDbCounts b) => new(
+        a.WebserviceReads - b.WebserviceReads,
+        a.WebserviceWrites - b.WebserviceWrites,
+        a.RecorderReads - b.RecorderReads,
+        a.RecorderWrites - b.RecorderWrites);
+}
 
 /// <summary>When the downstream broke and when it recovered, since the run began.</summary>
 internal sealed record OutagePhases(TimeSpan OutageStartsAt, TimeSpan RecoveryStartsAt, TimeSpan EndsAt);

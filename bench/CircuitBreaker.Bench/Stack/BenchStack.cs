@@ -36,6 +36,8 @@ internal sealed class BenchStack : IAsyncDisposable
 
     public StackServices Services { get; private set; } = null!;
 
+    public int DynaliteProcessId { get; private set; }
+
     public static async Task<BenchStack> StartAsync(BreakerVariant variant, StackSettings settings, string repositoryRoot, CancellationToken cancellationToken)
     {
         var stack = new BenchStack(variant);
@@ -83,6 +85,7 @@ internal sealed class BenchStack : IAsyncDisposable
         StartedTimestamp = Stopwatch.GetTimestamp();
         var dynalite = await DynaliteProcess.StartAsync(repositoryRoot, cancellationToken).ConfigureAwait(false);
         _owned.Add(dynalite);
+        DynaliteProcessId = dynalite.ProcessId;
         Downstream = await DownstreamStub.StartAsync(cancellationToken).ConfigureAwait(false);
         _owned.Add(Downstream);
 

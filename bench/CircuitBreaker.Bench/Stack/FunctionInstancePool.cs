@@ -7,7 +7,7 @@ namespace CircuitBreaker.Bench.Stack;
 /// Lambda's concurrency model in process: an instance serves one invocation at a time; when all are busy a new
 /// instance is created (its own handler, so its own in-memory state, like a new execution environment).
 /// </summary>
-internal sealed class FunctionInstancePool(Func<IInvocationHandler> createInstance)
+internal sealed class FunctionInstancePool(Func<IInvocationHandler> createInstance, bool reuseInstances = true)
 {
     private readonly ConcurrentBag<IInvocationHandler> _idle = [];
     private int _created;
@@ -28,7 +28,11 @@ internal sealed class FunctionInstancePool(Func<IInvocationHandler> createInstan
         }
         finally
         {
-            _idle.Add(instance);
+            // Not reusing models a cold instance per request: nothing remembered, every decision read from the store.
+            if (reuseInstances)
+            {
+                _idle.Add(instance);
+            }
         }
     }
 }
