@@ -206,8 +206,9 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             await Call(operation, serviceId, call, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (CircuitStoreUnavailableException e) when (e.InnerException is ConditionalCheckFailedException)
+        catch (ConditionalCheckFailedException)
         {
+            // Another caller moved the circuit (or stored the event) first: an answer, not a fault.
             return false;
         }
     }
@@ -219,20 +220,19 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
         {
             return await call().ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsStoreFault(e, cancellationToken))
         {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // Everything else — refused connections, the SDK's own timeouts (which surface as
-            // cancellations the caller did not ask for), throttling after retries, 5xx — means the store
-            // cannot serve; the breaker decides what to do without it. Conditional() unwraps the one
-            // expected refusal, a failed condition, from the same wrapper.
             throw new CircuitStoreUnavailableException(
                 $"DynamoDB {operation} for circuit '{serviceId}' failed: {e.GetType().Name}: {e.Message}", e);
         }
     }
+
+    // Everything but a failed condition and the caller's own cancellation means the store cannot serve:
+    // refused connections, the SDK's timeouts (which surface as cancellations nobody asked for), throttling
+    // after the SDK's retries, 5xx. The breaker decides what to do without the store.
+    private static bool IsStoreFault(Exception e, CancellationToken cancellationToken) =>
+        e is not ConditionalCheckFailedException
+        && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private static CircuitRecord ReadRecord(string serviceId, Dictionary<string, AttributeValue> item)
     {
