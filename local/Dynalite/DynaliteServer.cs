@@ -44,7 +44,8 @@ internal sealed class DynaliteServer : IAsyncDisposable
     public static async Task<DynaliteServer> StartAsync(DynaliteOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var dynaliteDirectory = Path.Combine(options.NodeModulesDirectory, "dynalite");
+        // node's require() resolves a relative path against its own module paths, not the working directory.
+        var dynaliteDirectory = Path.GetFullPath(Path.Combine(options.NodeModulesDirectory, "dynalite"));
         if (!File.Exists(Path.Combine(dynaliteDirectory, "index.js")))
         {
             var repository = Path.GetDirectoryName(Path.GetFullPath(options.NodeModulesDirectory).TrimEnd(Path.DirectorySeparatorChar));

@@ -26,6 +26,16 @@ public sealed class DynaliteServerTests
     }
 
     [Fact]
+    public async Task ARelativeNodeModulesFolderIsResolvedAgainstTheWorkingDirectory()
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(DynaliteFixture.RepositoryRoot, "node_modules"));
+
+        await using var server = await DynaliteServer.StartAsync(new DynaliteOptions { NodeModulesDirectory = relative }, Token);
+
+        Assert.True(server.IsRunning);
+    }
+
+    [Fact]
     public async Task StoppingEndsTheNodeProcess()
     {
         var server = await DynaliteServer.StartAsync(Options, Token);
