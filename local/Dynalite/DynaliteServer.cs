@@ -18,6 +18,7 @@ internal sealed class DynaliteServer : IAsyncDisposable
     private readonly string dynaliteDirectory;
     private readonly string nodePath;
     private RunningNode node;
+    private bool stopped;
 
     private DynaliteServer(DynaliteOptions options, string dynaliteDirectory, string nodePath, RunningNode node)
     {
@@ -70,6 +71,7 @@ internal sealed class DynaliteServer : IAsyncDisposable
     /// </summary>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(stopped, this);
         node.Kill();
         await node.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         node.Dispose();
@@ -81,6 +83,12 @@ internal sealed class DynaliteServer : IAsyncDisposable
     /// <summary>Asks dynalite to exit (closes its standard input) and kills it if it has not within a few seconds.</summary>
     public async Task StopAsync()
     {
+        if (stopped)
+        {
+            return;
+        }
+
+        stopped = true;
         await node.StopAsync(GracefulStopTimeout).ConfigureAwait(false);
         node.Dispose();
     }

@@ -44,6 +44,8 @@ public sealed class DynaliteServerTests
         await server.StopAsync();
 
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)));
+        await server.StopAsync();
+        await server.DisposeAsync();
     }
 
     [Fact]
