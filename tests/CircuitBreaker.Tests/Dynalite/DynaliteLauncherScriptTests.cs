@@ -49,11 +49,12 @@ public sealed class DynaliteLauncherScriptTests
             Assert.Skip("Needs bash (to hold node's stdin as a parent would) and /proc (to see node's state).");
         }
 
-        // bash stands in for the .NET host: it holds the write end of node's stdin, then dies by SIGKILL,
+        // bash stands in for the .NET host: it holds the write end of node's stdin (bash itself, in a loop: an exec'd
+        // command would not inherit the coprocess's descriptors), then dies by SIGKILL,
         // which no handler can intercept. Only the kernel closing its descriptors can tell node to go.
         var startInfo = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, UseShellExecute = false };
         startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add("""coproc NODE { exec node -e "$0" "$1" 0; }; echo "$NODE_PID"; read -r line <&"${NODE[0]}"; echo "$line"; exec sleep 600""");
+        startInfo.ArgumentList.Add("""coproc NODE { exec node -e "$0" "$1" 0; }; echo "$NODE_PID"; read -r line <&"${NODE[0]}"; echo "$line"; while sleep 1; do :; done""");
         startInfo.ArgumentList.Add(DynaliteLauncherScript.Source);
         startInfo.ArgumentList.Add(DynaliteDirectory);
         using var parent = Process.Start(startInfo)!;
