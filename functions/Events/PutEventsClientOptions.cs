@@ -1,6 +1,3 @@
-using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Configuration;
-
 namespace CircuitBreaker.Functions.Events;
 
 /// <summary>Where <see cref="PutEventsClient"/> puts events and how hard it tries.</summary>
@@ -23,38 +20,4 @@ internal sealed record PutEventsClientOptions
 
     /// <summary>No wait between attempts is longer than this.</summary>
     public TimeSpan BackoffCap { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// Reads the options from a function's environment: <c>AWS_REGION</c>, <c>EVENT_BUS_NAME</c>, and the
-    /// endpoint as <see cref="AwsServiceEndpoint.ForEvents"/> resolves it.
-    /// </summary>
-    /// <exception cref="FunctionConfigurationException">A variable is missing or malformed.</exception>
-    public static PutEventsClientOptions FromEnvironment(Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        var region = environment(FunctionEnvironment.Region);
-        var bus = environment(FunctionEnvironment.EventBusName);
-        var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(region))
-        {
-            problems.Add($"{FunctionEnvironment.Region} is required: expected an AWS region name such as eu-west-1.");
-        }
-
-        if (string.IsNullOrWhiteSpace(bus))
-        {
-            problems.Add($"{FunctionEnvironment.EventBusName} is required: expected the name or ARN of the event bus.");
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new FunctionConfigurationException(problems);
-        }
-
-        return new PutEventsClientOptions
-        {
-            Endpoint = AwsServiceEndpoint.ForEvents(environment, region!.Trim()),
-            Region = region.Trim(),
-            EventBusName = bus!.Trim(),
-        };
-    }
 }

@@ -1,0 +1,103 @@
+using Amazon.DynamoDBv2;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Functions.Configuration;
+using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Store;
+
+namespace CircuitBreaker.Functions;
+
+/// <summary>
+/// One Lambda instance's object graph: the handler its settings name and the clients it owns. Built once per
+/// instance at init, reused by every invocation, as Lambda reuses an execution environment.
+/// </summary>
+internal sealed class FunctionInstance : IDisposable
+{
+    /// <summary>One attempt at a state read or transition by the webservice: short, since a request waits on it.</summary>
+    internal static readonly TimeSpan WebserviceStoreAttemptTimeout = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>One attempt by the recorder: it runs asynchronously, so it can afford to wait longer.</summary>
+    internal static readonly TimeSpan RecorderStoreAttemptTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly List<IDisposable> _owned = [];
+
+    private FunctionInstance(FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log)
+    {
+        Settings = settings;
+        var credentials = CredentialsFromEnvironment.Explicit(environment);
+        var isWebservice = settings.Handler == HandlerNames.Webservice;
+        var dynamoDb = Own(DynamoDbClientFactory.Create(
+            AwsServiceEndpoint.DynamoDbOverride(environment),
+            settings.Region,
+            isWebservice ? WebserviceStoreAttemptTimeout : RecorderStoreAttemptTimeout,
+            credentials,
+            maxErrorRetry: isWebservice ? 1 : 3));
+        var store = new DynamoDbCircuitStore(dynamoDb, settings.TableName);
+
+        Handler = isWebservice
+            ? Webservice(settings, environment, time, log, store, credentials)
+            : new RecorderHandler(new FailureRecorder(store, settings.Circuit, time, log), log);
+    }
+
+    /// <summary>The validated settings the instance runs with.</summary>
+    public FunctionSettings Settings { get; }
+
+    /// <summary>The handler the runtime loop serves.</summary>
+    public IInvocationHandler Handler { get; }
+
+    /// <summary>
+    /// Reads the settings through <paramref name="environment"/> and builds the instance; throws
+    /// <see cref="FunctionConfigurationException"/> when the environment is wrong.
+    /// </summary>
+    public static FunctionInstance Create(Func<string, string?> environment, TimeProvider time, FunctionLog log) =>
+        new(FunctionSettings.Read(environment), environment, time, log);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+    }
+
+    private WebserviceHandler Webservice(
+        FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
+    {
+        var circuit = settings.Circuit;
+        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log);
+
+        // No client-wide timeout: every downstream call carries its own, on the injected clock.
+        var downstreamHttp = Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+        var eventsHttp = Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+        var publisher = new PutEventsClient(
+            eventsHttp,
+            new PutEventsClientOptions
+            {
+                Endpoint = AwsServiceEndpoint.ForEvents(environment, settings.Region),
+                Region = settings.Region,
+                EventBusName = settings.EventBusName!,
+            },
+            CredentialsFromEnvironment.Resolver(credentials),
+            time,
+            log);
+        return new WebserviceHandler(gate, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
+    }
+
+    private T Own<T>(T disposable)
+        where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+}

@@ -1,0 +1,75 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Configuration;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Runtime;
+
+namespace CircuitBreaker.Functions;
+
+/// <summary>
+/// One Lambda instance from start to end: read the environment, build the handler, serve invocations until
+/// cancelled. The <c>bootstrap</c> process calls it once with the process environment; the local host calls it
+/// once per in-process instance with that instance's environment.
+/// </summary>
+internal static class LambdaEntryPoint
+{
+    /// <summary>Exit code when the instance could not start: bad configuration, reported to the Runtime API.</summary>
+    public const int InitFailed = 1;
+
+    /// <summary>Exit code when there is no Runtime API to talk to at all.</summary>
+    public const int NoRuntimeApi = 2;
+
+    /// <summary>Exit code when the Runtime API said the runtime must stop.</summary>
+    public const int RuntimeApiFatal = 3;
+
+    /// <summary>Serves invocations until <paramref name="cancellationToken"/> is cancelled; returns the exit code.</summary>
+    public static async Task<int> RunAsync(
+        Func<string, string?> environment, TextWriter logOutput, TimeProvider time, RuntimeLoopOptions loopOptions, CancellationToken cancellationToken)
+    {
+        var log = new FunctionLog(logOutput, time, environment(FunctionEnvironment.Handler) ?? "unknown");
+        using var runtimeHttp = RuntimeApiClient.CreateHttpClient();
+        RuntimeApiClient client;
+        try
+        {
+            client = new RuntimeApiClient(runtimeHttp, environment(FunctionEnvironment.RuntimeApi) ?? string.Empty);
+        }
+        catch (FunctionConfigurationException error)
+        {
+            log.Error("not started: no usable Runtime API address", fields: ("error", error));
+            return NoRuntimeApi;
+        }
+
+        FunctionInstance instance;
+        try
+        {
+            instance = FunctionInstance.Create(environment, time, log);
+        }
+        catch (FunctionConfigurationException error)
+        {
+            log.Error("init failed: invalid configuration", fields: ("problems", string.Join(" ", error.Problems)));
+            await client.PostInitErrorAsync(error, cancellationToken).ConfigureAwait(false);
+            return InitFailed;
+        }
+
+        using (instance)
+        {
+            log.Info(
+                "instance started",
+                new LogScope(ServiceId: instance.Settings.Circuit.ServiceId),
+                ("downstream", instance.Settings.Circuit.DownstreamUrl.AbsoluteUri),
+                ("failureThreshold", instance.Settings.Circuit.FailureThreshold),
+                ("windowSeconds", instance.Settings.Circuit.Window.TotalSeconds),
+                ("openSeconds", instance.Settings.Circuit.OpenDuration.TotalSeconds));
+            try
+            {
+                await new LambdaRuntimeLoop(client, instance.Handler, log, time, loopOptions).RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RuntimeApiFatalException error)
+            {
+                log.Error("stopping: the Runtime API reported a fatal error", fields: ("error", error));
+                return RuntimeApiFatal;
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace CircuitBreaker.Functions.Store;
+
+/// <summary>
+/// The sort keys of a circuit's items, in one place. Failure keys embed the failure time as zero-padded
+/// epoch milliseconds so that lexicographic order on the sort key is chronological order, and a time
+/// window becomes a key range.
+/// </summary>
+internal static class CircuitItemKeys
+{
+    /// <summary>Sort key of the circuit's state item.</summary>
+    public const string State = "state";
+
+    /// <summary>Prefix shared by every failure item's sort key.</summary>
+    public const string FailurePrefix = "failure#";
+
+    // 15 digits hold epoch milliseconds until the year 33658; fixed width keeps string order = time order.
+    private const string MillisecondsFormat = "D15";
+
+    // '~' sorts after every digit, so the range's upper bound also takes failures stamped in the future
+    // (a caller's clock ahead of ours must not hide its failures).
+    private const string FailureUpperBound = FailurePrefix + "~";
+
+    /// <summary>The sort key of one failure: <c>failure#&lt;ms, 15 digits&gt;#&lt;event id&gt;</c>.</summary>
+    public static string Failure(DateTimeOffset failedAt, string eventId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        return FailureTimePrefix(failedAt) + "#" + eventId;
+    }
+
+    /// <summary>The inclusive sort-key range of failures at or after <paramref name="since"/>.</summary>
+    public static (string From, string To) FailuresSince(DateTimeOffset since) => (FailureTimePrefix(since), FailureUpperBound);
+
+    private static string FailureTimePrefix(DateTimeOffset at) =>
+        FailurePrefix + Math.Max(0, at.ToUnixTimeMilliseconds()).ToString(MillisecondsFormat, CultureInfo.InvariantCulture);
+}

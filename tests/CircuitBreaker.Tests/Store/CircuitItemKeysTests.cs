@@ -1,0 +1,45 @@
+using CircuitBreaker.Functions.Store;
+
+namespace CircuitBreaker.Tests.Store;
+
+public sealed class CircuitItemKeysTests
+{
+    [Fact]
+    public void AFailureKeyHoldsFifteenDigitMillisecondsAndTheEventId()
+    {
+        var failedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123);
+
+        Assert.Equal("failure#001700000000123#abc-1", CircuitItemKeys.Failure(failedAt, "abc-1"));
+    }
+
+    [Fact]
+    public void FailureKeysSortInTimeOrder()
+    {
+        var times = new[] { 5L, 999, 1_000, 1_700_000_000_000, 99_999_999_999_999 }
+            .Select(DateTimeOffset.FromUnixTimeMilliseconds).ToArray();
+
+        var keys = times.Select(t => CircuitItemKeys.Failure(t, "z")).ToArray();
+
+        Assert.Equal(keys, keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TheRangeSinceATimeStartsAtThatMillisecondAndTakesEveryLaterKey()
+    {
+        var since = DateTimeOffset.FromUnixTimeMilliseconds(1_000);
+        var (from, to) = CircuitItemKeys.FailuresSince(since);
+
+        bool InRange(string key) => string.CompareOrdinal(key, from) >= 0 && string.CompareOrdinal(key, to) <= 0;
+
+        Assert.True(InRange(CircuitItemKeys.Failure(since, "e")));
+        Assert.True(InRange(CircuitItemKeys.Failure(since.AddYears(500), "~~~")));
+        Assert.False(InRange(CircuitItemKeys.Failure(since.AddMilliseconds(-1), "~~~")));
+        Assert.False(InRange(CircuitItemKeys.State));
+    }
+
+    [Fact]
+    public void AnEmptyEventIdIsRejected()
+    {
+        Assert.Throws<ArgumentException>(() => CircuitItemKeys.Failure(DateTimeOffset.UnixEpoch, ""));
+    }
+}

@@ -1,0 +1,39 @@
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using CircuitBreaker.Functions.Store;
+
+namespace CircuitBreaker.Tests.Store;
+
+public sealed class DynamoDbClientFactoryTests
+{
+    private static readonly AWSCredentials Credentials = new BasicAWSCredentials("local", "local");
+
+    [Fact]
+    public void AnOverrideIsUsedAsTheServiceUrlAndSignedForTheRegion()
+    {
+        using var client = DynamoDbClientFactory.Create(new Uri("http://127.0.0.1:4567/"), "eu-west-2", TimeSpan.FromSeconds(2), Credentials, maxErrorRetry: 1);
+        var config = ((AmazonDynamoDBClient)client).Config;
+
+        Assert.Equal("http://127.0.0.1:4567/", config.ServiceURL);
+        Assert.Equal("eu-west-2", config.AuthenticationRegion);
+        Assert.Equal(TimeSpan.FromSeconds(2), config.Timeout);
+        Assert.Equal(1, config.MaxErrorRetry);
+    }
+
+    [Fact]
+    public void WithoutAnOverrideTheRegionalEndpointIsUsed()
+    {
+        using var client = DynamoDbClientFactory.Create(null, "eu-west-2", TimeSpan.FromSeconds(2), Credentials);
+        var config = ((AmazonDynamoDBClient)client).Config;
+
+        Assert.Null(config.ServiceURL);
+        Assert.Equal("eu-west-2", config.RegionEndpoint?.SystemName);
+        Assert.Equal(DynamoDbClientFactory.DefaultMaxErrorRetry, config.MaxErrorRetry);
+    }
+
+    [Fact]
+    public void ANonPositiveTimeoutIsRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => DynamoDbClientFactory.Create(null, "eu-west-2", TimeSpan.Zero, Credentials));
+    }
+}

@@ -1,0 +1,57 @@
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Local.Dynalite;
+
+namespace CircuitBreaker.Tests.Support;
+
+/// <summary>One dynalite for a test collection; each test makes its own table or uses its own service ids.</summary>
+public sealed class DynaliteFixture : IAsyncLifetime
+{
+    public const string Region = "us-east-1";
+
+    private DynaliteServer? server;
+    private int tableCounter;
+
+    internal DynaliteServer Server => server ?? throw new InvalidOperationException("dynalite has not started.");
+
+    public Uri Endpoint => Server.Endpoint;
+
+    /// <summary>Explicit credentials: dynalite ignores signatures, and tests must not depend on the process environment.</summary>
+    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("local", "local");
+
+    public static string RepositoryRoot =>
+        Local.Dynalite.RepositoryRoot.Find(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException($"No {Local.Dynalite.RepositoryRoot.MarkerFile} above {AppContext.BaseDirectory}.");
+
+    public async ValueTask InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        server = await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(RepositoryRoot), timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (server is not null)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    internal IAmazonDynamoDB CreateClient(TimeSpan? timeout = null, int maxErrorRetry = 1) =>
+        DynamoDbClientFactory.Create(Endpoint, Region, timeout ?? TimeSpan.FromSeconds(5), Credentials, maxErrorRetry);
+
+    /// <summary>Creates a fresh circuit table and returns its name.</summary>
+    internal async Task<string> CreateTableAsync(IAmazonDynamoDB client, CancellationToken cancellationToken)
+    {
+        var name = $"circuit-{Interlocked.Increment(ref tableCounter)}-{Guid.NewGuid():N}"[..40];
+        await new CircuitTableProvisioner().CreateAsync(client, name, cancellationToken);
+        return name;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DynaliteTests : ICollectionFixture<DynaliteFixture>
+{
+    public const string Name = "dynalite";
+}
