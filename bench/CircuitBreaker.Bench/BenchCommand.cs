@@ -29,6 +29,16 @@ internal static class BenchCommand
         var variants = Variants().Where(v => options.Only is null || v.Name == options.Only).ToList();
         await output.WriteLineAsync($"Bench: variants {string.Join(", ", variants.Select(v => v.Name))}; {options.Repetitions} repetition(s); report to {outputDirectory}").ConfigureAwait(false);
 
+        // The JIT compiles each code path on first use, process-wide: a short throwaway outage per variant first,
+        // so that neither variant's first measured wave pays for compiling its failure path.
+        foreach (var variant in variants)
+        {
+            await output.WriteLineAsync($"Warm-up: {variant.Name}").ConfigureAwait(false);
+            await using var warmStack = await BenchStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+            var warmUp = new OutageScenario(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), options.Load);
+            await warmUp.RunAsync(warmStack, 0, TextWriter.Null, cancellationToken).ConfigureAwait(false);
+        }
+
         var runs = new List<OutageRunResult>();
         for (var repetition = 1; repetition <= options.Repetitions; repetition++)
         {
@@ -85,6 +95,14 @@ internal static class BenchCommand
             $"  done: {s.Requests} requests, downstream calls while hanging {s.DownstreamCallsWhileUnhealthy}, function-seconds {s.FunctionSeconds:0.0}, "
             + $"DynamoDB reads/writes {s.DynamoDbReads}/{s.DynamoDbWrites}, p50/p99 {s.LatencyP50Ms:0.0}/{s.LatencyP99Ms:0} ms, recovery → first success {s.RecoveryToFirstSuccessSeconds:0.00} s")
             .ConfigureAwait(false);
+        if (Environment.GetEnvironmentVariable("BENCH_DEBUG") is not null)
+        {
+            foreach (var t in run.Invocations.Where(i => i.Function == "recorder").OrderBy(i => i.StartedAt))
+            {
+                await output.WriteLineAsync($"    recorder at {t.StartedAt.TotalSeconds:0.000}s took {t.Duration.TotalMilliseconds:0.0} ms").ConfigureAwait(false);
+            }
+        }
+
         return run;
     }
 

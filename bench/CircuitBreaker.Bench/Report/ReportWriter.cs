@@ -31,7 +31,7 @@ internal static class ReportWriter
             ? "This is a **quick** run (short outage, one repetition): indicative only. The full run is the same command without `-- --quick`."
             : Inv($"Full run: {o.Repetitions} repetitions of each outage; tables give the median of the repetitions."));
         md.AppendLine();
-        md.AppendLine("Regenerate: `" + Command + "` (full, about " + Inv($"{o.Repetitions * 2 * ((scenario.Total.TotalMinutes) + 0.3) + 2:0}") + " minutes) or `" + Command + " -- --quick` (about 3 minutes). "
+        md.AppendLine("Regenerate: `" + Command + "` (full: about 15 minutes) or `" + Command + " -- --quick` (about 4 minutes). "
             + "Needs `npm ci` (dynalite) in the repository; the cold-start part publishes the functions with Native AOT (`--no-cold-start` skips it).");
         md.AppendLine();
 
@@ -162,7 +162,7 @@ internal static class ReportWriter
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            md.AppendLine(Inv($"| {r.Path} | {r.Samples} | {r.HandlerP50Ms:0.000} | {r.HandlerP99Ms:0.000} | {Num(r.EndToEndP50Ms, "0.000")} | {Num(r.EndToEndP99Ms, "0.000")} | {r.DynamoDbReadsPerRequest:0.##} |"));
+            md.AppendLine(Inv($"| {r.Path} | {r.Samples} | {r.HandlerP50Ms:0.000} | {r.HandlerP99Ms:0.000} | {Num(r.EndToEndP50Ms, "0.000")} | {Num(r.EndToEndP99Ms, "0.000")} | {Num(r.DynamoDbReadsPerRequest, "0.##")} |"));
         }
 
         md.AppendLine();
