@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CircuitBreaker.Bench.Load;
 using CircuitBreaker.Bench.Metrics;
 using CircuitBreaker.Bench.Micro;
 using CircuitBreaker.Bench.Report;
