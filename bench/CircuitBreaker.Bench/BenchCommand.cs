@@ -27,7 +27,7 @@ internal static class BenchCommand
         var outputDirectory = options.OutputDirectory ?? Path.Combine(root, "docs");
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
-        var variants = Variants().Where(v => options.Only is null || v.Name == options.Only).ToList();
+        var variants = Variants().Where(v => !options.ColdStartOnly && (options.Only is null || v.Name == options.Only)).ToList();
         await output.WriteLineAsync($"Bench: variants {string.Join(", ", variants.Select(v => v.Name))}; {options.Repetitions} repetition(s); report to {outputDirectory}").ConfigureAwait(false);
 
         // The JIT compiles each code path on first use, process-wide: a short throwaway outage per variant first,

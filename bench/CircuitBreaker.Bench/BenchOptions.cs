@@ -16,6 +16,8 @@ internal sealed record BenchOptions
 
     public bool ColdStart { get; init; } = true;
 
+    public bool ColdStartOnly { get; init; }
+
     public string? OutputDirectory { get; init; }
 
     public string? Only { get; init; }
@@ -44,6 +46,7 @@ internal sealed record BenchOptions
                 "--quick" => options with { Quick = true, Repetitions = 1 },
                 "--repetitions" => options with { Repetitions = int.Parse(args[++i], CultureInfo.InvariantCulture) },
                 "--no-cold-start" => options with { ColdStart = false },
+                "--cold-start-only" => options with { ColdStartOnly = true, ColdStart = true },
                 "--out" => options with { OutputDirectory = args[++i] },
                 "--only" => options with { Only = args[++i] },
                 "--help" or "-h" => throw new ArgumentException(Usage),
@@ -55,10 +58,11 @@ internal sealed record BenchOptions
     }
 
     public const string Usage = """
-        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--no-cold-start] [--out DIR] [--only ours|baseline]
+        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--no-cold-start | --cold-start-only] [--out DIR] [--only ours|baseline]
           --quick          30 s outage, 10 s recovery, 1 repetition (about 3 minutes in all)
           --repetitions N  outage runs per variant (default 3; medians are reported)
           --no-cold-start  skip the Native AOT / JIT cold-start measurement (it publishes the functions)
+          --cold-start-only  only the cold-start measurement
           --out DIR        where performance.md and outage-timeline.svg go (default: docs/ of the repository)
         """;
 }
