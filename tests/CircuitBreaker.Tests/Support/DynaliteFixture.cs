@@ -26,7 +26,8 @@ public sealed class DynaliteFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await DynaliteInstaller.EnsureInstalledAsync(RepositoryRoot, Console.Error, timeout.Token);
         server = await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(RepositoryRoot), timeout.Token);
     }
 
