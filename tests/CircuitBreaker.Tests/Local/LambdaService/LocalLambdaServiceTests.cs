@@ -17,7 +17,7 @@ public sealed class LocalLambdaServiceTests
         {
             seen = next;
             await Task.Yield();
-            return Answer.Response(payload);
+            return FakeAnswer.Response(payload);
         });
 
         var result = await service.InvokeAsync("echo", "{\"n\":1}"u8.ToArray(), TimeSpan.FromSeconds(5), Token);
@@ -37,7 +37,7 @@ public sealed class LocalLambdaServiceTests
     public async Task AnErrorPostedByTheFunctionIsAFunctionError()
     {
         await using var service = await StartAsync(["f"], (_, _) =>
-            Task.FromResult(Answer.Error("{\"errorMessage\":\"bad event\",\"errorType\":\"InvalidEventException\"}", null)));
+            Task.FromResult(FakeAnswer.Error("{\"errorMessage\":\"bad event\",\"errorType\":\"InvalidEventException\"}", null)));
 
         var result = await service.InvokeAsync("f", "{}"u8.ToArray(), TimeSpan.FromSeconds(5), Token);
 
@@ -49,7 +49,7 @@ public sealed class LocalLambdaServiceTests
     [Fact]
     public async Task TheErrorTypeHeaderWinsAndAnEmptyBodyGetsLambdasDocument()
     {
-        await using var service = await StartAsync(["f"], (_, _) => Task.FromResult(Answer.Error(string.Empty, "Runtime.ExitError")));
+        await using var service = await StartAsync(["f"], (_, _) => Task.FromResult(FakeAnswer.Error(string.Empty, "Runtime.ExitError")));
 
         var result = await service.InvokeAsync("f", "{}"u8.ToArray(), TimeSpan.FromSeconds(5), Token);
 
@@ -65,7 +65,7 @@ public sealed class LocalLambdaServiceTests
         await using var service = await StartAsync(["slow"], async (_, payload) =>
         {
             await release.Task;
-            return Answer.Response(payload);
+            return FakeAnswer.Response(payload);
         });
 
         var started = DateTime.UtcNow;
@@ -89,7 +89,7 @@ public sealed class LocalLambdaServiceTests
         await using var service = await StartAsync(["web"], async (_, payload) =>
         {
             await gate.Task;
-            return Answer.Response(payload);
+            return FakeAnswer.Response(payload);
         });
 
         var calls = Enumerable.Range(0, 5)
@@ -109,7 +109,7 @@ public sealed class LocalLambdaServiceTests
     [Fact]
     public async Task SequentialInvocationsReuseTheWarmInstance()
     {
-        await using var service = await StartAsync(["web"], (_, payload) => Task.FromResult(Answer.Response(payload)));
+        await using var service = await StartAsync(["web"], (_, payload) => Task.FromResult(FakeAnswer.Response(payload)));
 
         for (var i = 0; i < 5; i++)
         {
@@ -129,7 +129,7 @@ public sealed class LocalLambdaServiceTests
         await using var service = await StartAsync(["web"], async (_, payload) =>
         {
             await gate.Task;
-            return Answer.Response(payload);
+            return FakeAnswer.Response(payload);
         }, new LocalLambdaServiceOptions(MaxInstancesPerFunction: 2));
 
         var calls = Enumerable.Range(0, 4).Select(_ => service.InvokeAsync("web", "{}"u8.ToArray(), TimeSpan.FromSeconds(10), Token)).ToArray();
@@ -146,7 +146,7 @@ public sealed class LocalLambdaServiceTests
     public async Task FunctionsAreServedSeparately()
     {
         await using var service = await StartAsync(["a", "b"], (next, payload) =>
-            Task.FromResult(Answer.Response(Encoding.UTF8.GetBytes($"\"{Header(next, "Lambda-Runtime-Invoked-Function-Arn").Split(':')[^1]}\""))));
+            Task.FromResult(FakeAnswer.Response(Encoding.UTF8.GetBytes($"\"{Header(next, "Lambda-Runtime-Invoked-Function-Arn").Split(':')[^1]}\""))));
 
         var a = await service.InvokeAsync("a", "{}"u8.ToArray(), TimeSpan.FromSeconds(5), Token);
         var b = await service.InvokeAsync("b", "{}"u8.ToArray(), TimeSpan.FromSeconds(5), Token);
@@ -194,7 +194,7 @@ public sealed class LocalLambdaServiceTests
     [Fact]
     public async Task UnknownRequestIdsAndPathsAreRefused()
     {
-        await using var service = await StartAsync(["f"], (_, payload) => Task.FromResult(Answer.Response(payload)));
+        await using var service = await StartAsync(["f"], (_, payload) => Task.FromResult(FakeAnswer.Response(payload)));
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
 
         using var unknownId = await client.PostAsync("/f/2018-06-01/runtime/invocation/nope/response", new StringContent("{}"), Token);
@@ -209,7 +209,7 @@ public sealed class LocalLambdaServiceTests
     public async Task AResponseOverSixMegabytesIsRefusedAndFailsTheInvocation()
     {
         await using var service = await StartAsync(["big"], (_, _) =>
-            Task.FromResult(Answer.Response(Encoding.UTF8.GetBytes("\"" + new string('x', (6 * 1024 * 1024) + 10) + "\""))));
+            Task.FromResult(FakeAnswer.Response(Encoding.UTF8.GetBytes("\"" + new string('x', (6 * 1024 * 1024) + 10) + "\""))));
 
         var result = await service.InvokeAsync("big", "{}"u8.ToArray(), TimeSpan.FromSeconds(10), Token);
 
@@ -235,50 +235,18 @@ public sealed class LocalLambdaServiceTests
 
     private static async Task<LocalLambdaService> StartAsync(
         string[] functions,
-        Func<HttpResponseMessage, byte[], Task<Answer>> handle,
+        Func<HttpResponseMessage, byte[], Task<FakeAnswer>> handle,
         LocalLambdaServiceOptions? options = null)
     {
         LocalLambdaService? service = null;
         service = new LocalLambdaService(
             functions,
-            (function, stop) => RunFakeInstanceAsync(service!.RuntimeApiFor(function), handle, stop),
+            (function, stop) => FakeRuntimeInstance.RunAsync(service!.RuntimeApiFor(function), handle, stop),
             options ?? new LocalLambdaServiceOptions(),
             TimeProvider.System,
             TextWriter.Null);
         await service.StartAsync(0, Token);
         return service;
-    }
-
-    // A minimal custom runtime: the same loop a real one runs, over plain HttpClient.
-    private static async Task RunFakeInstanceAsync(string runtimeApi, Func<HttpResponseMessage, byte[], Task<Answer>> handle, CancellationToken stop)
-    {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://{runtimeApi}/2018-06-01/"), Timeout = Timeout.InfiniteTimeSpan };
-        while (!stop.IsCancellationRequested)
-        {
-            HttpResponseMessage next;
-            try
-            {
-                next = await client.GetAsync("runtime/invocation/next", stop);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            using (next)
-            {
-                var id = next.Headers.GetValues("Lambda-Runtime-Aws-Request-Id").Single();
-                var payload = await next.Content.ReadAsByteArrayAsync(stop);
-                var answer = await handle(next, payload);
-                using var content = new ByteArrayContent(answer.Body);
-                if (answer.ErrorType is not null)
-                {
-                    content.Headers.TryAddWithoutValidation("Lambda-Runtime-Function-Error-Type", answer.ErrorType);
-                }
-
-                using var posted = await client.PostAsync($"runtime/invocation/{id}/{(answer.IsError ? "error" : "response")}", content, stop);
-            }
-        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
@@ -289,12 +257,5 @@ public sealed class LocalLambdaServiceTests
             Assert.True(DateTime.UtcNow < until, "condition not met within 10 s");
             await Task.Delay(20, Token);
         }
-    }
-
-    private sealed record Answer(bool IsError, byte[] Body, string? ErrorType)
-    {
-        public static Answer Response(byte[] body) => new(false, body, null);
-
-        public static Answer Error(string body, string? type) => new(true, Encoding.UTF8.GetBytes(body), type);
     }
 }
