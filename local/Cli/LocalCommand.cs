@@ -15,7 +15,8 @@ internal static class LocalCommand
     /// <param name="output">Where endpoints and per-request lines go.</param>
     /// <param name="error">Where option errors go.</param>
     /// <param name="runInstance">Runs one function instance with its environment until its token is cancelled.</param>
-    /// <param name="dynamoDbEndpoint">The local DynamoDB, if one runs.</param>
+    /// <param name="startDynamoDb">Starts the local DynamoDB once the options are valid and returns its endpoint and what
+    /// stops it (disposed when the host stops); null to run without one.</param>
     /// <param name="time">The clock.</param>
     /// <param name="cancellationToken">Stops the host.</param>
     public static async Task<int> RunAsync(
@@ -23,7 +24,7 @@ internal static class LocalCommand
         TextWriter output,
         TextWriter error,
         Func<Func<string, string?>, CancellationToken, Task> runInstance,
-        Uri? dynamoDbEndpoint,
+        Func<CancellationToken, Task<(Uri Endpoint, IAsyncDisposable Lifetime)>>? startDynamoDb,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -47,6 +48,14 @@ internal static class LocalCommand
             return LocalOptionsParseResult.UsageErrorExitCode;
         }
 
+        Uri? dynamoDbEndpoint = null;
+        IAsyncDisposable? dynamoDb = null;
+        if (startDynamoDb is not null)
+        {
+            (dynamoDbEndpoint, dynamoDb) = await startDynamoDb(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var dynamoDbLifetime = dynamoDb ?? NothingToStop.Instance;
         await using var system = await LocalSystem.StartAsync(
             parsed.Options, runInstance, dynamoDbEndpoint, time, output, summary => output.WriteLine(Describe(summary)), cancellationToken).ConfigureAwait(false);
         foreach (var line in system.DescribeEndpoints())
@@ -74,5 +83,12 @@ internal static class LocalCommand
         var outcome = summary.Outcome is { } ended ? ended.ToString().ToLowerInvariant() : "not invoked";
         return string.Create(CultureInfo.InvariantCulture,
             $"{summary.Method} {summary.Path} -> {summary.StatusCode} in {summary.Elapsed.TotalMilliseconds:0} ms ({outcome})");
+    }
+
+    private sealed class NothingToStop : IAsyncDisposable
+    {
+        public static readonly NothingToStop Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -165,15 +165,47 @@ public sealed class LocalOptionsParserTests : IDisposable
         using var error = new StringWriter();
         var instances = 0;
 
+        var dynamoDbStarts = 0;
+
         var exit = await LocalCommand.RunAsync(["--port", "-3"], output, error,
             (_, _) => { Interlocked.Increment(ref instances); return Task.CompletedTask; },
-            null, TimeProvider.System, TestContext.Current.CancellationToken);
+            _ => { Interlocked.Increment(ref dynamoDbStarts); throw new InvalidOperationException("must not start"); },
+            TimeProvider.System, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         Assert.Contains("--port", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("Nothing was started", error.ToString(), StringComparison.Ordinal);
         Assert.Equal(string.Empty, output.ToString());
         Assert.Equal(0, instances);
+        Assert.Equal(0, dynamoDbStarts);
+    }
+
+    [Fact]
+    public async Task AValidCommandStartsPrintsItsEndpointsAndStopsWhatItStarted()
+    {
+        using var text = new StringWriter();
+        var output = TextWriter.Synchronized(text);
+        using var error = new StringWriter();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var dynamoDb = new Stoppable();
+
+        var run = LocalCommand.RunAsync(["--port", "0", "--downstream", "simulate:ok"], output, error, (_, _) => Task.CompletedTask,
+            _ => Task.FromResult<(Uri, IAsyncDisposable)>((new Uri("http://127.0.0.1:1/"), dynamoDb)), TimeProvider.System, stop.Token);
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (!Read(output, text).Contains("Press Ctrl+C", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < until && !run.IsCompleted, $"not started: {error}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.False(dynamoDb.Stopped);
+        await stop.CancelAsync();
+        var exit = await run.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, exit);
+        Assert.True(dynamoDb.Stopped);
+        Assert.Contains("HTTP API:", Read(output, text), StringComparison.Ordinal);
+        Assert.Contains("downstream simulator:", Read(output, text), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -187,6 +219,26 @@ public sealed class LocalOptionsParserTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Contains("Usage:", output.ToString(), StringComparison.Ordinal);
+    }
+
+    // TextWriter.Synchronized's writer serialises writes by locking itself, so reading under that lock sees whole lines.
+    private static string Read(TextWriter synchronized, StringWriter text)
+    {
+        lock (synchronized)
+        {
+            return text.ToString();
+        }
+    }
+
+    private sealed class Stoppable : IAsyncDisposable
+    {
+        public bool Stopped { get; private set; }
+
+        public ValueTask DisposeAsync()
+        {
+            Stopped = true;
+            return ValueTask.CompletedTask;
+        }
     }
 
     private string WriteStack(string project, string config)
