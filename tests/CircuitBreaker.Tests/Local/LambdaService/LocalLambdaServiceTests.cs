@@ -107,6 +107,27 @@ public sealed class LocalLambdaServiceTests
     }
 
     [Fact]
+    public async Task FiftyConcurrentInvocationsAllCompleteOnFiftyInstances()
+    {
+        var gate = new TaskCompletionSource();
+        await using var service = await StartAsync(["web"], async (_, payload) =>
+        {
+            await gate.Task;
+            return FakeAnswer.Response(payload);
+        });
+
+        var calls = Enumerable.Range(0, 50)
+            .Select(i => service.InvokeAsync("web", Encoding.UTF8.GetBytes($"{i}"), TimeSpan.FromSeconds(20), Token))
+            .ToArray();
+        await WaitUntilAsync(() => service.Statistics("web").Busy == 50);
+        gate.SetResult();
+        var results = await Task.WhenAll(calls);
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"{i}"), results.Select(result => Encoding.UTF8.GetString(result.Payload)));
+        Assert.Equal(50, service.Statistics("web").PeakInstances);
+    }
+
+    [Fact]
     public async Task SequentialInvocationsReuseTheWarmInstance()
     {
         await using var service = await StartAsync(["web"], (_, payload) => Task.FromResult(FakeAnswer.Response(payload)));
