@@ -1,6 +1,7 @@
 using System.Globalization;
 using CircuitBreaker.Local.Hosting;
 using CircuitBreaker.Local.HttpApi;
+using CircuitBreaker.Local.LambdaService;
 
 namespace CircuitBreaker.Local.Cli;
 
@@ -19,6 +20,7 @@ internal static class LocalCommand
     /// stops it (disposed when the host stops); null to run without one.</param>
     /// <param name="time">The clock.</param>
     /// <param name="cancellationToken">Stops the host.</param>
+    /// <param name="circuitStateOf">The circuit state the webservice reported for an API request id, for the per-request line.</param>
     public static async Task<int> RunAsync(
         IReadOnlyList<string> args,
         TextWriter output,
@@ -26,7 +28,8 @@ internal static class LocalCommand
         Func<Func<string, string?>, CancellationToken, Task> runInstance,
         Func<CancellationToken, Task<(Uri Endpoint, IAsyncDisposable Lifetime)>>? startDynamoDb,
         TimeProvider time,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<string, string?>? circuitStateOf = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -57,7 +60,7 @@ internal static class LocalCommand
 
         await using var dynamoDbLifetime = dynamoDb ?? NothingToStop.Instance;
         await using var system = await LocalSystem.StartAsync(
-            parsed.Options, runInstance, dynamoDbEndpoint, time, output, summary => output.WriteLine(Describe(summary)), cancellationToken).ConfigureAwait(false);
+            parsed.Options, runInstance, dynamoDbEndpoint, time, output, summary => output.WriteLine(Describe(summary, circuitStateOf?.Invoke(summary.RequestId))), cancellationToken).ConfigureAwait(false);
         foreach (var line in system.DescribeEndpoints())
         {
             await output.WriteLineAsync(line).ConfigureAwait(false);
@@ -76,13 +79,25 @@ internal static class LocalCommand
         return 0;
     }
 
-    /// <summary>The one line per request.</summary>
-    public static string Describe(HttpApiRequestSummary summary)
+    /// <summary>The one line per request: status, time taken, and the circuit state the webservice saw.</summary>
+    public static string Describe(HttpApiRequestSummary summary, string? circuitState = null)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        var outcome = summary.Outcome is { } ended ? ended.ToString().ToLowerInvariant() : "not invoked";
+        // The invocation's outcome only matters when the function did not answer normally.
+        var notes = new List<string>(2);
+        if (summary.Outcome is not InvocationOutcome.Success)
+        {
+            notes.Add(summary.Outcome is { } ended ? "function " + ended.ToString().ToLowerInvariant() : "function not invoked");
+        }
+
+        if (circuitState is not null)
+        {
+            notes.Add("circuit " + circuitState);
+        }
+
+        var suffix = notes.Count == 0 ? string.Empty : $" ({string.Join(", ", notes)})";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{summary.Method} {summary.Path} -> {summary.StatusCode} in {summary.Elapsed.TotalMilliseconds:0} ms ({outcome})");
+            $"{summary.Method} {summary.Path} -> {summary.StatusCode} in {summary.Elapsed.TotalMilliseconds:0} ms{suffix}");
     }
 
     private sealed class NothingToStop : IAsyncDisposable

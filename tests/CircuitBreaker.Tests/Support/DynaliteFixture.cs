@@ -21,8 +21,8 @@ public sealed class DynaliteFixture : IAsyncLifetime
     public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("local", "local");
 
     public static string RepositoryRoot =>
-        Local.Dynalite.RepositoryRoot.Find(AppContext.BaseDirectory)
-        ?? throw new InvalidOperationException($"No {Local.Dynalite.RepositoryRoot.MarkerFile} above {AppContext.BaseDirectory}.");
+        CircuitBreaker.Local.Dynalite.RepositoryRoot.Find(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException($"No {CircuitBreaker.Local.Dynalite.RepositoryRoot.MarkerFile} above {AppContext.BaseDirectory}.");
 
     public async ValueTask InitializeAsync()
     {
