@@ -68,7 +68,7 @@ internal sealed class FailureRecorder(ICircuitStore store, CircuitSettings setti
                 scope,
                 CircuitView.Closed,
                 CircuitView.Open,
-                $"{count} failures within {settings.Window.TotalSeconds:0.###} s (threshold {settings.FailureThreshold})");
+                $"{count} failures within {settings.Window.TotalSeconds:0.###} s, threshold {settings.FailureThreshold}");
         }
 
         return new RecordingOutcome(stored, count, opened);

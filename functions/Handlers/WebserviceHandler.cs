@@ -31,11 +31,12 @@ internal sealed class WebserviceHandler(
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var request = HttpApiRequestReader.Read(invocation.Payload);
+        var (request, apiRequestId) = HttpApiRequestReader.Read(invocation.Payload);
         var (response, state, downstreamOutcome) = await DecideAsync(invocation, request, cancellationToken).ConfigureAwait(false);
         log.Info(
             "request handled",
             new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
+            ("apiRequestId", apiRequestId),
             ("method", request.Method),
             ("path", request.Path),
             ("status", response.StatusCode),

@@ -8,8 +8,8 @@ namespace CircuitBreaker.Functions.Http;
 /// <summary>Turns a payload 2.0 event into the request to relay; every problem is an <see cref="InvalidEventException"/>.</summary>
 internal static class HttpApiRequestReader
 {
-    /// <summary>Reads and validates the event.</summary>
-    public static DownstreamRequest Read(ReadOnlyMemory<byte> payload)
+    /// <summary>Reads and validates the event: the request to relay and API Gateway's id for it (for correlating logs).</summary>
+    public static (DownstreamRequest Request, string? ApiRequestId) Read(ReadOnlyMemory<byte> payload)
     {
         HttpApiRequest? request;
         try
@@ -43,7 +43,7 @@ internal static class HttpApiRequestReader
             throw new InvalidEventException($"The event's rawPath '{path}' does not start with '/'.");
         }
 
-        return new DownstreamRequest(method, path, request.RawQueryString ?? string.Empty, WithCookies(request), Body(request));
+        return (new DownstreamRequest(method, path, request.RawQueryString ?? string.Empty, WithCookies(request), Body(request)), request.RequestContext?.RequestId);
     }
 
     private static ReadOnlyMemory<byte>? Body(HttpApiRequest request)

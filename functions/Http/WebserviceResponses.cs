@@ -29,8 +29,8 @@ internal static class WebserviceResponses
     {
         var retryAfter = RetryAfterSeconds(admission.RetryAt, now);
         var detail = admission.State == CircuitView.HalfOpen
-            ? $"A probe is testing '{serviceId}'; requests fail fast until it settles."
-            : $"'{serviceId}' failed repeatedly; requests fail fast until a probe may run.";
+            ? $"A probe is testing {serviceId}; requests fail fast until it settles."
+            : $"{serviceId} failed repeatedly; requests fail fast until a probe may run.";
         return Problem(
             new ProblemDetails
             {
@@ -52,10 +52,10 @@ internal static class WebserviceResponses
         var timedOut = outcome.Kind == DownstreamOutcomeKind.TimedOut;
         var detail = outcome.Kind switch
         {
-            DownstreamOutcomeKind.TimedOut => $"'{serviceId}' did not answer within {outcome.Elapsed.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.",
-            DownstreamOutcomeKind.ServerError => $"'{serviceId}' answered {outcome.StatusCode}.",
-            DownstreamOutcomeKind.ResponseTooLarge => $"'{serviceId}' answered with a body over {DownstreamClient.MaxRelayedBodyBytes} bytes, more than is relayed.",
-            _ => $"'{serviceId}' could not be reached.",
+            DownstreamOutcomeKind.TimedOut => $"{serviceId} did not answer within {outcome.Elapsed.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.",
+            DownstreamOutcomeKind.ServerError => $"{serviceId} answered {outcome.StatusCode}.",
+            DownstreamOutcomeKind.ResponseTooLarge => $"{serviceId} answered with a body over {DownstreamClient.MaxRelayedBodyBytes} bytes, more than is relayed.",
+            _ => $"{serviceId} could not be reached.",
         };
         return Problem(
             new ProblemDetails
@@ -80,7 +80,7 @@ internal static class WebserviceResponses
             Type = ProblemTypes.BreakerUnavailable,
             Title = "Circuit breaker unavailable",
             Status = 503,
-            Detail = $"The breaker's state for '{serviceId}' cannot be read and the breaker is set to fail closed.",
+            Detail = $"The circuit state of {serviceId} cannot be read and the breaker is set to fail closed.",
             Instance = requestId,
             ServiceId = serviceId,
             CircuitState = CircuitView.Unknown.Name(),
@@ -95,7 +95,7 @@ internal static class WebserviceResponses
             Type = ProblemTypes.NoTimeLeft,
             Title = "No time left",
             Status = 503,
-            Detail = $"Too little of the invocation's time was left to call '{serviceId}'.",
+            Detail = $"Too little invocation time was left to call {serviceId}.",
             Instance = requestId,
             ServiceId = serviceId,
         },

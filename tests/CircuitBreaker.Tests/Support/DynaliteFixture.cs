@@ -21,12 +21,13 @@ public sealed class DynaliteFixture : IAsyncLifetime
     public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("local", "local");
 
     public static string RepositoryRoot =>
-        Local.Dynalite.RepositoryRoot.Find(AppContext.BaseDirectory)
-        ?? throw new InvalidOperationException($"No {Local.Dynalite.RepositoryRoot.MarkerFile} above {AppContext.BaseDirectory}.");
+        CircuitBreaker.Local.Dynalite.RepositoryRoot.Find(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException($"No {CircuitBreaker.Local.Dynalite.RepositoryRoot.MarkerFile} above {AppContext.BaseDirectory}.");
 
     public async ValueTask InitializeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await DynaliteInstaller.EnsureInstalledAsync(RepositoryRoot, Console.Error, timeout.Token);
         server = await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(RepositoryRoot), timeout.Token);
     }
 

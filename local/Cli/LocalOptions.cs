@@ -1,0 +1,30 @@
+using CircuitBreaker.Contract;
+
+namespace CircuitBreaker.Local.Cli;
+
+/// <summary>The local host's validated options.</summary>
+/// <param name="Port">The HTTP API's port on 127.0.0.1 (0 = any free port).</param>
+/// <param name="Downstream">The downstream, real or simulated.</param>
+/// <param name="Settings">The breaker's settings; when simulated, <see cref="CircuitSettings.DownstreamUrl"/> is a
+/// placeholder until <see cref="SettingsFor"/> is given the simulator's address.</param>
+/// <param name="ServiceIdGiven">True when the service id came from the config file rather than the URL's host.</param>
+/// <param name="ConfigFile">The stack config file the settings were read from, if any.</param>
+internal sealed record LocalOptions(int Port, DownstreamTarget Downstream, CircuitSettings Settings, bool ServiceIdGiven, string? ConfigFile)
+{
+    /// <summary>The original demo's port.</summary>
+    public const int DefaultPort = 3000;
+
+    /// <summary>Stands in for the simulator's URL while validating, before the simulator has a port.</summary>
+    public static readonly Uri SimulatorPlaceholder = new("http://127.0.0.1/");
+
+    /// <summary>The settings with the downstream the webservice will really call (the simulator's address when simulated).</summary>
+    public CircuitSettings SettingsFor(Uri downstreamUrl)
+    {
+        ArgumentNullException.ThrowIfNull(downstreamUrl);
+        return Settings with
+        {
+            DownstreamUrl = downstreamUrl,
+            ServiceId = ServiceIdGiven ? Settings.ServiceId : downstreamUrl.Host,
+        };
+    }
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Local.Downstream;
+
+namespace CircuitBreaker.Local.Cli;
+
+/// <summary>
+/// Reads the local host's command line into <see cref="LocalOptions"/>. The breaker's settings go through
+/// the contract's <see cref="CircuitSettingsReader"/>, so they are validated exactly as the stack validates
+/// them; command-line options override the <c>--config</c> file, which overrides the defaults.
+/// </summary>
+internal static class LocalOptionsParser
+{
+    private const string PortForm = "a port number from 0 to 65535 (0 = any free port)";
+    private const string DownstreamForm = "an absolute http(s) URL or simulate:hang, simulate:fail, simulate:ok or simulate:flap";
+    private const string SimulatePrefix = "simulate:";
+
+    private static readonly Dictionary<string, CircuitSetting> SettingOptions = new Dictionary<string, CircuitSetting>(StringComparer.Ordinal)
+    {
+        ["--timeout-seconds"] = CircuitSettingKeys.DownstreamTimeoutSeconds,
+        ["--failure-threshold"] = CircuitSettingKeys.FailureThreshold,
+        ["--window-seconds"] = CircuitSettingKeys.WindowSeconds,
+        ["--open-seconds"] = CircuitSettingKeys.OpenSeconds,
+    };
+
+    /// <summary>The usage text printed by <c>--help</c> and after errors.</summary>
+    public static string Usage { get; } = string.Join(Environment.NewLine,
+        "Usage: dotnet run --project local -- [options]",
+        "",
+        "Runs the circuit breaker on this machine: HTTP API, both functions, EventBridge, DynamoDB (dynalite)",
+        "and a downstream simulator, all on 127.0.0.1. Seconds accept fractions (e.g. 0.2).",
+        "",
+        $"  --port N                 HTTP API port (default {LocalOptions.DefaultPort}; 0 = any free port)",
+        "  --downstream TARGET      URL of a real downstream, or simulate:hang|simulate:fail|simulate:ok|simulate:flap",
+        "                           (default simulate:hang)",
+        $"  --timeout-seconds S      downstream call timeout (default {CircuitSettingKeys.DownstreamTimeoutSeconds.DefaultValue})",
+        $"  --failure-threshold N    failures within the window that open the circuit (default {CircuitSettingKeys.FailureThreshold.DefaultValue})",
+        $"  --window-seconds S       how far back failures count (default {CircuitSettingKeys.WindowSeconds.DefaultValue})",
+        $"  --open-seconds S         how long the circuit stays open before one probe (default {CircuitSettingKeys.OpenSeconds.DefaultValue})",
+        "  --config FILE            take the settings from a stack's Pulumi.<stack>.yaml (options above override it)",
+        "  --help                   show this text",
+        "",
+        "The simulator is switched at run time with: curl -X PUT --data flap http://127.0.0.1:<simulator port>/mode");
+
+    /// <summary>Parses <paramref name="args"/>; relative <c>--config</c> paths are relative to the current directory.</summary>
+    public static LocalOptionsParseResult Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var errors = new List<string>();
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--help" or "-h" or "-?")
+            {
+                return new LocalOptionsParseResult(null, true, []);
+            }
+
+            string name;
+            string? value;
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+            {
+                name = arg[..equals];
+                value = arg[(equals + 1)..];
+            }
+            else
+            {
+                name = arg;
+                value = i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
+            }
+
+            if (!IsKnown(name))
+            {
+                errors.Add($"{name}: unknown option; run with --help for the options.");
+                continue;
+            }
+
+            if (value is null)
+            {
+                errors.Add($"{name} needs a value: expected {ExpectedForm(name)}.");
+                continue;
+            }
+
+            if (!given.TryAdd(name, value))
+            {
+                errors.Add($"{name} is given more than once: expected it once.");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new LocalOptionsParseResult(null, false, errors);
+        }
+
+        return Build(given);
+    }
+
+    private static LocalOptionsParseResult Build(Dictionary<string, string> given)
+    {
+        var errors = new List<string>();
+
+        var port = LocalOptions.DefaultPort;
+        if (given.TryGetValue("--port", out var rawPort)
+            && !(int.TryParse(rawPort, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port <= 65535))
+        {
+            errors.Add($"--port is '{rawPort}': expected {PortForm}.");
+        }
+
+        IReadOnlyDictionary<string, string> fileValues = new Dictionary<string, string>();
+        given.TryGetValue("--config", out var configFile);
+        if (configFile is not null)
+        {
+            var read = StackConfigFile.Read(configFile);
+            if (read.Error is not null)
+            {
+                errors.Add(read.Error);
+            }
+
+            fileValues = read.Values;
+        }
+
+        // The downstream: an explicit option wins, then the file's downstreamUrl, then the demo's hanging simulator.
+        DownstreamTarget? downstream = null;
+        string? downstreamSource = null;
+        if (given.TryGetValue("--downstream", out var rawDownstream))
+        {
+            downstreamSource = "--downstream";
+            if (rawDownstream.StartsWith(SimulatePrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                if (SimulatorModeNames.TryParse(rawDownstream[SimulatePrefix.Length..], out var mode))
+                {
+                    downstream = DownstreamTarget.Simulate(mode);
+                }
+                else
+                {
+                    errors.Add($"--downstream is '{rawDownstream}': expected {DownstreamForm}.");
+                }
+            }
+        }
+        else if (!fileValues.ContainsKey(CircuitSettingKeys.DownstreamUrl.ConfigKey))
+        {
+            downstream = DownstreamTarget.Simulate(SimulatorMode.Hang);
+        }
+
+        string? Lookup(CircuitSetting setting)
+        {
+            if (setting == CircuitSettingKeys.DownstreamUrl)
+            {
+                if (downstream is { IsSimulated: true })
+                {
+                    return LocalOptions.SimulatorPlaceholder.AbsoluteUri;
+                }
+
+                if (rawDownstream is not null)
+                {
+                    return rawDownstream.StartsWith(SimulatePrefix, StringComparison.OrdinalIgnoreCase) ? LocalOptions.SimulatorPlaceholder.AbsoluteUri : rawDownstream;
+                }
+            }
+
+            var option = OptionFor(setting);
+            if (option is not null && given.TryGetValue(option, out var fromCommandLine))
+            {
+                return fromCommandLine;
+            }
+
+            return fileValues.TryGetValue(setting.ConfigKey, out var fromFile) ? fromFile : null;
+        }
+
+        string Describe(CircuitSetting setting)
+        {
+            if (setting == CircuitSettingKeys.DownstreamUrl && downstreamSource is not null)
+            {
+                return downstreamSource;
+            }
+
+            var option = OptionFor(setting);
+            if (option is not null && given.ContainsKey(option))
+            {
+                return option;
+            }
+
+            return configFile is not null && fileValues.ContainsKey(setting.ConfigKey)
+                ? $"'{setting.ConfigKey}' in --config {configFile}"
+                : option ?? setting.ConfigKey;
+        }
+
+        var settings = CircuitSettingsReader.Read(Lookup, Describe);
+        errors.AddRange(settings.Errors.Where(error => !errors.Contains(error)));
+        if (errors.Count > 0 || settings.Settings is null)
+        {
+            return new LocalOptionsParseResult(null, false, errors);
+        }
+
+        downstream ??= DownstreamTarget.At(settings.Settings.DownstreamUrl);
+        var serviceIdGiven = fileValues.TryGetValue(CircuitSettingKeys.ServiceId.ConfigKey, out var serviceId) && !string.IsNullOrWhiteSpace(serviceId);
+        return new LocalOptionsParseResult(new LocalOptions(port, downstream, settings.Settings, serviceIdGiven, configFile), false, []);
+    }
+
+    private static string? OptionFor(CircuitSetting setting) =>
+        setting == CircuitSettingKeys.DownstreamUrl ? "--downstream" : SettingOptions.FirstOrDefault(pair => pair.Value == setting).Key;
+
+    private static bool IsKnown(string name) =>
+        name is "--port" or "--downstream" or "--config" || SettingOptions.ContainsKey(name);
+
+    private static string ExpectedForm(string name) => name switch
+    {
+        "--port" => PortForm,
+        "--downstream" => DownstreamForm,
+        "--config" => StackConfigFile.ExpectedForm,
+        _ => SettingOptions[name].ExpectedForm,
+    };
+}

@@ -1,0 +1,165 @@
+using System.Globalization;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Local.Cli;
+using CircuitBreaker.Local.Downstream;
+using CircuitBreaker.Local.EventBridge;
+using CircuitBreaker.Local.HttpApi;
+using CircuitBreaker.Local.LambdaService;
+
+namespace CircuitBreaker.Local.Hosting;
+
+/// <summary>
+/// The local servers composed: the downstream simulator (when simulated), the Lambda service serving the
+/// webservice and the recorder, EventBridge routing matching failure events to the recorder, and the HTTP API
+/// in front of the webservice. Function instances are started by <c>runInstance</c> with their environment.
+/// </summary>
+internal sealed class LocalSystem : IAsyncDisposable
+{
+    /// <summary>The local bus's name.</summary>
+    public const string BusName = "circuit-breaker-failures";
+
+    /// <summary>The local table's name.</summary>
+    public const string TableName = "circuit-breaker";
+
+    /// <summary>The local region.</summary>
+    public const string Region = "us-east-1";
+
+    /// <summary>How long the recorder may take per event (its stack timeout).</summary>
+    public static readonly TimeSpan RecorderTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly List<IAsyncDisposable> _started = [];
+
+    private LocalSystem()
+    {
+    }
+
+    /// <summary>The simulator, when the downstream is simulated.</summary>
+    public DownstreamSimulator? Simulator { get; private set; }
+
+    /// <summary>The Lambda service.</summary>
+    public LocalLambdaService Lambda { get; private set; } = null!;
+
+    /// <summary>The EventBridge endpoint.</summary>
+    public LocalEventBridge Events { get; private set; } = null!;
+
+    /// <summary>The HTTP API.</summary>
+    public HttpApiGateway Api { get; private set; } = null!;
+
+    /// <summary>The settings the functions run with (the simulator's URL resolved).</summary>
+    public CircuitSettings Settings { get; private set; } = null!;
+
+    /// <summary>Starts everything; on failure, stops what had started.</summary>
+    /// <param name="options">The validated options.</param>
+    /// <param name="runInstance">Runs one function instance with the given environment until the token is cancelled.</param>
+    /// <param name="dynamoDbEndpoint">The local DynamoDB endpoint, if one runs.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="log">Where the servers report dropped events and crashed instances.</param>
+    /// <param name="onRequest">Told about every HTTP API request.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<LocalSystem> StartAsync(
+        LocalOptions options,
+        Func<Func<string, string?>, CancellationToken, Task> runInstance,
+        Uri? dynamoDbEndpoint,
+        TimeProvider time,
+        TextWriter log,
+        Action<HttpApiRequestSummary>? onRequest,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var system = new LocalSystem();
+        try
+        {
+            await system.StartCoreAsync(options, runInstance, dynamoDbEndpoint, time, log, onRequest, cancellationToken).ConfigureAwait(false);
+            return system;
+        }
+        catch
+        {
+            await system.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _started.Count - 1; i >= 0; i--)
+        {
+            await _started[i].DisposeAsync().ConfigureAwait(false);
+        }
+
+        _started.Clear();
+    }
+
+    private async Task StartCoreAsync(
+        LocalOptions options,
+        Func<Func<string, string?>, CancellationToken, Task> runInstance,
+        Uri? dynamoDbEndpoint,
+        TimeProvider time,
+        TextWriter log,
+        Action<HttpApiRequestSummary>? onRequest,
+        CancellationToken cancellationToken)
+    {
+        var downstreamUrl = options.Downstream.Url;
+        if (options.Downstream.SimulatorMode is { } mode)
+        {
+            Simulator = await DownstreamSimulator.StartAsync(mode, 0, cancellationToken).ConfigureAwait(false);
+            _started.Add(Simulator);
+            downstreamUrl = Simulator.BaseAddress;
+        }
+
+        Settings = options.SettingsFor(downstreamUrl!);
+
+        // The environment needs the EventBridge and Lambda addresses, and instances start only after both exist.
+        LocalFunctionEnvironment? environment = null;
+        Lambda = new LocalLambdaService(
+            [HandlerNames.Webservice, HandlerNames.Recorder],
+            (function, stop) =>
+            {
+                var variables = environment!.For(function, Lambda.RuntimeApiFor(function));
+                return runInstance(name => variables.TryGetValue(name, out var value) ? value : null, stop);
+            },
+            new LocalLambdaServiceOptions(Region),
+            time,
+            log);
+        _started.Add(Lambda);
+        await Lambda.StartAsync(0, cancellationToken).ConfigureAwait(false);
+
+        var recorderRule = new EventRule(
+            "failures-to-recorder",
+            EventPatternMatcher.Parse(FailureEvents.EventPattern),
+            async (envelope, stop) => (await Lambda.InvokeAsync(HandlerNames.Recorder, envelope, RecorderTimeout, stop).ConfigureAwait(false)).IsSuccess);
+        Events = new LocalEventBridge(new LocalEventBridgeOptions(BusName, Region), [recorderRule], time, log);
+        _started.Add(Events);
+        await Events.StartAsync(0, cancellationToken).ConfigureAwait(false);
+
+        environment = new LocalFunctionEnvironment(Settings, TableName, BusName, Region, Events.BaseAddress, dynamoDbEndpoint);
+
+        var webserviceTimeout = TimeSpan.FromSeconds(Settings.WebserviceTimeoutSeconds);
+        Api = new HttpApiGateway(
+            new HttpApiGatewayOptions(),
+            (payload, stop) => Lambda.InvokeAsync(HandlerNames.Webservice, payload, webserviceTimeout, stop),
+            time,
+            onRequest);
+        _started.Add(Api);
+        await Api.StartAsync(options.Port, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The startup lines: where everything listens and with which settings.</summary>
+    public IEnumerable<string> DescribeEndpoints()
+    {
+        yield return $"HTTP API:            {Api.BaseAddress}";
+        if (Simulator is not null)
+        {
+            yield return $"downstream simulator: {Simulator.BaseAddress} (mode {SimulatorModeNames.Name(Simulator.Mode)}; PUT /mode, GET /stats)";
+        }
+        else
+        {
+            yield return $"downstream:          {Settings.DownstreamUrl}";
+        }
+
+        yield return $"EventBridge:         {Events.BaseAddress} (bus {BusName})";
+        yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/2018-06-01/";
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"breaker:             timeout {Settings.DownstreamTimeout.TotalSeconds} s, threshold {Settings.FailureThreshold}, window {Settings.Window.TotalSeconds} s, open {Settings.OpenDuration.TotalSeconds} s, service {Settings.ServiceId}");
+    }
+}

@@ -1,0 +1,281 @@
+using System.Globalization;
+using System.Text.Json;
+using CircuitBreaker.Local.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace CircuitBreaker.Local.LambdaService;
+
+/// <summary>
+/// The local Lambda service: the Runtime API for every function under its own path prefix
+/// (<c>AWS_LAMBDA_RUNTIME_API = 127.0.0.1:PORT/&lt;function&gt;</c>), and <see cref="InvokeAsync"/>, which queues an
+/// invocation, starts instances through the injected starter when none is free, and waits for the answer.
+/// </summary>
+internal sealed class LocalLambdaService : IAsyncDisposable
+{
+    private const string ApiVersion = "2018-06-01";
+    private static readonly byte[] StatusOk = "{\"status\":\"OK\"}"u8.ToArray();
+
+    private readonly Dictionary<string, FunctionInstancePool> _pools;
+    private readonly LocalLambdaServiceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopping = new();
+    private LoopbackHttpServer? _server;
+
+    /// <param name="functions">The functions served, by name (the path prefix of each one's Runtime API).</param>
+    /// <param name="instanceStarter">Starts one instance of a function and returns its whole run; the token asks it to stop.</param>
+    /// <param name="options">ARN parts and scaling limits.</param>
+    /// <param name="time">Clock for deadlines and timeouts.</param>
+    /// <param name="log">Where crashes of instances are reported.</param>
+    public LocalLambdaService(
+        IEnumerable<string> functions,
+        Func<string, CancellationToken, Task> instanceStarter,
+        LocalLambdaServiceOptions options,
+        TimeProvider time,
+        TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(functions);
+        ArgumentNullException.ThrowIfNull(instanceStarter);
+        _options = options;
+        _time = time;
+        _pools = functions.ToDictionary(
+            name => name,
+            name => new FunctionInstancePool(name, instanceStarter, time, log, options.MaxInstancesPerFunction, _stopping.Token),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>http://127.0.0.1:PORT/ once started.</summary>
+    public Uri BaseAddress => (_server ?? throw new InvalidOperationException("The Lambda service is not started.")).BaseAddress;
+
+    /// <summary>Starts serving on 127.0.0.1:<paramref name="port"/> (0 = a free port).</summary>
+    public async Task StartAsync(int port, CancellationToken cancellationToken)
+    {
+        _server = await LoopbackHttpServer.StartAsync(port, HandleAsync, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The value of AWS_LAMBDA_RUNTIME_API for an instance of <paramref name="function"/>.</summary>
+    public string RuntimeApiFor(string function)
+    {
+        _ = Pool(function);
+        return $"127.0.0.1:{BaseAddress.Port}/{function}";
+    }
+
+    /// <summary>The function's counters.</summary>
+    public FunctionStatistics Statistics(string function) => Pool(function).Statistics;
+
+    /// <summary>
+    /// Invokes <paramref name="function"/> synchronously: completes with its response or error, with a
+    /// timeout result once <paramref name="timeout"/> has passed since an instance took the invocation, or
+    /// with <see cref="InvocationOutcome.NoInstance"/> when no instance takes it within the queue wait.
+    /// </summary>
+    public async Task<InvocationResult> InvokeAsync(string function, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        var pool = Pool(function);
+        var invocation = new PendingInvocation(Guid.NewGuid().ToString(), payload, timeout, _time.GetTimestamp());
+        pool.Enqueue(invocation);
+        await using var cancel = cancellationToken.Register(() => pool.Abandon(invocation, null)).ConfigureAwait(false);
+        using var queueWait = _time.CreateTimer(
+            _ => pool.Abandon(invocation, new InvocationResult(
+                invocation.RequestId,
+                InvocationOutcome.NoInstance,
+                LambdaErrors.Document($"No instance of {function} took the invocation within {_options.EffectiveQueueWait.TotalSeconds:0.##} s.", "Local.NoInstance"),
+                "Local.NoInstance",
+                pool.Elapsed(invocation))),
+            null,
+            _options.EffectiveQueueWait,
+            Timeout.InfiniteTimeSpan);
+        return await invocation.Completion.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var instances = _pools.Values.SelectMany(pool => pool.RunningInstances).ToArray();
+        try
+        {
+            await Task.WhenAll(instances).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Instances end by cancellation or fault; either way they are done, and a crash was logged.
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private FunctionInstancePool Pool(string function) =>
+        _pools.TryGetValue(function, out var pool) ? pool : throw new ArgumentException($"Unknown function '{function}'.", nameof(function));
+
+    private async Task HandleAsync(HttpContext context, CancellationToken serverStopping)
+    {
+        var segments = (context.Request.Path.Value ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length < 4 || segments[1] != ApiVersion || segments[2] != "runtime" || !_pools.TryGetValue(segments[0], out var pool))
+        {
+            await WriteJsonAsync(context, StatusCodes.Status404NotFound, LambdaErrors.Document("Not a Runtime API path of a known function.", "NotFound")).ConfigureAwait(false);
+            return;
+        }
+
+        var method = context.Request.Method;
+        var route = segments.AsSpan(3);
+        if (route is ["invocation", "next"] && HttpMethods.IsGet(method))
+        {
+            await NextAsync(context, pool, serverStopping).ConfigureAwait(false);
+        }
+        else if (route is ["invocation", var id, "response"] && HttpMethods.IsPost(method))
+        {
+            await AnswerAsync(context, pool, id, isError: false).ConfigureAwait(false);
+        }
+        else if (route is ["invocation", var failedId, "error"] && HttpMethods.IsPost(method))
+        {
+            await AnswerAsync(context, pool, failedId, isError: true).ConfigureAwait(false);
+        }
+        else if (route is ["init", "error"] && HttpMethods.IsPost(method))
+        {
+            var body = await ReadBodyAsync(context, LambdaErrors.MaxPayloadBytes).ConfigureAwait(false);
+            var type = ErrorType(context, body) ?? "Runtime.InitError";
+            pool.InitFailed(body is { Length: > 0 } ? body : LambdaErrors.Document("The function failed to initialise.", type), type);
+            await WriteJsonAsync(context, StatusCodes.Status202Accepted, StatusOk).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteJsonAsync(context, StatusCodes.Status404NotFound, LambdaErrors.Document("Unknown Runtime API route.", "NotFound")).ConfigureAwait(false);
+        }
+    }
+
+    private async Task NextAsync(HttpContext context, FunctionInstancePool pool, CancellationToken serverStopping)
+    {
+        PendingInvocation invocation;
+        using (var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping, _stopping.Token))
+        {
+            try
+            {
+                invocation = await pool.NextAsync(either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                context.Abort();
+                return;
+            }
+        }
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.Headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
+        response.Headers["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = _options.FunctionArn(pool.Function);
+        response.Headers["Lambda-Runtime-Trace-Id"] = TraceId(invocation);
+        response.ContentLength = invocation.Payload.Length;
+        try
+        {
+            await response.Body.WriteAsync(invocation.Payload, context.RequestAborted).ConfigureAwait(false);
+            await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException)
+        {
+            pool.ReturnUndelivered(invocation);
+        }
+    }
+
+    private static async Task AnswerAsync(HttpContext context, FunctionInstancePool pool, string requestId, bool isError)
+    {
+        var body = await ReadBodyAsync(context, LambdaErrors.MaxPayloadBytes).ConfigureAwait(false);
+        if (body is null)
+        {
+            var limit = LambdaErrors.Document($"Response payload size exceeded maximum allowed payload size ({LambdaErrors.MaxPayloadBytes} bytes).", LambdaErrors.ResponseTooLarge);
+            pool.TryAnswer(requestId, InvocationOutcome.FunctionError, limit, LambdaErrors.ResponseTooLarge);
+            await WriteJsonAsync(context, StatusCodes.Status413PayloadTooLarge, limit).ConfigureAwait(false);
+            return;
+        }
+
+        bool known;
+        if (isError)
+        {
+            var type = ErrorType(context, body) ?? "Unhandled";
+            var document = body.Length > 0 ? body : LambdaErrors.Document(string.Empty, type);
+            known = pool.TryAnswer(requestId, InvocationOutcome.FunctionError, document, type);
+        }
+        else
+        {
+            known = pool.TryAnswer(requestId, InvocationOutcome.Success, body, null);
+        }
+
+        if (!known)
+        {
+            await WriteJsonAsync(context, StatusCodes.Status400BadRequest,
+                LambdaErrors.Document($"Invalid request ID: {requestId} is not an invocation in progress.", "InvalidRequestID")).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(context, StatusCodes.Status202Accepted, StatusOk).ConfigureAwait(false);
+    }
+
+    // The header wins, as Lambda uses it when the body is missing or unreadable; the body's errorType is the fallback.
+    private static string? ErrorType(HttpContext context, byte[]? body)
+    {
+        var header = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
+        if (header.Length > 0)
+        {
+            return header;
+        }
+
+        if (body is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("errorType", out var type)
+                && type.ValueKind == JsonValueKind.String
+                ? type.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private string TraceId(PendingInvocation invocation)
+    {
+        var epoch = _time.GetUtcNow().ToUnixTimeSeconds().ToString("x8", CultureInfo.InvariantCulture);
+        var random = invocation.RequestId.Replace("-", string.Empty, StringComparison.Ordinal)[..24];
+        return $"Root=1-{epoch}-{random};Sampled=0";
+    }
+
+    /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, int limit)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, int status, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+}

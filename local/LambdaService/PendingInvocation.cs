@@ -1,0 +1,84 @@
+namespace CircuitBreaker.Local.LambdaService;
+
+/// <summary>
+/// One invocation from queueing to its end. Its state moves once from queued to running and once to
+/// done; whoever wins each move (instance, timeout, caller) decides the result.
+/// </summary>
+internal sealed class PendingInvocation
+{
+    private const int Queued = 0;
+    private const int Running = 1;
+    private const int Done = 2;
+
+    private readonly TaskCompletionSource<InvocationResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _state = Queued;
+    private ITimer? _deadlineTimer;
+
+    public PendingInvocation(string requestId, byte[] payload, TimeSpan timeout, long queuedAt)
+    {
+        RequestId = requestId;
+        Payload = payload;
+        Timeout = timeout;
+        QueuedAt = queuedAt;
+    }
+
+    public string RequestId { get; }
+
+    public byte[] Payload { get; }
+
+    public TimeSpan Timeout { get; }
+
+    /// <summary>TimeProvider timestamp of queueing.</summary>
+    public long QueuedAt { get; }
+
+    public DateTimeOffset Deadline { get; private set; }
+
+    public Task<InvocationResult> Completion => _completion.Task;
+
+    public bool IsQueued => Volatile.Read(ref _state) == Queued;
+
+    /// <summary>Claims the invocation for an instance and starts its timeout clock.</summary>
+    public bool TryStart(TimeProvider time, Action<PendingInvocation> onTimeout)
+    {
+        if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
+        {
+            return false;
+        }
+
+        Deadline = time.GetUtcNow() + Timeout;
+        _deadlineTimer = time.CreateTimer(_ => onTimeout(this), null, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+        return true;
+    }
+
+    /// <summary>Ends a queued invocation that no instance has claimed.</summary>
+    public bool TryAbandon(InvocationResult? result)
+    {
+        if (Interlocked.CompareExchange(ref _state, Done, Queued) != Queued)
+        {
+            return false;
+        }
+
+        if (result is null)
+        {
+            _completion.TrySetCanceled();
+        }
+        else
+        {
+            _completion.TrySetResult(result);
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends a running invocation: its instance answered, or its time ran out.</summary>
+    public bool TryFinish(InvocationResult result)
+    {
+        if (Interlocked.CompareExchange(ref _state, Done, Running) != Running)
+        {
+            return false;
+        }
+
+        _deadlineTimer?.Dispose();
+        return _completion.TrySetResult(result);
+    }
+}
