@@ -31,7 +31,7 @@ internal sealed class OriginalWebserviceHandler(
 {
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
-        var request = HttpApiRequestReader.Read(invocation.Payload);
+        var (request, _) = HttpApiRequestReader.Read(invocation.Payload);
         var now = time.GetUtcNow();
 
         // Eventually consistent, as a GSI read must be; every request pays for it.

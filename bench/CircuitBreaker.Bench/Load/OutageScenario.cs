@@ -17,12 +17,12 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
 
     public TimeSpan Total => Healthy + Outage + Recovery;
 
-    public async Task<OutageRunResult> RunAsync(BenchStack stack, int repetition, TextWriter progress, CancellationToken cancellationToken)
+    public async Task<OutageRunResult> RunAsync(IOutageStack stack, int repetition, TextWriter progress, CancellationToken cancellationToken)
     {
         var phases = new OutagePhases(Healthy, Healthy + Outage, Total);
         var plan = Load with { Duration = Total };
-        var driver = new LoadDriver(new Uri(stack.Api.BaseAddress, "/bench"), plan);
-        stack.Downstream.Mode = DownstreamMode.Healthy;
+        var driver = new LoadDriver(new Uri(stack.ApiBaseAddress, "/bench"), plan);
+        stack.SetDownstreamHanging(false);
         stack.ResetCounters();
         var started = stack.StartedTimestamp;
         var states = new List<StateSample>();
@@ -35,12 +35,12 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
         var reporter = ReportProgressAsync(stack, driver, states, started, repetition, progress, stop.Token);
 
         await load.ConfigureAwait(false);
-        await stack.Events.DrainAsync().ConfigureAwait(false);
+        await stack.DrainEventsAsync(cancellationToken).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(Quietly(schedule), Quietly(sampler), Quietly(reporter)).ConfigureAwait(false);
 
         return new OutageRunResult(
-            stack.Services.Settings.DownstreamTimeout,
+            stack.DownstreamTimeout,
             stack.Variant.Name,
             repetition,
             phases,
@@ -55,31 +55,31 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
             stack.RecorderDynamoDb.Writes,
             stack.Variant.ReadUnitsPerRead,
             stack.Variant.WriteUnitsPerWrite,
-            stack.Downstream.Calls,
-            stack.Downstream.CallsWhileUnhealthy,
-            stack.Events.Published,
-            stack.Events.Deliveries,
-            stack.WebserviceInstances.InstancesCreated,
-            stack.RecorderInstances.InstancesCreated,
+            stack.DownstreamCalls,
+            stack.DownstreamCallsWhileUnhealthy,
+            stack.EventsPublished,
+            stack.EventDeliveries,
+            stack.WebserviceInstances,
+            stack.RecorderInstances,
             driver.Shed,
             boundaries[0],
             boundaries[1]);
     }
 
-    private static async Task ScheduleAsync(BenchStack stack, OutagePhases phases, long started, DynamoDbCounts[] boundaries, CancellationToken cancellationToken)
+    private static async Task ScheduleAsync(IOutageStack stack, OutagePhases phases, long started, DynamoDbCounts[] boundaries, CancellationToken cancellationToken)
     {
         await DelayUntilAsync(started, phases.OutageStartsAt, cancellationToken).ConfigureAwait(false);
-        stack.Downstream.Mode = DownstreamMode.Hanging;
+        stack.SetDownstreamHanging(true);
         boundaries[0] = Counts(stack);
         await DelayUntilAsync(started, phases.RecoveryStartsAt, cancellationToken).ConfigureAwait(false);
-        stack.Downstream.Mode = DownstreamMode.Healthy;
+        stack.SetDownstreamHanging(false);
         boundaries[1] = Counts(stack);
     }
 
-    private static DynamoDbCounts Counts(BenchStack stack) => new(
+    private static DynamoDbCounts Counts(IOutageStack stack) => new(
         stack.WebserviceDynamoDb.Reads, stack.WebserviceDynamoDb.Writes, stack.RecorderDynamoDb.Reads, stack.RecorderDynamoDb.Writes);
 
-    private static async Task SampleStatesAsync(BenchStack stack, List<StateSample> states, long started, CancellationToken cancellationToken)
+    private static async Task SampleStatesAsync(IOutageStack stack, List<StateSample> states, long started, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(StateSampleInterval);
         do
@@ -101,7 +101,7 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
     }
 
     private static async Task ReportProgressAsync(
-        BenchStack stack, LoadDriver driver, List<StateSample> states, long started, int repetition, TextWriter progress, CancellationToken cancellationToken)
+        IOutageStack stack, LoadDriver driver, List<StateSample> states, long started, int repetition, TextWriter progress, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(ProgressInterval);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
@@ -115,10 +115,10 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
 
             progress.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"  [{stack.Variant.Name} #{repetition}] t={Stopwatch.GetElapsedTime(started).TotalSeconds,5:0}s downstream={stack.Downstream.Mode,-8} circuit={state,-9} "
+                $"  [{stack.Variant.Name} #{repetition}] t={Stopwatch.GetElapsedTime(started).TotalSeconds,5:0}s downstream={stack.DownstreamState,-8} circuit={state,-9} "
                 + $"answered={samples.Count,6} ok={samples.Count(s => s.Outcome == Outcome.Success),5} fast-fail={samples.Count(s => s.Outcome == Outcome.FailedFast),5} "
                 + $"downstream-failed={samples.Count(s => s.Outcome == Outcome.DownstreamFailed),5} error={samples.Count(s => s.Outcome == Outcome.Error),4} "
-                + $"instances={stack.WebserviceInstances.InstancesCreated,3} ddb r/w={stack.WebserviceDynamoDb.Reads + stack.RecorderDynamoDb.Reads}/{stack.WebserviceDynamoDb.Writes + stack.RecorderDynamoDb.Writes}"));
+                + $"instances={stack.WebserviceInstances,3} ddb r/w={stack.WebserviceDynamoDb.Reads + stack.RecorderDynamoDb.Reads}/{stack.WebserviceDynamoDb.Writes + stack.RecorderDynamoDb.Writes}"));
         }
     }
 

@@ -8,7 +8,7 @@ namespace CircuitBreaker.Bench.Stack;
 /// The system for one measured run, in process: dynalite, the downstream stub, the HTTP API, pools of
 /// webservice and recorder instances (each invocation timed), and the event bus between them.
 /// </summary>
-internal sealed class BenchStack : IAsyncDisposable
+internal sealed class BenchStack : IOutageStack, IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
 
@@ -30,9 +30,9 @@ internal sealed class BenchStack : IAsyncDisposable
 
     public InProcessApiGateway Api { get; private set; } = null!;
 
-    public FunctionInstancePool WebserviceInstances { get; private set; } = null!;
+    public FunctionInstancePool WebservicePool { get; private set; } = null!;
 
-    public FunctionInstancePool RecorderInstances { get; private set; } = null!;
+    public FunctionInstancePool RecorderPool { get; private set; } = null!;
 
     public StackServices Services { get; private set; } = null!;
 
@@ -54,6 +54,30 @@ internal sealed class BenchStack : IAsyncDisposable
     }
 
     public Task<string> ReadStateAsync(CancellationToken cancellationToken) => Variant.ReadStateAsync(Services, cancellationToken);
+
+    public string Kind => "in-process";
+
+    public Uri ApiBaseAddress => Api.BaseAddress;
+
+    public TimeSpan DownstreamTimeout => Services.Settings.DownstreamTimeout;
+
+    public long DownstreamCallsWhileUnhealthy => Downstream.CallsWhileUnhealthy;
+
+    public long DownstreamCalls => Downstream.Calls;
+
+    public long EventsPublished => Events.Published;
+
+    public long EventDeliveries => Events.Deliveries;
+
+    public int WebserviceInstances => WebservicePool.InstancesCreated;
+
+    public int RecorderInstances => RecorderPool.InstancesCreated;
+
+    public string DownstreamState => Downstream.Mode.ToString();
+
+    public void SetDownstreamHanging(bool hanging) => Downstream.Mode = hanging ? DownstreamMode.Hanging : DownstreamMode.Healthy;
+
+    public Task DrainEventsAsync(CancellationToken cancellationToken) => Events.DrainAsync();
 
     /// <summary>Forgets the counts of warm-up and provisioning, so that only the measured period counts.</summary>
     public void ResetCounters()
@@ -105,13 +129,13 @@ internal sealed class BenchStack : IAsyncDisposable
             time);
         await Variant.ProvisionAsync(Services, cancellationToken).ConfigureAwait(false);
 
-        RecorderInstances = new FunctionInstancePool(
+        RecorderPool = new FunctionInstancePool(
             () => Timed(Variant.CreateRecorder(Services), HandlerNames.Recorder));
-        Events = new InProcessEventBus(RecorderInstances, settings.EventDeliveryDelay, settings.RedeliveryFraction, time);
-        WebserviceInstances = new FunctionInstancePool(
+        Events = new InProcessEventBus(RecorderPool, settings.EventDeliveryDelay, settings.RedeliveryFraction, time);
+        WebservicePool = new FunctionInstancePool(
             () => Timed(Variant.CreateWebservice(Services, Events), HandlerNames.Webservice));
         Api = await InProcessApiGateway.StartAsync(
-            WebserviceInstances, TimeSpan.FromSeconds(circuit.WebserviceTimeoutSeconds), time, cancellationToken).ConfigureAwait(false);
+            WebservicePool, TimeSpan.FromSeconds(circuit.WebserviceTimeoutSeconds), time, cancellationToken).ConfigureAwait(false);
         _owned.Add(Api);
     }
 
