@@ -35,7 +35,7 @@ internal static class BenchCommand
         foreach (var variant in variants)
         {
             await output.WriteLineAsync($"Warm-up: {variant.Name}").ConfigureAwait(false);
-            await using var warmStack = await BenchStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+            await using var warmStack = await StartOutageStackAsync(variant, options, root, cancellationToken).ConfigureAwait(false);
             var warmUp = new OutageScenario(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), options.Load);
             await warmUp.RunAsync(warmStack, 0, TextWriter.Null, cancellationToken).ConfigureAwait(false);
         }
@@ -89,7 +89,7 @@ internal static class BenchCommand
         BreakerVariant variant, BenchOptions options, string root, int repetition, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"Outage run {repetition}/{options.Repetitions}: {variant.Name} ({options.Scenario.Total.TotalSeconds:0} s)").ConfigureAwait(false);
-        await using var stack = await BenchStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+        await using var stack = await StartOutageStackAsync(variant, options, root, cancellationToken).ConfigureAwait(false);
         var run = await options.Scenario.RunAsync(stack, repetition, output, cancellationToken).ConfigureAwait(false);
         var s = OutageSummary.Of(run);
         await output.WriteLineAsync(
@@ -142,6 +142,11 @@ internal static class BenchCommand
         await output.WriteLineAsync($"  saturation: {throughput.RequestsPerSecond:0} req/s, {throughput.BenchCpuMicrosecondsPerRequest:0} µs bench CPU + {throughput.DynaliteCpuMicrosecondsPerRequest:0} µs dynalite CPU per request").ConfigureAwait(false);
         return (results, throughput);
     }
+
+    private static async Task<IOutageStack> StartOutageStackAsync(BreakerVariant variant, BenchOptions options, string root, CancellationToken cancellationToken) =>
+        options.StackKind == "local"
+            ? await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false)
+            : await BenchStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
 
     private static IEnumerable<BreakerVariant> Variants()
     {

@@ -22,6 +22,9 @@ internal sealed record BenchOptions
 
     public string? Only { get; init; }
 
+    /// <summary>Where the outage runs: "local" (the local host's servers and runtime loop) or "in-process".</summary>
+    public string StackKind { get; init; } = "local";
+
     public StackSettings Stack { get; init; } = new(
         DownstreamTimeout: TimeSpan.FromSeconds(0.5),
         FailureThreshold: 3,
@@ -49,6 +52,7 @@ internal sealed record BenchOptions
                 "--cold-start-only" => options with { ColdStartOnly = true, ColdStart = true },
                 "--out" => options with { OutputDirectory = args[++i] },
                 "--only" => options with { Only = args[++i] },
+                "--stack" => options with { StackKind = args[++i] is "local" or "in-process" ? args[i] : throw new ArgumentException($"--stack is 'local' or 'in-process', not '{args[i]}'.\n{Usage}") },
                 "--help" or "-h" => throw new ArgumentException(Usage),
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
@@ -58,11 +62,12 @@ internal sealed record BenchOptions
     }
 
     public const string Usage = """
-        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--no-cold-start | --cold-start-only] [--out DIR] [--only ours|baseline]
+        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--no-cold-start | --cold-start-only] [--stack local|in-process] [--out DIR] [--only ours|baseline]
           --quick          30 s outage, 10 s recovery, 1 repetition (about 3 minutes in all)
           --repetitions N  outage runs per variant (default 3; medians are reported)
           --no-cold-start  skip the Native AOT / JIT cold-start measurement (it publishes the functions)
           --cold-start-only  only the cold-start measurement
+          --stack KIND     outage runs on the local host's stack ("local", default) or the bench's in-process one ("in-process")
           --out DIR        where performance.md and outage-timeline.svg go (default: docs/ of the repository)
         """;
 }

@@ -2,6 +2,11 @@ using System.Globalization;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Bench.Baseline;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Configuration;
+using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Store;
 using CircuitBreaker.Functions.Events;
 using CircuitBreaker.Functions.Runtime;
 
@@ -33,6 +38,49 @@ internal sealed class BaselineVariant : BreakerVariant
 
     public override IInvocationHandler CreateRecorder(StackServices services) =>
         new OriginalRecorderHandler(services.RecorderDynamo, services.TableName, services.Settings, services.Time, services.NewLog(HandlerNames.Recorder));
+
+    public override LocalInstance CreateLocalInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log)
+    {
+        var settings = FunctionSettings.Read(environment);
+        var credentials = CredentialsFromEnvironment.Explicit(environment);
+        var isWebservice = settings.Handler == HandlerNames.Webservice;
+        var owned = new CompositeDisposable();
+
+        // The same client settings as our functions use, so that only the algorithm differs.
+        var dynamo = owned.Own(DynamoDbClientFactory.Create(
+            AwsServiceEndpoint.DynamoDbOverride(environment),
+            settings.Region,
+            isWebservice ? FunctionInstance.WebserviceStoreAttemptTimeout : FunctionInstance.RecorderStoreAttemptTimeout,
+            credentials,
+            maxErrorRetry: isWebservice ? 1 : 3));
+        if (!isWebservice)
+        {
+            return new LocalInstance(new OriginalRecorderHandler(dynamo, settings.TableName, settings.Circuit, time, log), owned);
+        }
+
+        var downstreamHttp = owned.Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+        var eventsHttp = owned.Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+        var publisher = new PutEventsClient(
+            eventsHttp,
+            new PutEventsClientOptions
+            {
+                Endpoint = AwsServiceEndpoint.ForEvents(environment, settings.Region),
+                Region = settings.Region,
+                EventBusName = settings.EventBusName!,
+            },
+            CredentialsFromEnvironment.Resolver(credentials),
+            time,
+            log);
+        var handler = new OriginalWebserviceHandler(
+            dynamo, settings.TableName, new DownstreamClient(downstreamHttp, settings.Circuit.DownstreamUrl, time), publisher, settings.Circuit, time, log);
+        return new LocalInstance(handler, owned);
+    }
 
     public override async Task<string> ReadStateAsync(StackServices services, CancellationToken cancellationToken)
     {

@@ -41,6 +41,12 @@ internal abstract class BreakerVariant
 
     public abstract IInvocationHandler CreateRecorder(StackServices services);
 
+    /// <summary>
+    /// An instance for the local host, built from its environment the way the bootstrap builds one
+    /// (its own SDK clients, its own PutEvents client).
+    /// </summary>
+    public abstract LocalInstance CreateLocalInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log);
+
     /// <summary>The circuit's state as the stored data says, read without being counted: closed, open or half-open.</summary>
     public abstract Task<string> ReadStateAsync(StackServices services, CancellationToken cancellationToken);
 }

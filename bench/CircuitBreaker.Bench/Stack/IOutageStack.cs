@@ -1,7 +1,7 @@
 namespace CircuitBreaker.Bench.Stack;
 
 /// <summary>What an outage run drives and reads: the HTTP API, the downstream's switch, and the counters.</summary>
-internal interface IOutageStack
+internal interface IOutageStack : IAsyncDisposable
 {
     BreakerVariant Variant { get; }
 

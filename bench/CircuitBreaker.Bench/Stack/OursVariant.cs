@@ -1,4 +1,6 @@
 using CircuitBreaker.Contract;
+using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Logging;
 using CircuitBreaker.Functions.Breaker;
 using CircuitBreaker.Functions.Events;
 using CircuitBreaker.Functions.Handlers;
@@ -34,6 +36,12 @@ internal sealed class OursVariant : BreakerVariant
         var log = services.NewLog(HandlerNames.Recorder);
         var store = new DynamoDbCircuitStore(services.RecorderDynamo, services.TableName);
         return new RecorderHandler(new FailureRecorder(store, services.Settings, services.Time, log), log);
+    }
+
+    public override LocalInstance CreateLocalInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log)
+    {
+        var instance = FunctionInstance.Create(environment, time, log);
+        return new LocalInstance(instance.Handler, instance);
     }
 
     public override async Task<string> ReadStateAsync(StackServices services, CancellationToken cancellationToken)
