@@ -271,7 +271,7 @@ internal static class ReportWriter
         {
             var scaled = new OutageProfile(
                 o.Scenario.Outage, o.Load.RequestsPerSecond, o.Stack.DownstreamTimeout, 256, o.Stack.Window, o.Stack.OpenDuration,
-                o.Stack.EventDeliveryDelay + TimeSpan.FromMilliseconds(units[name].RecorderMilliseconds));
+                (o.StackKind == "local" ? TimeSpan.Zero : o.Stack.EventDeliveryDelay) + TimeSpan.FromMilliseconds(units[name].RecorderMilliseconds));
             md.AppendLine(Inv($"| {name} | {CostModel.DownstreamCalls(design, scaled):0} | {medians[name].DownstreamCallsWhileUnhealthy} |"));
         }
 
