@@ -1,0 +1,78 @@
+using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Local.Cli;
+using CircuitBreaker.Local.Dynalite;
+using CircuitBreaker.Local.Hosting;
+using CircuitBreaker.Tests.Support;
+
+namespace CircuitBreaker.Tests.EndToEnd;
+
+/// <summary>
+/// The whole local system as <c>dotnet run --project local</c> composes it — HTTP API, Lambda service running the real
+/// functions through their runtime loop, EventBridge routing, dynalite — on free ports, with the test's options.
+/// </summary>
+internal sealed class LocalStack : IAsyncDisposable
+{
+    private LocalStack(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog)
+    {
+        DynamoDb = dynamoDb;
+        System = system;
+        FunctionLog = functionLog;
+        Http = new HttpClient { BaseAddress = system.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public LocalDynamoDb DynamoDb { get; }
+
+    public LocalSystem System { get; }
+
+    /// <summary>Every JSON line the function instances wrote.</summary>
+    public LogCapture FunctionLog { get; }
+
+    public HttpClient Http { get; }
+
+    public static async Task<LocalStack> StartAsync(params string[] options)
+    {
+        var parsed = LocalOptionsParser.Parse(["--port", "0", .. options]);
+        var localOptions = parsed.Options ?? throw new ArgumentException(string.Join(" ", parsed.Errors));
+        var cancellation = TestContext.Current.CancellationToken;
+        var dynamoDb = await LocalDynamoDb.StartAsync(DynaliteFixture.RepositoryRoot, LocalSystem.TableName, LocalSystem.Region, TimeProvider.System, TextWriter.Null, cancellation);
+        var functionLog = new LogCapture();
+        try
+        {
+            var system = await LocalSystem.StartAsync(
+                localOptions,
+                (environment, token) => LambdaEntryPoint.RunAsync(environment, functionLog, TimeProvider.System, new RuntimeLoopOptions { ExportTraceIdToEnvironment = false }, token),
+                dynamoDb.Endpoint,
+                TimeProvider.System,
+                TextWriter.Null,
+                onRequest: null,
+                cancellation);
+            return new LocalStack(dynamoDb, system, functionLog);
+        }
+        catch
+        {
+            await dynamoDb.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the n-th circuit transition line to <paramref name="to"/>.</summary>
+    public Task<string> WaitForTransitionAsync(string to, TimeSpan timeout) =>
+        FunctionLog.WaitForLineAsync(line => line.Contains("\"message\":\"circuit transition\"", StringComparison.Ordinal)
+            && line.Contains($"\"to\":\"{to}\"", StringComparison.Ordinal), timeout, TestContext.Current.CancellationToken);
+
+    public async Task<(int Status, TimeSpan Elapsed, HttpResponseMessage Response)> GetAsync(string path = "/")
+    {
+        var watch = global::System.Diagnostics.Stopwatch.StartNew();
+        var response = await Http.GetAsync(path, TestContext.Current.CancellationToken);
+        await response.Content.LoadIntoBufferAsync(TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, watch.Elapsed, response);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await System.DisposeAsync();
+        await DynamoDb.DisposeAsync();
+    }
+}
