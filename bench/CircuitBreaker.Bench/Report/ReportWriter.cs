@@ -35,6 +35,14 @@ internal static class ReportWriter
             + "Needs `npm ci` (dynalite) in the repository; the cold-start part publishes the functions with Native AOT (`--no-cold-start` skips it).");
         md.AppendLine();
 
+        if (ours is not null && baseline is not null)
+        {
+            md.AppendLine(Inv($"**In short:** with the downstream hanging for {scenario.Outage.TotalSeconds:0} s under {o.Load.RequestsPerSecond:0} req/s, our breaker let {ours.DownstreamCallsWhileUnhealthy} calls through to the dead downstream against the original algorithm's {baseline.DownstreamCallsWhileUnhealthy} ({Ratio(ours.DownstreamCallsWhileUnhealthy, baseline.DownstreamCallsWhileUnhealthy)}×), ")
+                + Inv($"spent {ours.FunctionSeconds:0.#} function-seconds against {baseline.FunctionSeconds:0.#} ({Ratio(ours.FunctionSeconds, baseline.FunctionSeconds)}×) and {ours.DynamoDbReads + ours.DynamoDbWrites} DynamoDB requests against {baseline.DynamoDbReads + baseline.DynamoDbWrites} ({Ratio(ours.DynamoDbReads + ours.DynamoDbWrites, baseline.DynamoDbReads + baseline.DynamoDbWrites)}×), ")
+                + Inv($"with a p99 client latency of {ours.LatencyP99Ms:0} ms against {baseline.LatencyP99Ms:0} ms."));
+            md.AppendLine();
+        }
+
         Machine(md, report.Machine);
         Settings(md, o);
         if (ours is not null && baseline is not null)
@@ -132,6 +140,8 @@ internal static class ReportWriter
         Row(md, "Webservice instances created", ours.WebserviceInstances, baseline.WebserviceInstances, "0");
         md.AppendLine();
         md.AppendLine("Latency percentiles are over every answered request of the run (healthy, outage and recovery). Recovery → first success: from the moment the downstream answers again to the first relayed answer of a request sent after it.");
+        md.AppendLine();
+        md.AppendLine("Recovery is where the original is quicker: it calls the downstream again as soon as its counted failures expire (every window, whatever the downstream's state: that is also why it sends a wave of calls into the dead downstream each window), while ours waits for the next probe, up to one open period after the recovery. Where the recovery falls within those cycles is chance, so this figure varies from run to run for both; shortening the open period trades more probes for a quicker recovery.");
         md.AppendLine();
         md.AppendLine($"![Outage timeline]({TimelineFile})");
         md.AppendLine();

@@ -125,13 +125,21 @@ internal static class TimelineSvg
 
         // The stored state, as a band below the axis.
         var bandY = plotTop + PlotHeight + 4;
+        // One segment per stretch of the same state.
         var states = run.States;
-        for (var i = 0; i < states.Count; i++)
+        for (var i = 0; i < states.Count;)
         {
+            var next = i + 1;
+            while (next < states.Count && states[next].State == states[i].State)
+            {
+                next++;
+            }
+
             var from = states[i].At.TotalSeconds;
-            var to = i + 1 < states.Count ? states[i + 1].At.TotalSeconds : run.Phases.EndsAt.TotalSeconds;
+            var to = next < states.Count ? states[next].At.TotalSeconds : run.Phases.EndsAt.TotalSeconds;
             var color = StateColors.GetValueOrDefault(states[i].State, "#e0e0e0");
             svg.Append(Inv($"<rect x=\"{X(from):0.##}\" y=\"{bandY}\" width=\"{Math.Max(0.5, X(to) - X(from)):0.##}\" height=\"{BandHeight}\" fill=\"{color}\"/>\n"));
+            i = next;
         }
 
         svg.Append(Inv($"<text x=\"{Left - 4}\" y=\"{bandY + 10}\" text-anchor=\"end\">circuit</text>\n"));
