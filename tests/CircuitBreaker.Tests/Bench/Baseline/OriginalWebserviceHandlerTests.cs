@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using CircuitBreaker.Bench.Baseline;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Tests.Support;
+
+namespace CircuitBreaker.Tests.Bench.Baseline;
+
+[Collection(DynaliteTests.Name)]
+public sealed class OriginalWebserviceHandlerTests(DynaliteFixture dynalite) : IAsyncLifetime
+{
+    private IAmazonDynamoDB _client = null!;
+    private string _table = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _client = dynalite.CreateClient();
+        _table = "original-" + Guid.NewGuid().ToString("N")[..12];
+        await OriginalTableLayout.CreateAsync(_client, _table, TestContext.Current.CancellationToken);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task BelowTheThresholdItCallsTheDownstreamAndPublishesEachFailure()
+    {
+        await using var downstream = await LoopbackHttpServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 500;
+            return Task.CompletedTask;
+        });
+        var (handler, publisher, _) = Create(downstream.Address);
+
+        var first = await InvokeAsync(handler);
+        var second = await InvokeAsync(handler);
+
+        Assert.Equal(502, first.StatusCode);
+        Assert.Equal(502, second.StatusCode);
+        Assert.Equal(2, downstream.Calls);
+        Assert.Equal(2, publisher.Published.Count);
+    }
+
+    [Fact]
+    public async Task AtTheThresholdOfUnexpiredFailuresItFailsFastWithoutCallingTheDownstream()
+    {
+        await using var downstream = await LoopbackHttpServer.StartAsync(_ => Task.CompletedTask);
+        var (handler, _, settings) = Create(downstream.Address);
+        var time = TimeProvider.System;
+        var recorder = new OriginalRecorderHandler(_client, _table, settings, time, new FunctionLog(TextWriter.Null, time, HandlerNames.Recorder));
+        for (var i = 0; i < settings.FailureThreshold; i++)
+        {
+            var envelope = OriginalRecorderHandlerTests.FailureEnvelope("event-" + i, settings.ServiceId, time);
+            await recorder.HandleAsync(Invocations.Of(envelope, time), TestContext.Current.CancellationToken);
+        }
+
+        var response = await InvokeAsync(handler);
+
+        Assert.Equal(503, response.StatusCode);
+        Assert.Equal(0, downstream.Calls);
+    }
+
+    private (OriginalWebserviceHandler Handler, RecordingFailurePublisher Publisher, CircuitSettings Settings) Create(Uri downstream)
+    {
+        var time = TimeProvider.System;
+        var settings = TestSettings.Circuit(downstream.AbsoluteUri, timeoutSeconds: 5);
+        var publisher = new RecordingFailurePublisher();
+        var handler = new OriginalWebserviceHandler(
+            _client,
+            _table,
+            new DownstreamClient(new HttpClient(), downstream, time),
+            publisher,
+            settings,
+            time,
+            new FunctionLog(TextWriter.Null, time, HandlerNames.Webservice));
+        return (handler, publisher, settings);
+    }
+
+    private static async Task<HttpApiResponse> InvokeAsync(OriginalWebserviceHandler handler)
+    {
+        var bytes = await handler.HandleAsync(Invocations.Of(Invocations.HttpApiEvent(), TimeProvider.System), TestContext.Current.CancellationToken);
+        return JsonSerializer.Deserialize(bytes.Span, HttpJsonContext.Default.HttpApiResponse)!;
+    }
+}
