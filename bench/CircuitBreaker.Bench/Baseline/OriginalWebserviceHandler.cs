@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Runtime;
+
+namespace CircuitBreaker.Bench.Baseline;
+
+/// <summary>
+/// The original cdk-patterns webservice's algorithm: on every request, query the index for the service's
+/// failures whose expiry lies in the future; at or above the threshold answer at once, otherwise call the
+/// downstream with the timeout and put a failure event on the bus when it fails. There is no open state and
+/// no probe: the circuit "closes" by itself when enough failures have expired, and then every request
+/// in flight at that instant calls the downstream again. Responses use the same shapes as ours (503 for
+/// fail-fast, 504/502 for a failed call) so clients see comparable outcomes; the original answered 500 for both.
+/// </summary>
+internal sealed class OriginalWebserviceHandler(
+    IAmazonDynamoDB dynamo,
+    string tableName,
+    DownstreamClient downstream,
+    IFailurePublisher publisher,
+    CircuitSettings settings,
+    TimeProvider time,
+    FunctionLog log) : IInvocationHandler
+{
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
+    {
+        var (request, _) = HttpApiRequestReader.Read(invocation.Payload);
+        var now = time.GetUtcNow();
+
+        // Eventually consistent, as a GSI read must be; every request pays for it.
+        var recent = await dynamo.QueryAsync(
+            new QueryRequest
+            {
+                TableName = tableName,
+                IndexName = OriginalTableLayout.UrlIndex,
+                KeyConditionExpression = "#url = :url AND #exp > :now",
+                ExpressionAttributeNames = new Dictionary<string, string>
+                {
+                    ["#url"] = OriginalTableLayout.SiteUrl,
+                    ["#exp"] = OriginalTableLayout.ExpirationTime,
+                },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                {
+                    [":url"] = new() { S = settings.ServiceId },
+                    [":now"] = new() { N = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var count = recent.Count ?? 0;
+        HttpApiResponse response;
+        if (count >= settings.FailureThreshold)
+        {
+            response = WebserviceResponses.CircuitOpen(
+                settings.ServiceId,
+                new Admission(AdmissionKind.Reject, CircuitView.Open, ReopensAt(recent.Items)),
+                now,
+                invocation.RequestId);
+            log.Info("circuit open: failing fast", new LogScope(invocation.RequestId, settings.ServiceId, "open"), ("recentFailures", count));
+            return JsonSerializer.SerializeToUtf8Bytes(response, HttpJsonContext.Default.HttpApiResponse);
+        }
+
+        var budget = invocation.RemainingTime(time) - CircuitSettings.ResponseReserve;
+        var outcome = await downstream.CallAsync(request, budget < settings.DownstreamTimeout ? budget : settings.DownstreamTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        if (outcome.IsFailure)
+        {
+            var failure = new FailureEventDetail(
+                settings.ServiceId,
+                time.GetUtcNow().ToUnixTimeMilliseconds(),
+                outcome.Kind == DownstreamOutcomeKind.TimedOut ? FailureReasons.Timeout
+                    : outcome.Kind == DownstreamOutcomeKind.ServerError ? FailureReasons.ServerError
+                    : FailureReasons.ConnectionError,
+                outcome.StatusCode,
+                invocation.RequestId,
+                outcome.Elapsed.TotalMilliseconds);
+            await publisher.PublishAsync(failure, cancellationToken).ConfigureAwait(false);
+        }
+
+        response = outcome.Kind == DownstreamOutcomeKind.Answered
+            ? WebserviceResponses.Relay(outcome)
+            : WebserviceResponses.DownstreamFailed(settings.ServiceId, outcome, CircuitView.Closed, invocation.RequestId);
+        log.Info("request handled", new LogScope(invocation.RequestId, settings.ServiceId, "closed"), ("status", response.StatusCode), ("recentFailures", count));
+        return JsonSerializer.SerializeToUtf8Bytes(response, HttpJsonContext.Default.HttpApiResponse);
+    }
+
+    // Only for the Retry-After header: the original sent none. Failures expire one by one, so the count falls
+    // under the threshold when the (count - threshold + 1)-th earliest expiry passes.
+    private DateTimeOffset? ReopensAt(List<Dictionary<string, AttributeValue>>? items)
+    {
+        if (items is null || items.Count < settings.FailureThreshold)
+        {
+            return null;
+        }
+
+        var expiries = items
+            .Select(item => long.Parse(item[OriginalTableLayout.ExpirationTime].N, CultureInfo.InvariantCulture))
+            .Order()
+            .ToList();
+        return DateTimeOffset.FromUnixTimeSeconds(expiries[items.Count - settings.FailureThreshold]);
+    }
+}

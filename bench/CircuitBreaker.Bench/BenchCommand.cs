@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using CircuitBreaker.Bench.Load;
+using CircuitBreaker.Bench.Metrics;
+using CircuitBreaker.Bench.Micro;
+using CircuitBreaker.Bench.Report;
+using CircuitBreaker.Bench.Stack;
+
+namespace CircuitBreaker.Bench;
+
+/// <summary>Runs every measurement in turn, printing progress, and writes the report.</summary>
+internal static class BenchCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancellationToken)
+    {
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args);
+        }
+        catch (ArgumentException error)
+        {
+            await output.WriteLineAsync(error.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        var root = RepositoryLocator.Find();
+        var outputDirectory = options.OutputDirectory ?? Path.Combine(root, "docs");
+        var startedAt = DateTimeOffset.UtcNow;
+        var started = Stopwatch.GetTimestamp();
+        var variants = Variants().Where(v => !options.ColdStartOnly && (options.Only is null || v.Name == options.Only)).ToList();
+        await output.WriteLineAsync($"Bench: variants {string.Join(", ", variants.Select(v => v.Name))}; {options.Repetitions} repetition(s); report to {outputDirectory}").ConfigureAwait(false);
+
+        // The JIT compiles each code path on first use, process-wide: a short throwaway outage per variant first,
+        // so that neither variant's first measured wave pays for compiling its failure path.
+        foreach (var variant in variants)
+        {
+            await output.WriteLineAsync($"Warm-up: {variant.Name}").ConfigureAwait(false);
+            await using var warmStack = await StartOutageStackAsync(variant, options, root, cancellationToken).ConfigureAwait(false);
+            var warmUp = new OutageScenario(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), options.Load);
+            await warmUp.RunAsync(warmStack, 0, TextWriter.Null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var runs = new List<OutageRunResult>();
+        for (var repetition = 1; repetition <= options.Repetitions; repetition++)
+        {
+            foreach (var variant in variants)
+            {
+                runs.Add(await OutageAsync(variant, options, root, repetition, output, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        var fastFail = new List<FastFailResult>();
+        var throughput = new List<ThroughputResult>();
+        foreach (var variant in variants)
+        {
+            await output.WriteLineAsync($"Open circuit: {variant.Name}").ConfigureAwait(false);
+            var (ff, tp) = await OpenCircuitAsync(variant, options, root, output, cancellationToken).ConfigureAwait(false);
+            fastFail.AddRange(ff);
+            throughput.Add(tp);
+        }
+
+        IReadOnlyList<ColdStartResult> coldStart = [];
+        string? coldStartNote = "Skipped (`--no-cold-start`).";
+        if (options.ColdStart)
+        {
+            await output.WriteLineAsync("Cold start").ConfigureAwait(false);
+            (coldStart, coldStartNote) = await ColdStartBench.RunAsync(root, options.Quick ? 3 : 5, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        var report = new BenchReport(
+            options, MachineInfo.Current(), startedAt, Stopwatch.GetElapsedTime(started), runs, fastFail, throughput, coldStart, coldStartNote);
+        Directory.CreateDirectory(outputDirectory);
+        var markdown = Path.Combine(outputDirectory, "performance.md");
+        await File.WriteAllTextAsync(markdown, ReportWriter.Render(report), cancellationToken).ConfigureAwait(false);
+        var firstRuns = runs.Where(r => r.Repetition == 1).ToList();
+        if (firstRuns.Count > 0)
+        {
+            await File.WriteAllTextAsync(
+                Path.Combine(outputDirectory, ReportWriter.TimelineFile),
+                TimelineSvg.Render(firstRuns, "Outage timeline: ours (top) and the original algorithm (bottom), same load, same outage"),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync($"Wrote {markdown} in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.").ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<OutageRunResult> OutageAsync(
+        BreakerVariant variant, BenchOptions options, string root, int repetition, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync($"Outage run {repetition}/{options.Repetitions}: {variant.Name} ({options.Scenario.Total.TotalSeconds:0} s)").ConfigureAwait(false);
+        await using var stack = await StartOutageStackAsync(variant, options, root, cancellationToken).ConfigureAwait(false);
+        var run = await options.Scenario.RunAsync(stack, repetition, output, cancellationToken).ConfigureAwait(false);
+        var s = OutageSummary.Of(run);
+        await output.WriteLineAsync(
+            $"  done: {s.Requests} requests, downstream calls while hanging {s.DownstreamCallsWhileUnhealthy}, function-seconds {s.FunctionSeconds:0.0}, "
+            + $"DynamoDB reads/writes {s.DynamoDbReads}/{s.DynamoDbWrites}, p50/p99 {s.LatencyP50Ms:0.0}/{s.LatencyP99Ms:0} ms, recovery → first success {s.RecoveryToFirstSuccessSeconds:0.00} s")
+            .ConfigureAwait(false);
+        if (Environment.GetEnvironmentVariable("BENCH_DEBUG") is not null)
+        {
+            foreach (var t in run.Invocations.Where(i => i.Function == "recorder").OrderBy(i => i.StartedAt))
+            {
+                await output.WriteLineAsync($"    recorder at {t.StartedAt.TotalSeconds:0.000}s took {t.Duration.TotalMilliseconds:0.0} ms").ConfigureAwait(false);
+            }
+        }
+
+        return run;
+    }
+
+    private static async Task<(List<FastFailResult> FastFail, ThroughputResult Throughput)> OpenCircuitAsync(
+        BreakerVariant variant, BenchOptions options, string root, TextWriter output, CancellationToken cancellationToken)
+    {
+        var settings = OpenCircuitBench.SettingsFrom(options.Stack);
+        await using var stack = await BenchStack.StartAsync(variant, settings, root, cancellationToken).ConfigureAwait(false);
+        var failing = await OpenCircuitBench.OpenAsync(stack, output, cancellationToken).ConfigureAwait(false);
+        var samples = options.Quick ? 500 : 2000;
+        var e2eSamples = options.Quick ? 300 : 1000;
+        var url = new Uri(stack.Api.BaseAddress, "/bench");
+        var results = new List<FastFailResult>
+        {
+            new($"{variant.Name}: failing call (downstream hangs, timeout)", failing.Count, Percentiles.Of(failing, 50), Percentiles.Of(failing, 99), double.NaN, double.NaN, double.NaN),
+        };
+
+        var warm = await OpenCircuitBench.HandlerTimesAsync(stack, $"{variant.Name}: open, warm instance", false, samples, cancellationToken).ConfigureAwait(false);
+        var (p50, p99) = await OpenCircuitBench.EndToEndAsync(url, e2eSamples, cancellationToken).ConfigureAwait(false);
+        results.Add(warm with { EndToEndP50Ms = p50, EndToEndP99Ms = p99 });
+        await output.WriteLineAsync($"  warm instance: handler p50 {warm.HandlerP50Ms:0.000} ms, end-to-end p50 {p50:0.000} ms, reads/request {warm.DynamoDbReadsPerRequest:0.##}").ConfigureAwait(false);
+
+        if (variant.Name == "ours")
+        {
+            var fresh = await OpenCircuitBench.HandlerTimesAsync(stack, $"{variant.Name}: open, new instance (reads the state)", true, samples / 2, cancellationToken).ConfigureAwait(false);
+            var coldPool = new FunctionInstancePool(() => variant.CreateWebservice(stack.Services, stack.Events), reuseInstances: false);
+            await using var coldApi = await InProcessApiGateway.StartAsync(
+                coldPool, TimeSpan.FromSeconds(stack.Services.Settings.WebserviceTimeoutSeconds), stack.Services.Time, cancellationToken).ConfigureAwait(false);
+            var (cp50, cp99) = await OpenCircuitBench.EndToEndAsync(new Uri(coldApi.BaseAddress, "/bench"), e2eSamples / 2, cancellationToken).ConfigureAwait(false);
+            results.Add(fresh with { EndToEndP50Ms = cp50, EndToEndP99Ms = cp99 });
+            await output.WriteLineAsync($"  new instance: handler p50 {fresh.HandlerP50Ms:0.000} ms, end-to-end p50 {cp50:0.000} ms, reads/request {fresh.DynamoDbReadsPerRequest:0.##}").ConfigureAwait(false);
+        }
+
+        var throughput = await OpenCircuitBench.SaturateAsync(
+            stack, concurrency: 32, duration: TimeSpan.FromSeconds(options.Quick ? 5 : 15), stack.DynaliteProcessId, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"  saturation: {throughput.RequestsPerSecond:0} req/s, {throughput.BenchCpuMicrosecondsPerRequest:0} µs bench CPU + {throughput.DynaliteCpuMicrosecondsPerRequest:0} µs dynalite CPU per request").ConfigureAwait(false);
+        return (results, throughput);
+    }
+
+    private static async Task<IOutageStack> StartOutageStackAsync(BreakerVariant variant, BenchOptions options, string root, CancellationToken cancellationToken) =>
+        options.StackKind == "local"
+            ? await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false)
+            : await BenchStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+
+    private static IEnumerable<BreakerVariant> Variants()
+    {
+#if HAS_CIRCUIT_STORE
+        yield return new OursVariant();
+#endif
+        yield return new BaselineVariant();
+    }
+}

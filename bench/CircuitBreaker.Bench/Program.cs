@@ -1,0 +1,3 @@
+using CircuitBreaker.Bench;
+
+return await BenchCommand.RunAsync(args, Console.Out, CancellationToken.None).ConfigureAwait(false);

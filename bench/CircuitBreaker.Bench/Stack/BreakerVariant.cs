@@ -1,0 +1,52 @@
+using Amazon.DynamoDBv2;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Runtime;
+
+namespace CircuitBreaker.Bench.Stack;
+
+/// <summary>What a variant's functions are built from; each function's DynamoDB client counts its requests, <see cref="Observer"/>'s does not.</summary>
+internal sealed record StackServices(
+    IAmazonDynamoDB WebserviceDynamo,
+    IAmazonDynamoDB RecorderDynamo,
+    IAmazonDynamoDB Observer,
+    string TableName,
+    CircuitSettings Settings,
+    HttpClient DownstreamHttp,
+    TimeProvider Time)
+{
+    public DownstreamClient NewDownstreamClient() => new(DownstreamHttp, Settings.DownstreamUrl, Time);
+
+    // Lambda would ship these lines to CloudWatch; formatting them is part of the cost, writing them is not measured.
+    public FunctionLog NewLog(string handler) => new(TextWriter.Null, Time, handler);
+}
+
+/// <summary>One breaker design under test: its table, its two functions, and how an observer reads its state.</summary>
+internal abstract class BreakerVariant
+{
+    public abstract string Name { get; }
+
+    /// <summary>On-demand read request units one read of this design consumes (items are far below 4 KB): 1 strongly consistent, 0.5 eventually.</summary>
+    public abstract double ReadUnitsPerRead { get; }
+
+    /// <summary>On-demand write request units one write consumes (items below 1 KB): 1, plus 1 per global secondary index it updates.</summary>
+    public abstract double WriteUnitsPerWrite { get; }
+
+    public abstract Task ProvisionAsync(StackServices services, CancellationToken cancellationToken);
+
+    /// <summary>A new webservice instance (a new execution environment: fresh in-memory state).</summary>
+    public abstract IInvocationHandler CreateWebservice(StackServices services, IFailurePublisher publisher);
+
+    public abstract IInvocationHandler CreateRecorder(StackServices services);
+
+    /// <summary>
+    /// An instance for the local host, built from its environment the way the bootstrap builds one
+    /// (its own SDK clients, its own PutEvents client).
+    /// </summary>
+    public abstract LocalInstance CreateLocalInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log);
+
+    /// <summary>The circuit's state as the stored data says, read without being counted: closed, open or half-open.</summary>
+    public abstract Task<string> ReadStateAsync(StackServices services, CancellationToken cancellationToken);
+}

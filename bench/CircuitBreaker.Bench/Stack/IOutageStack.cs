@@ -1,0 +1,44 @@
+namespace CircuitBreaker.Bench.Stack;
+
+/// <summary>What an outage run drives and reads: the HTTP API, the downstream's switch, and the counters.</summary>
+internal interface IOutageStack : IAsyncDisposable
+{
+    BreakerVariant Variant { get; }
+
+    /// <summary>Which stack: the in-process one or the local host's.</summary>
+    string Kind { get; }
+
+    Uri ApiBaseAddress { get; }
+
+    TimeSpan DownstreamTimeout { get; }
+
+    long StartedTimestamp { get; }
+
+    HandlerTimings Timings { get; }
+
+    DynamoDbRequestCounter WebserviceDynamoDb { get; }
+
+    DynamoDbRequestCounter RecorderDynamoDb { get; }
+
+    long DownstreamCallsWhileUnhealthy { get; }
+
+    long DownstreamCalls { get; }
+
+    long EventsPublished { get; }
+
+    long EventDeliveries { get; }
+
+    int WebserviceInstances { get; }
+
+    int RecorderInstances { get; }
+
+    string DownstreamState { get; }
+
+    void SetDownstreamHanging(bool hanging);
+
+    void ResetCounters();
+
+    Task DrainEventsAsync(CancellationToken cancellationToken);
+
+    Task<string> ReadStateAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,26 @@
+using CircuitBreaker.Contract;
+
+namespace CircuitBreaker.Bench.Stack;
+
+/// <summary>The breaker's settings for a run (scaled down from production's) and the bus's behaviour.</summary>
+internal sealed record StackSettings(
+    TimeSpan DownstreamTimeout,
+    int FailureThreshold,
+    TimeSpan Window,
+    TimeSpan OpenDuration,
+    TimeSpan EventDeliveryDelay,
+    double RedeliveryFraction)
+{
+    public const string ServiceId = "downstream";
+
+    public CircuitSettings ToCircuitSettings(Uri downstreamUrl) => new()
+    {
+        DownstreamUrl = downstreamUrl,
+        DownstreamTimeout = DownstreamTimeout,
+        FailureThreshold = FailureThreshold,
+        Window = Window,
+        OpenDuration = OpenDuration,
+        FailOpen = true,
+        ServiceId = ServiceId,
+    };
+}
