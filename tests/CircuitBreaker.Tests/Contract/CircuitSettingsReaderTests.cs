@@ -13,7 +13,7 @@ public sealed class CircuitSettingsReaderTests
     public void SettingsRoundTripThroughTheFunctionsEnvironment()
     {
         var original = Read(
-            (CircuitSettingKeys.DownstreamUrl, "http://10.255.255.1/slow"),
+            (CircuitSettingKeys.DownstreamUrl, "http://slow.test/slow"),
             (CircuitSettingKeys.DownstreamTimeoutSeconds, "0.25"),
             (CircuitSettingKeys.FailureThreshold, "5"),
             (CircuitSettingKeys.WindowSeconds, "90"),

@@ -64,6 +64,7 @@ public sealed class LocalStackTests
     public async Task FiftyConcurrentRequestsAtTheEndOfTheOpenPeriodSendExactlyOneProbe()
     {
         var failing = true;
+        var releaseProbe = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var downstream = await LoopbackHttpServer.StartAsync(async context =>
         {
             if (Volatile.Read(ref failing))
@@ -72,12 +73,13 @@ public sealed class LocalStackTests
                 return;
             }
 
-            // Slow enough that every other request arrives while the probe is still out.
-            await Task.Delay(TimeSpan.FromSeconds(1), context.RequestAborted);
+            // The recovered downstream holds the probe until the test has seen every other request answered, so
+            // the guarantee is checked while the probe is out, however slowly a busy machine schedules the burst.
+            await releaseProbe.Task.WaitAsync(context.RequestAborted);
             await context.Response.WriteAsync("recovered");
         });
         await using var stack = await LocalStack.StartAsync(
-            "--downstream", downstream.Address.AbsoluteUri, "--timeout-seconds", "3", "--failure-threshold", "3", "--window-seconds", "10", "--open-seconds", "3");
+            "--downstream", downstream.Address.AbsoluteUri, "--timeout-seconds", "10", "--failure-threshold", "3", "--window-seconds", "10", "--open-seconds", "4");
 
         for (var call = 0; call < 3; call++)
         {
@@ -86,21 +88,32 @@ public sealed class LocalStackTests
 
         await stack.WaitForTransitionAsync("open", TransitionBound);
 
-        // Warm 50 instances while the circuit is open, as a steady load would have.
+        // Warm instances while the circuit is open, as a steady load would have.
         var warm = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => stack.GetAsync()));
-        Assert.All(warm, r => Assert.Equal(503, r.Status));
+        Assert.All(warm, r => Assert.True(r.Status == 503, $"warm-up request answered {r.Status} after {r.Elapsed}"));
         var callsBeforeProbe = downstream.Calls;
         Volatile.Write(ref failing, false);
         var openUntil = DateTimeOffset.UtcNow + warm.Min(r => r.Response.Headers.RetryAfter!.Delta!.Value);
         await Task.Delay((openUntil - DateTimeOffset.UtcNow) + TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
 
-        var burst = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => stack.GetAsync()));
+        var requests = Enumerable.Range(0, 50).Select(_ => stack.GetAsync()).ToList();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (requests.Count(r => r.IsCompleted) < 49 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
 
+        var answeredWhileProbing = requests.Where(r => r.IsCompleted).Select(r => r.Result.Status).ToList();
+        var callsWhileProbing = downstream.Calls - callsBeforeProbe;
+        releaseProbe.SetResult();
+        var burst = await Task.WhenAll(requests);
+
+        Assert.Equal(1, callsWhileProbing);
+        Assert.Equal(49, answeredWhileProbing.Count(status => status == 503));
         Assert.Equal(callsBeforeProbe + 1, downstream.Calls);
         Assert.Single(burst, r => r.Status == 200);
-        Assert.Equal(49, burst.Count(r => r.Status == 503));
         await stack.WaitForTransitionAsync("closed", TransitionBound);
-        await Task.Delay(TimeSpan.FromSeconds(1.1), TestContext.Current.CancellationToken);
+        await Task.Delay(CircuitBreaker.Functions.Breaker.CircuitGate.HalfOpenRecheck + TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
         Assert.Equal(200, (await stack.GetAsync()).Status);
     }
 

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using CircuitBreaker.Local.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CircuitBreaker.Tests.Events;
 
@@ -34,15 +29,17 @@ internal sealed record EventBridgeAnswer(int Status, string Body, TimeSpan Delay
 /// </summary>
 internal sealed class LoopbackEventBridge : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackHttpServer _server = null!;
     private readonly ConcurrentQueue<EventBridgeAnswer> _script = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _arrived = new(0);
 
-    private LoopbackEventBridge(WebApplication app) => _app = app;
+    private LoopbackEventBridge()
+    {
+    }
 
-    public Uri Endpoint { get; private set; } = null!;
+    public Uri Endpoint => _server.BaseAddress;
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
@@ -57,28 +54,20 @@ internal sealed class LoopbackEventBridge : IAsyncDisposable
 
     public static async Task<LoopbackEventBridge> StartAsync(params EventBridgeAnswer[] script)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var endpoint = new LoopbackEventBridge(app);
+        var endpoint = new LoopbackEventBridge();
         foreach (var answer in script)
         {
             endpoint._script.Enqueue(answer);
         }
 
-        app.Run(endpoint.AnswerAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        endpoint.Endpoint = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        endpoint._server = await LoopbackHttpServer.StartAsync(0, (context, _) => endpoint.AnswerAsync(context), maxRequestBodySize: null, CancellationToken.None);
         return endpoint;
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
         _stopping.Dispose();
         _arrived.Dispose();
     }
