@@ -96,14 +96,6 @@ internal static class BenchCommand
             $"  done: {s.Requests} requests, downstream calls while hanging {s.DownstreamCallsWhileUnhealthy}, function-seconds {s.FunctionSeconds:0.0}, "
             + $"DynamoDB reads/writes {s.DynamoDbReads}/{s.DynamoDbWrites}, p50/p99 {s.LatencyP50Ms:0.0}/{s.LatencyP99Ms:0} ms, recovery → first success {s.RecoveryToFirstSuccessSeconds:0.00} s")
             .ConfigureAwait(false);
-        if (Environment.GetEnvironmentVariable("BENCH_DEBUG") is not null)
-        {
-            foreach (var t in run.Invocations.Where(i => i.Function == "recorder").OrderBy(i => i.StartedAt))
-            {
-                await output.WriteLineAsync($"    recorder at {t.StartedAt.TotalSeconds:0.000}s took {t.Duration.TotalMilliseconds:0.0} ms").ConfigureAwait(false);
-            }
-        }
-
         return run;
     }
 
