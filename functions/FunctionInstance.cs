@@ -71,16 +71,23 @@ internal sealed class FunctionInstance : IDisposable
         var circuit = settings.Circuit;
         var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log);
 
-        // No client-wide timeout: every downstream call carries its own, on the injected clock.
-        var downstreamHttp = Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        });
-        var eventsHttp = Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        });
-        var publisher = new PutEventsClient(
+        var downstreamHttp = Own(NewDownstreamHttpClient());
+        var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
+        return new WebserviceHandler(gate, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
+    }
+
+    /// <summary>The downstream's HTTP client: no client-wide timeout, since every call carries its own on the injected clock.</summary>
+    internal static HttpClient NewDownstreamHttpClient() =>
+        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>EventBridge's HTTP client: the publisher bounds each call by the request's own budget.</summary>
+    internal static HttpClient NewEventsHttpClient() =>
+        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>The failure publisher for the bus and endpoint the settings and environment name.</summary>
+    internal static PutEventsClient NewFailurePublisher(
+        HttpClient eventsHttp, FunctionSettings settings, Func<string, string?> environment, Amazon.Runtime.AWSCredentials? credentials, TimeProvider time, FunctionLog log) =>
+        new(
             eventsHttp,
             new PutEventsClientOptions
             {
@@ -91,8 +98,6 @@ internal sealed class FunctionInstance : IDisposable
             CredentialsFromEnvironment.Resolver(credentials),
             time,
             log);
-        return new WebserviceHandler(gate, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
-    }
 
     private T Own<T>(T disposable)
         where T : IDisposable

@@ -58,25 +58,8 @@ internal sealed class BaselineVariant : BreakerVariant
             return new LocalInstance(new OriginalRecorderHandler(dynamo, settings.TableName, settings.Circuit, time, log), owned);
         }
 
-        var downstreamHttp = owned.Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        });
-        var eventsHttp = owned.Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        });
-        var publisher = new PutEventsClient(
-            eventsHttp,
-            new PutEventsClientOptions
-            {
-                Endpoint = AwsServiceEndpoint.ForEvents(environment, settings.Region),
-                Region = settings.Region,
-                EventBusName = settings.EventBusName!,
-            },
-            CredentialsFromEnvironment.Resolver(credentials),
-            time,
-            log);
+        var downstreamHttp = owned.Own(FunctionInstance.NewDownstreamHttpClient());
+        var publisher = FunctionInstance.NewFailurePublisher(owned.Own(FunctionInstance.NewEventsHttpClient()), settings, environment, credentials, time, log);
         var handler = new OriginalWebserviceHandler(
             dynamo, settings.TableName, new DownstreamClient(downstreamHttp, settings.Circuit.DownstreamUrl, time), publisher, settings.Circuit, time, log);
         return new LocalInstance(handler, owned);
