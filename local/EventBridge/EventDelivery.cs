@@ -105,7 +105,8 @@ internal sealed class EventDelivery : IAsyncDisposable
             }
         }
 
-        Interlocked.Increment(ref _dropped);
+        // Said before it is counted, so whoever watches the count also finds the reason.
         _log.WriteLine($"eventbridge: dropped event {eventId} for rule {rule.Name} after {_options.MaxDeliveryAttempts} attempts: {lastProblem}");
+        Interlocked.Increment(ref _dropped);
     }
 }
