@@ -8,36 +8,20 @@ using CircuitBreaker.Tests.Support;
 namespace CircuitBreaker.Tests.Bench.Baseline;
 
 [Collection(DynaliteTests.Name)]
-public sealed class OriginalRecorderHandlerTests(DynaliteFixture dynalite) : IAsyncLifetime
+public sealed class OriginalRecorderHandlerTests(DynaliteFixture dynalite) : OriginalTableTests(dynalite)
 {
-    private IAmazonDynamoDB _client = null!;
-    private string _table = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _client = dynalite.CreateClient();
-        _table = "original-" + Guid.NewGuid().ToString("N")[..12];
-        await OriginalTableLayout.CreateAsync(_client, _table, TestContext.Current.CancellationToken);
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task ARedeliveredEventIsStoredTwiceUnderRandomKeys()
     {
         var time = TimeProvider.System;
         var settings = TestSettings.Circuit(windowSeconds: 60);
-        var handler = new OriginalRecorderHandler(_client, _table, settings, time, new FunctionLog(TextWriter.Null, time, HandlerNames.Recorder));
+        var handler = new OriginalRecorderHandler(Client, Table, settings, time, new FunctionLog(TextWriter.Null, time, HandlerNames.Recorder));
         var envelope = FailureEnvelope("event-1", settings.ServiceId, time);
 
         await handler.HandleAsync(Invocations.Of(envelope, time), TestContext.Current.CancellationToken);
         await handler.HandleAsync(Invocations.Of(envelope, time), TestContext.Current.CancellationToken);
 
-        var items = (await _client.ScanAsync(new ScanRequest { TableName = _table }, TestContext.Current.CancellationToken)).Items;
+        var items = (await Client.ScanAsync(new ScanRequest { TableName = Table }, TestContext.Current.CancellationToken)).Items;
         Assert.Equal(2, items.Count);
         Assert.NotEqual(items[0][OriginalTableLayout.RequestId].S, items[1][OriginalTableLayout.RequestId].S);
         Assert.All(items, item =>

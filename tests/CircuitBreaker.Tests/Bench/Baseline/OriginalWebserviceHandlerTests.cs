@@ -10,24 +10,8 @@ using CircuitBreaker.Tests.Support;
 namespace CircuitBreaker.Tests.Bench.Baseline;
 
 [Collection(DynaliteTests.Name)]
-public sealed class OriginalWebserviceHandlerTests(DynaliteFixture dynalite) : IAsyncLifetime
+public sealed class OriginalWebserviceHandlerTests(DynaliteFixture dynalite) : OriginalTableTests(dynalite)
 {
-    private IAmazonDynamoDB _client = null!;
-    private string _table = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _client = dynalite.CreateClient();
-        _table = "original-" + Guid.NewGuid().ToString("N")[..12];
-        await OriginalTableLayout.CreateAsync(_client, _table, TestContext.Current.CancellationToken);
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task BelowTheThresholdItCallsTheDownstreamAndPublishesEachFailure()
     {
@@ -53,7 +37,7 @@ public sealed class OriginalWebserviceHandlerTests(DynaliteFixture dynalite) : I
         await using var downstream = await LoopbackHttpServer.StartAsync(_ => Task.CompletedTask);
         var (handler, _, settings) = Create(downstream.Address);
         var time = TimeProvider.System;
-        var recorder = new OriginalRecorderHandler(_client, _table, settings, time, new FunctionLog(TextWriter.Null, time, HandlerNames.Recorder));
+        var recorder = new OriginalRecorderHandler(Client, Table, settings, time, new FunctionLog(TextWriter.Null, time, HandlerNames.Recorder));
         for (var i = 0; i < settings.FailureThreshold; i++)
         {
             var envelope = OriginalRecorderHandlerTests.FailureEnvelope("event-" + i, settings.ServiceId, time);
@@ -72,8 +56,8 @@ public sealed class OriginalWebserviceHandlerTests(DynaliteFixture dynalite) : I
         var settings = TestSettings.Circuit(downstream.AbsoluteUri, timeoutSeconds: 5);
         var publisher = new RecordingFailurePublisher();
         var handler = new OriginalWebserviceHandler(
-            _client,
-            _table,
+            Client,
+            Table,
             new DownstreamClient(new HttpClient(), downstream, time),
             publisher,
             settings,
