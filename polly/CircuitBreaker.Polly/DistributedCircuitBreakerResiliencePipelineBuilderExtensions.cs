@@ -20,10 +20,10 @@ public static class DistributedCircuitBreakerResiliencePipelineBuilderExtensions
 
     /// <summary>Adds the distributed circuit breaker to the builder.</summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="options">The options; validated when the pipeline is built.</param>
+    /// <param name="options">The options; validated here, as Polly validates its own.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="options"/> is null.</exception>
-    /// <exception cref="ValidationException">The options are invalid (thrown when the pipeline is built).</exception>
+    /// <exception cref="ValidationException">The options are invalid.</exception>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsPreserved)]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DistributedCircuitBreakerStrategyOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DistributedCircuitBreakerStrategyOptions<object>))]
@@ -38,10 +38,10 @@ public static class DistributedCircuitBreakerResiliencePipelineBuilderExtensions
     /// <summary>Adds the distributed circuit breaker to the builder of a pipeline for <typeparamref name="TResult"/>.</summary>
     /// <typeparam name="TResult">The type of result the pipeline handles.</typeparam>
     /// <param name="builder">The builder.</param>
-    /// <param name="options">The options; validated when the pipeline is built.</param>
+    /// <param name="options">The options; validated here, as Polly validates its own.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="options"/> is null.</exception>
-    /// <exception cref="ValidationException">The options are invalid (thrown when the pipeline is built).</exception>
+    /// <exception cref="ValidationException">The options are invalid.</exception>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsPreserved)]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DistributedCircuitBreakerSettings))]
     public static ResiliencePipelineBuilder<TResult> AddDistributedCircuitBreaker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(

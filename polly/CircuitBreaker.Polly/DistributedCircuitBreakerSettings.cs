@@ -14,7 +14,7 @@ namespace CircuitBreaker.Polly;
 /// <remarks>
 /// In the deployed breaker the stack's recorder opens the circuit, with the stack's own
 /// <c>failureThreshold</c>, <c>windowSeconds</c>, <c>failureRatio</c> and <c>minimumThroughput</c>; set the
-/// same values here. Validation runs when the pipeline is built, like Polly's own options.
+/// same values here. The options are validated when the strategy is added to a builder, like Polly's own.
 /// </remarks>
 public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOptions, IValidatableObject
 {
