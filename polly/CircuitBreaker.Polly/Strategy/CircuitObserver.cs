@@ -22,9 +22,6 @@ internal sealed class CircuitObserver<TResult>(
 
     private int _seen = (int)CircuitState.Closed;
 
-    /// <summary>The state this instance saw last.</summary>
-    public CircuitState Seen => (CircuitState)Volatile.Read(ref _seen);
-
     /// <summary>Records that <paramref name="state"/> was seen; returns the state seen before when it differs, else null.</summary>
     public CircuitState? See(CircuitState state)
     {

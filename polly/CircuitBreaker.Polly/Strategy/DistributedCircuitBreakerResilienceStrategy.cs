@@ -42,9 +42,6 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         _failOpen = options.FailOpen;
     }
 
-    /// <summary>The circuit this strategy consults.</summary>
-    internal IDistributedCircuit Circuit => _circuit;
-
     /// <inheritdoc />
     protected override async ValueTask<Outcome<TResult>> ExecuteCore<TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,

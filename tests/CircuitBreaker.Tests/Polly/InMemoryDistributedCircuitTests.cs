@@ -1,139 +1,90 @@
-using CircuitBreaker.Contract;
 using CircuitBreaker.Polly;
-using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
-using static CircuitBreaker.Tests.Polly.PollyTestCircuits;
 
 namespace CircuitBreaker.Tests.Polly;
 
-public sealed class InMemoryDistributedCircuitTests
+public sealed class InMemoryDistributedCircuitTests : DistributedCircuitContractTests
 {
-    private readonly FakeTimeProvider _time = NewClock();
-
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task FailuresOutsideTheWindowDoNotCount()
     {
-        var circuit = new InMemoryDistributedCircuit(Options(_time));
+        var circuit = new InMemoryDistributedCircuit(Settings());
 
-        await FailAsync(circuit);
-        await FailAsync(circuit);
-        _time.Advance(TimeSpan.FromSeconds(61));
-        await FailAsync(circuit);
+        await FailAsync(circuit, 2);
+        Time.Advance(TimeSpan.FromSeconds(61));
+        await FailAsync(circuit, 1);
 
         Assert.Equal(CircuitState.Closed, circuit.State);
-        await FailAsync(circuit);
-        await FailAsync(circuit);
+        await FailAsync(circuit, 2);
         Assert.Equal(CircuitState.Open, circuit.State);
     }
 
     [Fact]
     public async Task RatioModeWaitsForTheMinimumThroughputThenOpensAtTheRatio()
     {
-        var options = Options(_time);
-        options.FailureRatio = 0.5;
-        options.MinimumThroughput = 10;
-        var circuit = new InMemoryDistributedCircuit(options);
+        var circuit = RatioCircuit();
 
         // Five failures out of five calls: a ratio of 1, but below the minimum throughput.
-        for (var i = 0; i < 5; i++)
-        {
-            await circuit.ReportCallAsync(new CircuitCallReport(_time.GetUtcNow(), Failed: true), Token);
-            await FailAsync(circuit);
-        }
-
+        await CallsAsync(circuit, 5, failed: true);
+        await FailAsync(circuit, 5);
         Assert.Equal(CircuitState.Closed, circuit.State);
-        for (var i = 0; i < 5; i++)
-        {
-            await circuit.ReportCallAsync(new CircuitCallReport(_time.GetUtcNow(), Failed: false), Token);
-        }
+        await CallsAsync(circuit, 5, failed: false);
 
-        // Ten calls, five failed: 0.5 reached with the next failure report.
-        await FailAsync(circuit);
+        // Ten calls, five failed: 0.5 is reached with the next failure report.
+        await FailAsync(circuit, 1);
         Assert.Equal(CircuitState.Open, circuit.State);
     }
 
     [Fact]
     public async Task RatioModeDoesNotOpenBelowTheRatio()
     {
-        var options = Options(_time);
-        options.FailureRatio = 0.5;
-        options.MinimumThroughput = 10;
-        var circuit = new InMemoryDistributedCircuit(options);
+        var circuit = RatioCircuit();
 
-        for (var i = 0; i < 20; i++)
-        {
-            await circuit.ReportCallAsync(new CircuitCallReport(_time.GetUtcNow(), Failed: i < 9), Token);
-        }
-
-        for (var i = 0; i < 9; i++)
-        {
-            await FailAsync(circuit);
-        }
+        await CallsAsync(circuit, 20, failed: false);
+        await FailAsync(circuit, 9);
 
         Assert.Equal(CircuitState.Closed, circuit.State);
     }
 
     [Fact]
-    public async Task BackoffDoublesTheOpenPeriodUpToTheCapAndASuccessfulProbeResetsIt()
+    public async Task IsolationHoldsTheCircuitUntilClosed()
     {
-        var options = Options(_time);
-        options.MaxOpenDuration = TimeSpan.FromSeconds(100);
-        var circuit = new InMemoryDistributedCircuit(options);
-        for (var i = 0; i < 3; i++)
-        {
-            await FailAsync(circuit);
-        }
+        var circuit = new InMemoryDistributedCircuit(Settings());
 
-        var periods = new List<TimeSpan?>();
-        var wait = options.OpenDuration;
-        for (var probe = 0; probe < 3; probe++)
-        {
-            _time.Advance(wait);
-            Assert.Equal(CircuitAdmissionKind.Probe, (await circuit.AdmitAsync($"probe-{probe}", Token)).Kind);
-            var settlement = await circuit.SettleProbeAsync($"probe-{probe}", succeeded: false, Token);
-            periods.Add(settlement.OpenDuration);
-            wait = settlement.OpenDuration!.Value;
-        }
+        circuit.Isolate();
+        Time.Advance(TimeSpan.FromDays(2));
+        var admission = await circuit.AdmitAsync("any", Token);
+        circuit.Close();
 
-        Assert.Equal([TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(100)], periods);
-        _time.Advance(wait);
-        await circuit.AdmitAsync("good", Token);
-        Assert.True((await circuit.SettleProbeAsync("good", succeeded: true, Token)).Applied);
-        for (var i = 0; i < 3; i++)
-        {
-            await FailAsync(circuit);
-        }
-
-        Assert.Equal(TimeSpan.FromSeconds(30), (await circuit.AdmitAsync("after", Token)).RetryAfter);
+        Assert.Equal(CircuitAdmissionKind.Isolated, admission.Kind);
+        Assert.Equal(CircuitAdmissionKind.Call, (await circuit.AdmitAsync("after", Token)).Kind);
     }
 
-    [Fact]
-    public async Task OnlyTheLeaseHolderSettlesAndALapsedLeaseGoesToTheNextCaller()
+    protected override IDistributedCircuit NewCircuit(DistributedCircuitBreakerSettings settings) => new InMemoryDistributedCircuit(settings);
+
+    protected override Task OpenAsync(IDistributedCircuit circuit) => FailAsync(circuit, 3);
+
+    private InMemoryDistributedCircuit RatioCircuit()
     {
-        var circuit = new InMemoryDistributedCircuit(Options(_time));
-        for (var i = 0; i < 3; i++)
-        {
-            await FailAsync(circuit);
-        }
-
-        _time.Advance(TimeSpan.FromSeconds(30));
-        Assert.Equal(CircuitAdmissionKind.Probe, (await circuit.AdmitAsync("a", Token)).Kind);
-        var meanwhile = await circuit.AdmitAsync("b", Token);
-        Assert.Equal(CircuitAdmissionKind.Reject, meanwhile.Kind);
-        Assert.Equal(CircuitState.HalfOpen, meanwhile.State);
-        Assert.False((await circuit.SettleProbeAsync("b", succeeded: true, Token)).Applied);
-
-        _time.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(CircuitAdmissionKind.Probe, (await circuit.AdmitAsync("b", Token)).Kind);
-        Assert.False((await circuit.SettleProbeAsync("a", succeeded: true, Token)).Applied);
-        Assert.True((await circuit.SettleProbeAsync("b", succeeded: true, Token)).Applied);
-        Assert.Equal(CircuitState.Closed, circuit.State);
+        var settings = Settings();
+        settings.FailureRatio = 0.5;
+        settings.MinimumThroughput = 10;
+        return new InMemoryDistributedCircuit(settings);
     }
 
-    private async Task FailAsync(InMemoryDistributedCircuit circuit) =>
-        await circuit.ReportFailureAsync(
-            new FailureEventDetail(circuit.ServiceId, _time.GetUtcNow().ToUnixTimeMilliseconds(), FailureReasons.Timeout, null, "test", 1),
-            Token);
+    private async Task FailAsync(IDistributedCircuit circuit, int failures)
+    {
+        for (var i = 0; i < failures; i++)
+        {
+            Assert.True(await circuit.ReportFailureAsync(Failure(circuit), Token));
+        }
+    }
+
+    private async Task CallsAsync(InMemoryDistributedCircuit circuit, int calls, bool failed)
+    {
+        for (var i = 0; i < calls; i++)
+        {
+            await circuit.ReportCallAsync(new CircuitCallReport(Time.GetUtcNow(), failed), Token);
+        }
+    }
 }
