@@ -24,7 +24,7 @@ var options = new DistributedCircuitBreakerStrategyOptions<string>
             : $"[circuit] orders-api open for {arguments.BreakDuration.TotalSeconds:0} s");
         return ValueTask.CompletedTask;
     },
-};
+}.ApplyEnvironment(); // deployed, the stack's FAILURE_THRESHOLD, WINDOW_SECONDS, ... win over the values above
 
 // Deployed, TABLE_NAME and EVENT_BUS_NAME name the breaker's backend; here one process plays every instance.
 if (Environment.GetEnvironmentVariable(FunctionEnvironment.TableName) is null)
