@@ -97,10 +97,9 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         }
 
         var started = _time.GetTimestamp();
-        var watch = SlowCallWatch.Start(
-            _time,
-            _slowCallThreshold,
-            () => ReportFailureAsync(context, callId, FailureReasons.Slow, null, _time.GetElapsedTime(started)));
+
+        // Without a threshold nothing is allocated for watching: the closed circuit's path stays lean.
+        var watch = _slowCallThreshold is { } threshold ? WatchForSlowness(threshold, context, callId, started) : null;
 
         Outcome<TResult> outcome;
         try
@@ -112,7 +111,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
             outcome = Outcome.FromException<TResult>(exception);
         }
 
-        var wasSlow = await watch.FinishAsync().ConfigureAwait(captured);
+        var wasSlow = watch is not null && await watch.FinishAsync().ConfigureAwait(captured);
         var handled = await _shouldHandle(new CircuitBreakerPredicateArguments<TResult>(context, outcome)).ConfigureAwait(captured);
         if (handled && !wasSlow)
         {
@@ -137,6 +136,10 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
 
         return outcome;
     }
+
+    // A method of its own, so that the closure is only allocated when slow calls are watched.
+    private SlowCallWatch WatchForSlowness(TimeSpan threshold, ResilienceContext context, string callId, long started) =>
+        SlowCallWatch.Start(_time, threshold, () => ReportFailureAsync(context, callId, FailureReasons.Slow, null, _time.GetElapsedTime(started)));
 
     private async ValueTask<Outcome<TResult>> RejectAsync(ResilienceContext context, CircuitAdmission admission)
     {

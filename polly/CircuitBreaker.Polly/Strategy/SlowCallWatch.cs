@@ -12,29 +12,26 @@ internal sealed class SlowCallWatch
     private const int Finished = 2;
 
     private readonly Func<ValueTask> _reportSlow;
-    private readonly ITimer? _timer;
+    private readonly ITimer _timer;
     private readonly TaskCompletionSource _reported = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
 
-    private SlowCallWatch(TimeProvider time, TimeSpan? threshold, Func<ValueTask> reportSlow)
+    private SlowCallWatch(TimeProvider time, TimeSpan threshold, Func<ValueTask> reportSlow)
     {
         _reportSlow = reportSlow;
-        if (threshold is { } due)
-        {
-            _timer = time.CreateTimer(static watch => ((SlowCallWatch)watch!).OnThreshold(), this, due, Timeout.InfiniteTimeSpan);
-        }
+        _timer = time.CreateTimer(static watch => ((SlowCallWatch)watch!).OnThreshold(), this, threshold, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Starts watching; with a null threshold the watch never fires.</summary>
+    /// <summary>Starts watching.</summary>
     /// <param name="time">The clock whose timer measures the threshold.</param>
-    /// <param name="threshold">How long the call may run before it is slow; null: off.</param>
+    /// <param name="threshold">How long the call may run before it is slow.</param>
     /// <param name="reportSlow">Reports the call as failed (slow); must not throw.</param>
-    public static SlowCallWatch Start(TimeProvider time, TimeSpan? threshold, Func<ValueTask> reportSlow) => new(time, threshold, reportSlow);
+    public static SlowCallWatch Start(TimeProvider time, TimeSpan threshold, Func<ValueTask> reportSlow) => new(time, threshold, reportSlow);
 
     /// <summary>Ends the watch. True when the call was reported slow, once that report has completed.</summary>
     public async ValueTask<bool> FinishAsync()
     {
-        _timer?.Dispose();
+        _timer.Dispose();
         if (Interlocked.CompareExchange(ref _state, Finished, Running) == Running)
         {
             return false;
