@@ -13,8 +13,8 @@ namespace CircuitBreaker.Polly;
 public sealed class InMemoryDistributedCircuit : IDistributedCircuit
 {
     private readonly Lock _lock = new();
-    private readonly List<DateTimeOffset> _failures = [];
-    private readonly List<DateTimeOffset> _calls = [];
+    private readonly Queue<DateTimeOffset> _failures = new();
+    private readonly Queue<DateTimeOffset> _calls = new();
     private readonly TimeProvider _time;
     private readonly int _failureThreshold;
     private readonly double? _failureRatio;
@@ -128,7 +128,7 @@ public sealed class InMemoryDistributedCircuit : IDistributedCircuit
         {
             var now = _time.GetUtcNow();
             ReportedFailures++;
-            _failures.Add(DateTimeOffset.FromUnixTimeMilliseconds(failure.FailedAtEpochMilliseconds));
+            _failures.Enqueue(DateTimeOffset.FromUnixTimeMilliseconds(failure.FailedAtEpochMilliseconds));
             Prune(now);
 
             // As the recorder: only a closed circuit opens on failures; probes settle the others.
@@ -145,9 +145,15 @@ public sealed class InMemoryDistributedCircuit : IDistributedCircuit
     /// <inheritdoc />
     public ValueTask ReportCallAsync(CircuitCallReport report, CancellationToken cancellationToken)
     {
+        // Count mode needs no calls, and keeping them would cost memory and time on every call.
+        if (_failureRatio is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         lock (_lock)
         {
-            _calls.Add(report.CompletedAt);
+            _calls.Enqueue(report.CompletedAt);
             Prune(_time.GetUtcNow());
             return ValueTask.CompletedTask;
         }
@@ -200,9 +206,17 @@ public sealed class InMemoryDistributedCircuit : IDistributedCircuit
 
     private void Prune(DateTimeOffset now)
     {
-        // Reports may arrive out of order (a slow call is reported before calls that ended earlier).
+        // The strategy stamps reports with the clock's time as it makes them, so in one process they arrive in
+        // order and the oldest are at the head.
         var since = now - _window;
-        _failures.RemoveAll(at => at < since);
-        _calls.RemoveAll(at => at < since);
+        while (_failures.TryPeek(out var oldest) && oldest < since)
+        {
+            _failures.Dequeue();
+        }
+
+        while (_calls.TryPeek(out var oldest) && oldest < since)
+        {
+            _calls.Dequeue();
+        }
     }
 }

@@ -26,6 +26,11 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
     private readonly ResilienceStrategyTelemetry _telemetry;
     private readonly TimeSpan? _slowCallThreshold;
     private readonly bool _failOpen;
+    private readonly string _isolatedMessage;
+
+    // Call ids are unique across instances (a random prefix per strategy) and cheap to make (a counter).
+    private readonly string _callIdPrefix = Guid.NewGuid().ToString("N")[..12];
+    private long _callSequence;
 
     public DistributedCircuitBreakerResilienceStrategy(
         IDistributedCircuit circuit,
@@ -40,6 +45,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         _telemetry = telemetry;
         _slowCallThreshold = options.SlowCallThreshold;
         _failOpen = options.FailOpen;
+        _isolatedMessage = $"The circuit '{circuit.ServiceId}' is isolated: an operator holds it open until it is released.";
     }
 
     /// <inheritdoc />
@@ -51,7 +57,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         var captured = context.ContinueOnCapturedContext;
         var callId = context.Properties.TryGetValue(DistributedCircuitBreakerProperties.RequestId, out var requestId) && !string.IsNullOrEmpty(requestId)
             ? requestId
-            : Guid.NewGuid().ToString("N");
+            : NewCallId();
 
         CircuitAdmission admission;
         try
@@ -137,6 +143,9 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         return outcome;
     }
 
+    private string NewCallId() =>
+        string.Create(CultureInfo.InvariantCulture, $"{_callIdPrefix}-{Interlocked.Increment(ref _callSequence)}");
+
     // A method of its own, so that the closure is only allocated when slow calls are watched.
     private SlowCallWatch WatchForSlowness(TimeSpan threshold, ResilienceContext context, string callId, long started) =>
         SlowCallWatch.Start(_time, threshold, () => ReportFailureAsync(context, callId, FailureReasons.Slow, null, _time.GetElapsedTime(started)));
@@ -169,7 +178,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
 
     private async ValueTask<Outcome<TResult>> RejectIsolatedAsync(ResilienceContext context)
     {
-        var outcome = Refuse(new IsolatedCircuitException($"The circuit '{_circuit.ServiceId}' is isolated: an operator holds it open until it is released."));
+        var outcome = Refuse(new IsolatedCircuitException(_isolatedMessage));
         if (_observer.See(CircuitState.Isolated) is not null)
         {
             await _observer.OpenedAsync(context, outcome, TimeSpan.MaxValue, isManual: true).ConfigureAwait(context.ContinueOnCapturedContext);
