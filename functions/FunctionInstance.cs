@@ -40,7 +40,7 @@ internal sealed class FunctionInstance : IDisposable
 
         Handler = isWebservice
             ? Webservice(settings, environment, time, log, store, credentials)
-            : new RecorderHandler(new FailureRecorder(store, settings.Circuit, time, log), log);
+            : NewRecorderHandler(store, settings.Circuit, time, log);
     }
 
     /// <summary>The validated settings the instance runs with.</summary>
@@ -69,12 +69,33 @@ internal sealed class FunctionInstance : IDisposable
         FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
     {
         var circuit = settings.Circuit;
-        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log);
-
         var downstreamHttp = Own(NewDownstreamHttpClient());
         var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
-        return new WebserviceHandler(gate, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
+        return NewWebserviceHandler(store, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
     }
+
+    /// <summary>
+    /// The webservice's breaker around its clients, as every host composes it (the bootstrap, the bench's variants):
+    /// gate, open-circuit memory, open-period backoff, slow-call watch and success counter, each following the settings.
+    /// </summary>
+    internal static WebserviceHandler NewWebserviceHandler(
+        ICircuitStore store, DownstreamClient downstream, IFailurePublisher publisher, CircuitSettings circuit, TimeProvider time, FunctionLog log)
+    {
+        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log);
+        return new WebserviceHandler(
+            gate,
+            downstream,
+            publisher,
+            circuit,
+            time,
+            log,
+            new SlowCallWatch(publisher, circuit, time, log),
+            new SuccessCounter(store, circuit, time, log));
+    }
+
+    /// <summary>The recorder as every host composes it: the opening rule (count or ratio) follows the settings.</summary>
+    internal static RecorderHandler NewRecorderHandler(ICircuitStore store, CircuitSettings circuit, TimeProvider time, FunctionLog log) =>
+        new(new FailureRecorder(store, circuit, time, log), log);
 
     /// <summary>The downstream's HTTP client: no client-wide timeout, since every call carries its own on the injected clock.</summary>
     internal static HttpClient NewDownstreamHttpClient() =>
