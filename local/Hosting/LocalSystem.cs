@@ -159,7 +159,6 @@ internal sealed class LocalSystem : IAsyncDisposable
 
         yield return $"EventBridge:         {Events.BaseAddress} (bus {BusName})";
         yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/2018-06-01/";
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"breaker:             timeout {Settings.DownstreamTimeout.TotalSeconds} s, threshold {Settings.FailureThreshold}, window {Settings.Window.TotalSeconds} s, open {Settings.OpenDuration.TotalSeconds} s, service {Settings.ServiceId}");
+        yield return $"breaker:             {BreakerSummary.Of(Settings)}";
     }
 }
