@@ -34,7 +34,8 @@ internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settin
     private long _pending;
     private DateTimeOffset _oldestPendingAt;
     private DateTimeOffset _latestPendingAt;
-    private DateTimeOffset _lastFlushAt = time.GetUtcNow();
+    // A new instance writes its first batch without waiting out an interval, so that its calls are seen early.
+    private DateTimeOffset _lastFlushAt = DateTimeOffset.MinValue;
     private bool _flushing;
 
     /// <summary>
