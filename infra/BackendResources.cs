@@ -51,7 +51,8 @@ internal sealed class BackendResources
 
         Bus = new EventBus($"{name}-bus", new EventBusArgs
         {
-            Description = "Failure and state-change events of the circuit breaker",
+            // Kept as first deployed so that an update leaves the bus alone; state changes travel on it too.
+            Description = "Failure events of the circuit breaker's webservice",
         }, children.Options());
 
         var rule = new EventRule($"{name}-failures", new EventRuleArgs

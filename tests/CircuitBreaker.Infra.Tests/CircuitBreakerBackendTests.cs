@@ -16,7 +16,7 @@ public sealed class CircuitBreakerBackendTests
 {
     private const string ServiceId = "payments";
 
-    private static readonly Dictionary<string, string?> BackendConfig = new()
+    private static IReadOnlyDictionary<string, string?> BackendConfig { get; } = new Dictionary<string, string?>
     {
         ["mode"] = "backend",
         ["serviceId"] = ServiceId,
