@@ -29,7 +29,7 @@ internal sealed class SlowCallWatch(IFailurePublisher publisher, CircuitSettings
         }
 
         var started = time.GetTimestamp();
-        return new WatchedCall(time, threshold, () => PublishAsync(invocation, state, started, cancellationToken));
+        return new WatchedCall(time, threshold, () => PublishAsync(invocation, state, started, cancellationToken), cancellationToken);
     }
 
     private async Task<bool> PublishAsync(LambdaInvocation invocation, CircuitView state, long started, CancellationToken cancellationToken)

@@ -13,14 +13,25 @@ internal sealed class WatchedCall
     private readonly Func<Task<bool>>? _publishSlow;
     private readonly TaskCompletionSource<bool> _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer? _timer;
+    private readonly CancellationTokenRegistration _abandoned;
     private int _state;
 
-    /// <summary>Starts the timer: after <paramref name="threshold"/> on <paramref name="time"/>, <paramref name="publishSlow"/> runs unless the call has ended.</summary>
-    public WatchedCall(TimeProvider time, TimeSpan threshold, Func<Task<bool>> publishSlow)
+    /// <summary>
+    /// Starts the timer: after <paramref name="threshold"/> on <paramref name="time"/>, <paramref name="publishSlow"/> runs
+    /// unless the call has ended, or <paramref name="cancellationToken"/> (the invocation's) abandoned it first.
+    /// </summary>
+    public WatchedCall(TimeProvider time, TimeSpan threshold, Func<Task<bool>> publishSlow, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(time);
         _publishSlow = publishSlow ?? throw new ArgumentNullException(nameof(publishSlow));
         _timer = time.CreateTimer(_ => OnSlow(), null, threshold, Timeout.InfiniteTimeSpan);
+
+        // An invocation that is cancelled never reaches EndAsync: nothing of it may be published afterwards.
+        _abandoned = cancellationToken.Register(() =>
+        {
+            Interlocked.CompareExchange(ref _state, Ended, Pending);
+            _timer.Dispose();
+        });
     }
 
     private WatchedCall() => _state = Ended;
@@ -40,6 +51,7 @@ internal sealed class WatchedCall
             return false;
         }
 
+        await _abandoned.DisposeAsync().ConfigureAwait(false);
         await _timer.DisposeAsync().ConfigureAwait(false);
         if (Interlocked.CompareExchange(ref _state, Ended, Pending) == Pending)
         {

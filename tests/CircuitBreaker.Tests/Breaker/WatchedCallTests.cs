@@ -32,6 +32,19 @@ public sealed class WatchedCallTests
     }
 
     [Fact]
+    public void AnAbandonedInvocationsCallIsNeverPublished()
+    {
+        var publications = 0;
+        using var invocation = new CancellationTokenSource();
+        _ = new WatchedCall(_time, TimeSpan.FromSeconds(1), () => Task.FromResult(Interlocked.Increment(ref publications) > 0), invocation.Token);
+
+        invocation.Cancel();
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(0, publications);
+    }
+
+    [Fact]
     public async Task APublicationThatThrowsCountsAsNotPublished()
     {
         var call = new WatchedCall(_time, TimeSpan.FromSeconds(1), () => Task.FromException<bool>(new InvalidOperationException("boom")));
