@@ -55,6 +55,7 @@ internal sealed class WebserviceHandler(
             ("path", request.Path),
             ("status", response.StatusCode),
             ("durationMs", time.GetElapsedTime(started)),
+            ("refused", rejection?.Type),
             ("downstream", downstreamOutcome?.Kind.ToString()),
             ("downstreamMs", downstreamOutcome?.Elapsed));
         return JsonSerializer.SerializeToUtf8Bytes(response, HttpJsonContext.Default.HttpApiResponse);
