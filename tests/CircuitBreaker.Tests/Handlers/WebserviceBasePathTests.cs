@@ -12,7 +12,7 @@ public sealed class WebserviceBasePathTests
     [
         "/../../secret", "/..", "/.", "/./secret", "/a/../../secret", "/a/..",
         "/%2e%2e/%2e%2e/secret", "/%2E%2E/secret", "/%2e%2E/secret", "/.%2e/.%2e/up", "/%2e./up", "/%2e/secret",
-        "/%252e%252e/secret", "/%25252e%25252e/secret", "/%252E%252E%252Fsecret",
+        "/%252e%252e/secret", "/%25252e%25252e/secret", "/%252E%252E%252Fsecret", "/%252525252e%252525252e/secret",
         "/a\\..\\..\\x", "/a%5c..%5c..%5cx", "/a%5C..%5Cx", "/..\\secret", "/a%255c..",
         "/..%2fsecret", "/..%2Fsecret", "/a%2f..%2f..%2fsecret", "/%252f",
         "/..;/secret", "/a/..;jsessionid=1/secret", "/.;/secret", "/%2e%2e;/secret",
