@@ -89,7 +89,7 @@ internal sealed class FunctionInstance : IDisposable
             circuit,
             time,
             log,
-            new SlowCallWatch(publisher, circuit, time, log),
+            new SlowCallWatch(publisher, circuit, time, log, WebserviceHandler.PublishBudget),
             new SuccessCounter(store, circuit, time, log));
     }
 
@@ -97,9 +97,8 @@ internal sealed class FunctionInstance : IDisposable
     internal static RecorderHandler NewRecorderHandler(ICircuitStore store, CircuitSettings circuit, TimeProvider time, FunctionLog log) =>
         new(new FailureRecorder(store, circuit, time, log), log);
 
-    /// <summary>The downstream's HTTP client: no client-wide timeout, since every call carries its own on the injected clock.</summary>
-    internal static HttpClient NewDownstreamHttpClient() =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+    /// <summary>The downstream's HTTP client: see <see cref="DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
+    internal static HttpClient NewDownstreamHttpClient() => DownstreamHttp.CreateClient();
 
     /// <summary>EventBridge's HTTP client: the publisher bounds each call by the request's own budget.</summary>
     internal static HttpClient NewEventsHttpClient() =>

@@ -11,7 +11,12 @@ namespace CircuitBreaker.Functions.Breaker;
 /// opens the circuit after about the threshold plus delivery instead of after the full timeout. The call itself goes
 /// on; if it then succeeds, its client still gets the answer. With no threshold set, calls are not watched.
 /// </summary>
-internal sealed class SlowCallWatch(IFailurePublisher publisher, CircuitSettings settings, TimeProvider time, FunctionLog log)
+/// <param name="publisher">Where the slow call's failure event goes.</param>
+/// <param name="settings">The threshold and the service id.</param>
+/// <param name="time">The clock the threshold runs on.</param>
+/// <param name="log">Where a publication, or its failure, is written.</param>
+/// <param name="publishBudget">The most one publication may take, as for any failure event (the webservice's publish budget).</param>
+internal sealed class SlowCallWatch(IFailurePublisher publisher, CircuitSettings settings, TimeProvider time, FunctionLog log, TimeSpan publishBudget)
 {
     /// <summary>What a slow call's publication leaves of the invocation for answering.</summary>
     internal static readonly TimeSpan AnswerMargin = TimeSpan.FromMilliseconds(250);
@@ -44,8 +49,10 @@ internal sealed class SlowCallWatch(IFailurePublisher publisher, CircuitSettings
             Math.Round(elapsed.TotalMilliseconds, 1));
         var scope = new LogScope(invocation.RequestId, settings.ServiceId, state.Name());
 
+        // The call's own answer waits for this publication: like any failure's, it is bounded by the publish budget.
         var remaining = invocation.RemainingTime(time) - AnswerMargin;
-        using var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time);
+        var budgetLeft = remaining < publishBudget ? remaining : publishBudget;
+        using var deadline = new CancellationTokenSource(budgetLeft > TimeSpan.Zero ? budgetLeft : TimeSpan.Zero, time);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var published = await publisher.PublishAsync(failure, budget.Token).ConfigureAwait(false);
         if (published)

@@ -17,7 +17,9 @@ public sealed class SlowCallWatchTests
 
     public SlowCallWatchTests() => _log = new CapturedLog(_time, "webservice");
 
-    private SlowCallWatch NewWatch(IFailurePublisher publisher, CircuitSettings? settings = null) => new(publisher, settings ?? _settings, _time, _log.Log);
+    private static readonly TimeSpan PublishBudget = TimeSpan.FromSeconds(1);
+
+    private SlowCallWatch NewWatch(IFailurePublisher publisher, CircuitSettings? settings = null) => new(publisher, settings ?? _settings, _time, _log.Log, PublishBudget);
 
     private LambdaInvocation Invocation(TimeSpan? remaining = null) => Invocations.Of("{}", _time, remaining ?? TimeSpan.FromSeconds(12), requestId: "req-1");
 
@@ -101,15 +103,31 @@ public sealed class SlowCallWatchTests
     }
 
     [Fact]
+    public async Task ThePublicationGetsThePublishBudgetAndNoMore()
+    {
+        var publisher = new ControlledFailurePublisher();
+        var call = NewWatch(publisher).Watch(Invocation(TimeSpan.FromSeconds(20)), CircuitView.Closed, CancellationToken.None);
+        _time.Advance(Threshold);
+        Assert.True(publisher.Budgets.TryPeek(out var budget));
+
+        _time.Advance(PublishBudget - TimeSpan.FromMilliseconds(1));
+        Assert.False(budget.IsCancellationRequested);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(budget.IsCancellationRequested);
+        Assert.False(await call.EndAsync());
+    }
+
+    [Fact]
     public async Task ThePublicationEndsBeforeTheInvocationsDeadlineLessTheTimeToAnswer()
     {
         var publisher = new ControlledFailurePublisher();
-        var remaining = Threshold + TimeSpan.FromSeconds(1);
+        var remaining = Threshold + TimeSpan.FromSeconds(0.5);
         var call = NewWatch(publisher).Watch(Invocation(remaining), CircuitView.Closed, CancellationToken.None);
         _time.Advance(Threshold);
         Assert.True(publisher.Budgets.TryPeek(out var budget));
 
-        _time.Advance(TimeSpan.FromSeconds(1) - SlowCallWatch.AnswerMargin - TimeSpan.FromMilliseconds(1));
+        _time.Advance(TimeSpan.FromSeconds(0.5) - SlowCallWatch.AnswerMargin - TimeSpan.FromMilliseconds(1));
         Assert.False(budget.IsCancellationRequested);
         _time.Advance(TimeSpan.FromMilliseconds(1));
 

@@ -18,7 +18,7 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
     private readonly InMemoryCircuitStore _store = new();
     private readonly RecordingFailurePublisher _publisher = new();
     private readonly CapturedLog _log = new(TimeProvider.System, "webservice");
-    private readonly HttpClient _http = new();
+    private readonly HttpClient _http = CircuitBreaker.Functions.FunctionInstance.NewDownstreamHttpClient();
     private LoopbackHttpServer? _downstream;
 
     public async ValueTask DisposeAsync()
@@ -52,7 +52,7 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
         var gate = new CircuitGate(_store, new OpenCircuitMemory(_time), settings, _time, _log.Log);
         var successes = new SuccessCounter(_store, settings, _time, _log.Log);
         var handler = new WebserviceHandler(
-            gate, new DownstreamClient(_http, settings.DownstreamUrl, _time), _publisher, settings, _time, _log.Log, new SlowCallWatch(_publisher, settings, _time, _log.Log), successes);
+            gate, new DownstreamClient(_http, settings.DownstreamUrl, _time), _publisher, settings, _time, _log.Log, new SlowCallWatch(_publisher, settings, _time, _log.Log, WebserviceHandler.PublishBudget), successes);
         return (handler, successes);
     }
 
