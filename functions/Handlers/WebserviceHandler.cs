@@ -32,10 +32,12 @@ internal sealed class WebserviceHandler(
     {
         var started = time.GetTimestamp();
         var (request, apiRequestId) = HttpApiRequestReader.Read(invocation.Payload);
-        var (response, state, downstreamOutcome) = await DecideAsync(invocation, request, cancellationToken).ConfigureAwait(false);
+        var metrics = new EmbeddedMetrics(settings.MetricsNamespace, settings.ServiceId);
+        var (response, state, downstreamOutcome) = await DecideAsync(invocation, request, metrics, cancellationToken).ConfigureAwait(false);
         log.Info(
             "request handled",
             new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
+            metrics,
             ("apiRequestId", apiRequestId),
             ("method", request.Method),
             ("path", request.Path),
@@ -47,7 +49,7 @@ internal sealed class WebserviceHandler(
     }
 
     private async Task<(HttpApiResponse Response, CircuitView State, DownstreamOutcome? Outcome)> DecideAsync(
-        LambdaInvocation invocation, DownstreamRequest request, CancellationToken cancellationToken)
+        LambdaInvocation invocation, DownstreamRequest request, EmbeddedMetrics metrics, CancellationToken cancellationToken)
     {
         var requestId = invocation.RequestId;
         var budget = invocation.RemainingTime(time) - CircuitSettings.ResponseReserve;
@@ -64,6 +66,16 @@ internal sealed class WebserviceHandler(
         var admission = await gate.AdmitAsync(requestId, cancellationToken).ConfigureAwait(false);
         switch (admission.Kind)
         {
+            case AdmissionKind.Reject or AdmissionKind.RejectWithoutBreaker:
+                metrics.Count(CircuitMetrics.FailedFast);
+                break;
+            case AdmissionKind.Probe:
+                metrics.Count(CircuitMetrics.Probe);
+                break;
+        }
+
+        switch (admission.Kind)
+        {
             case AdmissionKind.Reject:
                 return (WebserviceResponses.CircuitOpen(settings.ServiceId, admission, time.GetUtcNow(), requestId), admission.State, null);
             case AdmissionKind.RejectWithoutBreaker:
@@ -71,6 +83,7 @@ internal sealed class WebserviceHandler(
         }
 
         var outcome = await downstream.CallAsync(request, budget, cancellationToken).ConfigureAwait(false);
+        metrics.Duration(CircuitMetrics.DownstreamLatency, outcome.Elapsed).Count(OutcomeMetric(outcome.Kind));
         if (outcome.IsFailure)
         {
             await PublishFailureAsync(invocation, outcome, admission.State, cancellationToken).ConfigureAwait(false);
@@ -78,7 +91,11 @@ internal sealed class WebserviceHandler(
 
         if (admission.Kind == AdmissionKind.Probe)
         {
-            await gate.SettleProbeAsync(requestId, succeeded: !outcome.IsFailure, cancellationToken).ConfigureAwait(false);
+            var settled = await gate.SettleProbeAsync(requestId, succeeded: !outcome.IsFailure, cancellationToken).ConfigureAwait(false);
+            if (settled is { } to)
+            {
+                metrics.Count(to == CircuitView.Closed ? CircuitMetrics.CircuitClosed : CircuitMetrics.CircuitOpened);
+            }
         }
 
         var response = outcome.Kind == DownstreamOutcomeKind.Answered
@@ -114,6 +131,14 @@ internal sealed class WebserviceHandler(
                 ("reason", failure.Reason));
         }
     }
+
+    // A body too large to relay reaches the client as a 502 like a failed call, so it is counted with them.
+    private static string OutcomeMetric(DownstreamOutcomeKind kind) => kind switch
+    {
+        DownstreamOutcomeKind.Answered => CircuitMetrics.Relayed,
+        DownstreamOutcomeKind.TimedOut => CircuitMetrics.DownstreamTimeout,
+        _ => CircuitMetrics.DownstreamError,
+    };
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
