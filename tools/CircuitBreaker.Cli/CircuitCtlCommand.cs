@@ -60,6 +60,13 @@ internal static class CircuitCtlCommand
             if (serviceId is null)
             {
                 var services = await store.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+                if (services.Count == 0 && options.Action == CircuitCtlAction.Status)
+                {
+                    // An empty table is an answer: no circuit has ever failed or been changed, so all are closed.
+                    await output.WriteLineAsync($"table '{options.Table}' holds no circuit yet: every circuit is closed with no failures").ConfigureAwait(false);
+                    return Succeeded;
+                }
+
                 if (services.Count != 1)
                 {
                     await error.WriteLineAsync(services.Count == 0

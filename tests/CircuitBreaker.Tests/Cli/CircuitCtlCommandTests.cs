@@ -83,7 +83,8 @@ public sealed class CircuitCtlCommandTests(DynaliteFixture dynalite) : IAsyncLif
     [Fact]
     public async Task WithoutServiceAnEmptyTableOrOneWithSeveralCircuitsAsksForOne()
     {
-        var empty = await RunAsync(On("status"));
+        var empty = await RunAsync(On("isolate"));
+        var emptyStatus = await RunAsync(On("status"));
         var store = new DynamoDbCircuitStore(_client, _table);
         await store.IsolateAsync("a", Token);
         await store.IsolateAsync("b", Token);
@@ -91,6 +92,8 @@ public sealed class CircuitCtlCommandTests(DynaliteFixture dynalite) : IAsyncLif
 
         Assert.Equal(CircuitCtlCommand.Failed, empty.Exit);
         Assert.Contains("holds no circuit yet", Assert.Single(empty.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(0, emptyStatus.Exit);
+        Assert.Contains("holds no circuit yet: every circuit is closed", emptyStatus.Output, StringComparison.Ordinal);
         Assert.Equal(CircuitCtlCommand.UsageError, several.Exit);
         Assert.Contains("holds 2 circuits (a, b)", Assert.Single(several.ErrorLines), StringComparison.Ordinal);
     }
