@@ -95,9 +95,8 @@ internal sealed class FunctionInstance : IDisposable
         return new RecorderHandler(new FailureRecorder(store, settings.Circuit, time, log, transitions), log, settings.Circuit.MetricsNamespace);
     }
 
-    /// <summary>The downstream's HTTP client: no client-wide timeout, since every call carries its own on the injected clock.</summary>
-    internal static HttpClient NewDownstreamHttpClient() =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+    /// <summary>The downstream's HTTP client: see <see cref="DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
+    internal static HttpClient NewDownstreamHttpClient() => DownstreamHttp.CreateClient();
 
     /// <summary>EventBridge's HTTP client: the publisher bounds each call by the request's own budget.</summary>
     internal static HttpClient NewEventsHttpClient() =>

@@ -27,13 +27,27 @@ internal sealed class WebserviceHandler(
     /// <summary>What is kept back from the deadline for answering once a failure has been published.</summary>
     internal static readonly TimeSpan AnswerMargin = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// The most a failed request waits for its failure event to be published. PutEvents normally answers in tens of
+    /// milliseconds, so a second covers a retry or two; in an EventBridge brownout the client gets its 502 or 504
+    /// this long after the failure instead of near the Lambda deadline. An event that misses it is lost, which only
+    /// delays opening the circuit: the next failures are published as usual.
+    /// </summary>
+    internal static readonly TimeSpan PublishBudget = TimeSpan.FromSeconds(1);
+
+    // Failure events given up on by this instance, reported with each loss so that a log query can chart them.
+    private long _lostFailureEvents;
+
     /// <inheritdoc />
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var (request, apiRequestId) = HttpApiRequestReader.Read(invocation.Payload);
         var metrics = new EmbeddedMetrics(settings.MetricsNamespace, settings.ServiceId);
-        var (response, state, downstreamOutcome) = await DecideAsync(invocation, request, metrics, cancellationToken).ConfigureAwait(false);
+        var (relay, rejection) = downstream.Prepare(request);
+        var (response, state, downstreamOutcome) = relay is null
+            ? (WebserviceResponses.Rejected(rejection!, settings.ServiceId, invocation.RequestId), CircuitView.Unknown, null)
+            : await DecideAsync(invocation, relay, metrics, cancellationToken).ConfigureAwait(false);
         log.Info(
             "request handled",
             new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
@@ -43,15 +57,25 @@ internal sealed class WebserviceHandler(
             ("path", request.Path),
             ("status", response.StatusCode),
             ("durationMs", time.GetElapsedTime(started)),
+            ("refused", rejection?.Type),
             ("downstream", downstreamOutcome?.Kind.ToString()),
             ("downstreamMs", downstreamOutcome?.Elapsed));
         return JsonSerializer.SerializeToUtf8Bytes(response, HttpJsonContext.Default.HttpApiResponse);
     }
 
     private async Task<(HttpApiResponse Response, CircuitView State, DownstreamOutcome? Outcome)> DecideAsync(
-        LambdaInvocation invocation, DownstreamRequest request, EmbeddedMetrics metrics, CancellationToken cancellationToken)
+        LambdaInvocation invocation, RelayRequest request, EmbeddedMetrics metrics, CancellationToken cancellationToken)
     {
         var requestId = invocation.RequestId;
+        if (request.DroppedHeaders.Count > 0)
+        {
+            // Names only: a value that carries CR/LF is exactly what must not be repeated anywhere.
+            log.Warn(
+                "request headers dropped: not writable as one HTTP header (CR, LF, NUL, control or non-ASCII characters, or a bad name)",
+                new LogScope(requestId, settings.ServiceId),
+                ("headers", string.Join(", ", request.DroppedHeaders)));
+        }
+
         var budget = invocation.RemainingTime(time) - CircuitSettings.ResponseReserve;
         if (budget > settings.DownstreamTimeout)
         {
@@ -119,16 +143,21 @@ internal sealed class WebserviceHandler(
             invocation.RequestId,
             Math.Round(outcome.Elapsed.TotalMilliseconds, 1));
 
-        // Publishing may use what is left of the invocation, less the time to answer; never more.
-        using var deadline = new CancellationTokenSource(Max(invocation.RemainingTime(time) - AnswerMargin, TimeSpan.Zero), time);
+        // Publishing gets its own short budget, and never more than what is left of the invocation less the time to answer.
+        var budget = Min(PublishBudget, Max(invocation.RemainingTime(time) - AnswerMargin, TimeSpan.Zero));
+        using var deadline = new CancellationTokenSource(budget, time);
         using var publishBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var published = await publisher.PublishAsync(failure, publishBudget.Token).ConfigureAwait(false);
         if (!published)
         {
+            var lost = Interlocked.Increment(ref _lostFailureEvents);
             log.Error(
                 "failure event not published: this failure will not count towards opening the circuit",
                 new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
-                ("reason", failure.Reason));
+                ("reason", failure.Reason),
+                ("cause", deadline.IsCancellationRequested ? "publish budget ran out" : "EventBridge refused or failed"),
+                ("publishBudgetMs", budget),
+                ("lostFailureEvents", lost));
         }
     }
 
@@ -139,6 +168,8 @@ internal sealed class WebserviceHandler(
         DownstreamOutcomeKind.TimedOut => CircuitMetrics.DownstreamTimeout,
         _ => CircuitMetrics.DownstreamError,
     };
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -56,4 +56,13 @@ internal static class ProblemTypes
 
     /// <summary>503: too little of the invocation's time was left to call the downstream.</summary>
     public const string NoTimeLeft = "urn:circuit-breaker:problem:no-time-left";
+
+    /// <summary>400: the request cannot be relayed as sent (its method is not an HTTP token).</summary>
+    public const string BadRequest = "urn:circuit-breaker:problem:bad-request";
+
+    /// <summary>400: the path could leave the downstream's base path in some spelling, or is malformed.</summary>
+    public const string PathRefused = "urn:circuit-breaker:problem:path-refused";
+
+    /// <summary>501: a method the relay does not forward (CONNECT).</summary>
+    public const string MethodNotRelayed = "urn:circuit-breaker:problem:method-not-relayed";
 }

@@ -107,6 +107,19 @@ internal static class WebserviceResponses
         },
         retryAfterSeconds: 1);
 
+    /// <summary>The answer to a request that is refused before the downstream is called (a 400 or a 501).</summary>
+    public static HttpApiResponse Rejected(RequestRejection rejection, string serviceId, string requestId) => Problem(
+        new ProblemDetails
+        {
+            Type = rejection.Type,
+            Title = rejection.Title,
+            Status = rejection.Status,
+            Detail = rejection.Detail,
+            Instance = requestId,
+            ServiceId = serviceId,
+        },
+        retryAfterSeconds: null);
+
     /// <summary>503 when the invocation has too little time left to call the downstream.</summary>
     public static HttpApiResponse NoTimeLeft(string serviceId, string requestId) => Problem(
         new ProblemDetails

@@ -136,7 +136,7 @@ internal static class LocalOptionsParser
                 }
                 else
                 {
-                    errors.Add($"--downstream is '{rawDownstream}': expected {DownstreamForm}.");
+                    errors.Add($"--downstream is '{UrlRedaction.WithoutUserInfo(rawDownstream)}': expected {DownstreamForm}.");
                 }
             }
         }

@@ -171,3 +171,11 @@ public sealed class StateChangePublishingTests : IDisposable
         Assert.Equal(FailureEvents.DetailType, recorderEvent.RootElement.GetProperty("detail-type").GetString());
     }
 }
+
+/// <summary>One budget for every publish that holds up a client: a state change waits no longer than a failure.</summary>
+public sealed class PublishBudgetTests
+{
+    [Fact]
+    public void AStateChangesBudgetIsTheFailurePublishsBudget() =>
+        Assert.Equal(CircuitBreaker.Functions.Handlers.WebserviceHandler.PublishBudget, TransitionReporter.PublishBudget);
+}
