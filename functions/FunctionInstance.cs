@@ -36,11 +36,11 @@ internal sealed class FunctionInstance : IDisposable
             isWebservice ? WebserviceStoreAttemptTimeout : RecorderStoreAttemptTimeout,
             credentials,
             maxErrorRetry: isWebservice ? 1 : 3));
-        var store = new DynamoDbCircuitStore(dynamoDb, settings.TableName);
+        var store = new DynamoDbCircuitStore(dynamoDb, settings.TableName, time);
 
         Handler = isWebservice
             ? Webservice(settings, environment, time, log, store, credentials)
-            : NewRecorderHandler(store, settings.Circuit, time, log);
+            : Recorder(settings, environment, time, log, store, credentials);
     }
 
     /// <summary>The validated settings the instance runs with.</summary>
@@ -71,17 +71,43 @@ internal sealed class FunctionInstance : IDisposable
         var circuit = settings.Circuit;
         var downstreamHttp = Own(NewDownstreamHttpClient());
         var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
-        return NewWebserviceHandler(store, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
+        var transitions = new TransitionReporter(log, publisher, time);
+        return NewWebserviceHandler(store, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log, transitions);
+    }
+
+    private RecorderHandler Recorder(
+        FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
+    {
+        TransitionReporter transitions;
+        if (settings.EventBusName is null)
+        {
+            // Stacks from before state-change events give the recorder no bus; it still opens circuits.
+            log.Warn($"{FunctionEnvironment.EventBusName} is not set: circuit openings are logged but not published as state-change events");
+            transitions = TransitionReporter.LogOnly(log, time);
+        }
+        else
+        {
+            transitions = new TransitionReporter(log, NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log), time);
+        }
+
+        return NewRecorderHandler(store, settings.Circuit, time, log, transitions);
     }
 
     /// <summary>
     /// The webservice's breaker around its clients, as every host composes it (the bootstrap, the bench's variants):
     /// gate, open-circuit memory, open-period backoff, slow-call watch and success counter, each following the settings.
+    /// Transitions are logged only unless <paramref name="transitions"/> publishes them too.
     /// </summary>
     internal static WebserviceHandler NewWebserviceHandler(
-        ICircuitStore store, DownstreamClient downstream, IFailurePublisher publisher, CircuitSettings circuit, TimeProvider time, FunctionLog log)
+        ICircuitStore store,
+        DownstreamClient downstream,
+        IFailurePublisher publisher,
+        CircuitSettings circuit,
+        TimeProvider time,
+        FunctionLog log,
+        TransitionReporter? transitions = null)
     {
-        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log);
+        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log, transitions);
         return new WebserviceHandler(
             gate,
             downstream,
@@ -93,9 +119,13 @@ internal sealed class FunctionInstance : IDisposable
             new SuccessCounter(store, circuit, time, log));
     }
 
-    /// <summary>The recorder as every host composes it: the opening rule (count or ratio) follows the settings.</summary>
-    internal static RecorderHandler NewRecorderHandler(ICircuitStore store, CircuitSettings circuit, TimeProvider time, FunctionLog log) =>
-        new(new FailureRecorder(store, circuit, time, log), log);
+    /// <summary>
+    /// The recorder as every host composes it: the opening rule (count or ratio) follows the settings. Openings are
+    /// logged only unless <paramref name="transitions"/> publishes them too.
+    /// </summary>
+    internal static RecorderHandler NewRecorderHandler(
+        ICircuitStore store, CircuitSettings circuit, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null) =>
+        new(new FailureRecorder(store, circuit, time, log, transitions), log, circuit.MetricsNamespace);
 
     /// <summary>The downstream's HTTP client: see <see cref="DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
     internal static HttpClient NewDownstreamHttpClient() => DownstreamHttp.CreateClient();
@@ -104,7 +134,7 @@ internal sealed class FunctionInstance : IDisposable
     internal static HttpClient NewEventsHttpClient() =>
         new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    /// <summary>The failure publisher for the bus and endpoint the settings and environment name.</summary>
+    /// <summary>The publisher (failures and state changes) for the bus and endpoint the settings and environment name.</summary>
     internal static PutEventsClient NewFailurePublisher(
         HttpClient eventsHttp, FunctionSettings settings, Func<string, string?> environment, Amazon.Runtime.AWSCredentials? credentials, TimeProvider time, FunctionLog log) =>
         new(

@@ -15,8 +15,11 @@ internal sealed record RecordingOutcome(bool Stored, int? FailuresInWindow, bool
 /// The recorder's side of the breaker: stores each failure once, and opens a closed circuit when the
 /// failures within the window reach the threshold, or their ratio to calls the failure ratio (<see cref="IOpeningRule"/>).
 /// </summary>
-internal sealed class FailureRecorder(ICircuitStore store, CircuitSettings settings, TimeProvider time, FunctionLog log)
+internal sealed class FailureRecorder(
+    ICircuitStore store, CircuitSettings settings, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null)
 {
+    private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
+
     private readonly IOpeningRule _rule = OpeningRules.For(store, settings);
 
     /// <summary>
@@ -40,7 +43,7 @@ internal sealed class FailureRecorder(ICircuitStore store, CircuitSettings setti
         var scope = new LogScope(failure.RequestId, failure.ServiceId, state.Status.ToView().Name());
         if (state.Status != CircuitStatus.Closed)
         {
-            // Open or probing: the probe's outcome, not stray failures, decides what comes next.
+            // Open or probing: the probe's outcome, not stray failures, decides what comes next; isolated: the operator does.
             return new RecordingOutcome(stored, null, Opened: false);
         }
 
@@ -67,7 +70,7 @@ internal sealed class FailureRecorder(ICircuitStore store, CircuitSettings setti
         var opened = await store.TryOpenAsync(failure.ServiceId, state.Version, openUntil, cancellationToken).ConfigureAwait(false);
         if (opened)
         {
-            log.Transition(scope, CircuitView.Closed, CircuitView.Open, verdict.Reason);
+            await _transitions.ReportAsync(scope, CircuitView.Closed, CircuitView.Open, verdict.Reason, openUntil, cancellationToken).ConfigureAwait(false);
         }
 
         return new RecordingOutcome(stored, verdict.Failures, opened, verdict.Calls);

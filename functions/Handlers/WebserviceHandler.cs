@@ -46,13 +46,15 @@ internal sealed class WebserviceHandler(
     {
         var started = time.GetTimestamp();
         var (request, apiRequestId) = HttpApiRequestReader.Read(invocation.Payload);
+        var metrics = new EmbeddedMetrics(settings.MetricsNamespace, settings.ServiceId);
         var (relay, rejection) = downstream.Prepare(request);
         var (response, state, downstreamOutcome) = relay is null
             ? (WebserviceResponses.Rejected(rejection!, settings.ServiceId, invocation.RequestId), CircuitView.Unknown, null)
-            : await DecideAsync(invocation, relay, cancellationToken).ConfigureAwait(false);
+            : await DecideAsync(invocation, relay, metrics, cancellationToken).ConfigureAwait(false);
         log.Info(
             "request handled",
             new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
+            metrics,
             ("apiRequestId", apiRequestId),
             ("method", request.Method),
             ("path", request.Path),
@@ -65,7 +67,7 @@ internal sealed class WebserviceHandler(
     }
 
     private async Task<(HttpApiResponse Response, CircuitView State, DownstreamOutcome? Outcome)> DecideAsync(
-        LambdaInvocation invocation, RelayRequest request, CancellationToken cancellationToken)
+        LambdaInvocation invocation, RelayRequest request, EmbeddedMetrics metrics, CancellationToken cancellationToken)
     {
         var requestId = invocation.RequestId;
         if (request.DroppedHeaders.Count > 0)
@@ -91,6 +93,16 @@ internal sealed class WebserviceHandler(
         var admission = await gate.AdmitAsync(requestId, cancellationToken).ConfigureAwait(false);
         switch (admission.Kind)
         {
+            case AdmissionKind.Reject or AdmissionKind.RejectWithoutBreaker:
+                metrics.Count(CircuitMetrics.FailedFast);
+                break;
+            case AdmissionKind.Probe:
+                metrics.Count(CircuitMetrics.Probe);
+                break;
+        }
+
+        switch (admission.Kind)
+        {
             case AdmissionKind.Reject:
                 return (WebserviceResponses.CircuitOpen(settings.ServiceId, admission, time.GetUtcNow(), requestId), admission.State, null);
             case AdmissionKind.RejectWithoutBreaker:
@@ -102,6 +114,7 @@ internal sealed class WebserviceHandler(
         var watched = slowCalls?.Watch(invocation, admission.State, cancellationToken) ?? WatchedCall.Unwatched;
         var outcome = await downstream.CallAsync(request, budget, cancellationToken).ConfigureAwait(false);
         var publishedAsSlow = await watched.EndAsync().ConfigureAwait(false);
+        metrics.Duration(CircuitMetrics.DownstreamLatency, outcome.Elapsed).Count(OutcomeMetric(outcome.Kind));
         if (outcome.IsFailure && !publishedAsSlow)
         {
             await PublishFailureAsync(invocation, outcome, admission.State, cancellationToken).ConfigureAwait(false);
@@ -113,7 +126,11 @@ internal sealed class WebserviceHandler(
 
         if (admission.Kind == AdmissionKind.Probe)
         {
-            await gate.SettleProbeAsync(requestId, succeeded: !outcome.IsFailure, cancellationToken).ConfigureAwait(false);
+            var settled = await gate.SettleProbeAsync(requestId, succeeded: !outcome.IsFailure, cancellationToken).ConfigureAwait(false);
+            if (settled is { } to)
+            {
+                metrics.Count(to == CircuitView.Closed ? CircuitMetrics.CircuitClosed : CircuitMetrics.CircuitOpened);
+            }
         }
 
         var response = outcome.Kind == DownstreamOutcomeKind.Answered
@@ -155,6 +172,14 @@ internal sealed class WebserviceHandler(
                 ("lostFailureEvents", lost));
         }
     }
+
+    // A body too large to relay reaches the client as a 502 like a failed call, so it is counted with them.
+    private static string OutcomeMetric(DownstreamOutcomeKind kind) => kind switch
+    {
+        DownstreamOutcomeKind.Answered => CircuitMetrics.Relayed,
+        DownstreamOutcomeKind.TimedOut => CircuitMetrics.DownstreamTimeout,
+        _ => CircuitMetrics.DownstreamError,
+    };
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 

@@ -39,6 +39,9 @@ internal static class ProblemTypes
     /// <summary>503: the circuit is open or a probe is running.</summary>
     public const string CircuitOpen = "urn:circuit-breaker:problem:circuit-open";
 
+    /// <summary>503: an operator isolated the circuit; it stays open until released.</summary>
+    public const string CircuitIsolated = "urn:circuit-breaker:problem:circuit-isolated";
+
     /// <summary>504: the downstream did not answer within the timeout.</summary>
     public const string DownstreamTimeout = "urn:circuit-breaker:problem:downstream-timeout";
 

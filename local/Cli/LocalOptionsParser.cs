@@ -25,6 +25,7 @@ internal static class LocalOptionsParser
         ["--minimum-throughput"] = CircuitSettingKeys.MinimumThroughput,
         ["--slow-call-seconds"] = CircuitSettingKeys.SlowCallSeconds,
         ["--max-open-seconds"] = CircuitSettingKeys.MaxOpenSeconds,
+        ["--metrics-namespace"] = CircuitSettingKeys.MetricsNamespace,
     };
 
     /// <summary>The usage text printed by <c>--help</c> and after errors.</summary>
@@ -48,6 +49,7 @@ internal static class LocalOptionsParser
         "                           (default: off)",
         "  --max-open-seconds S     each failed probe doubles the open period up to S, with +-10 % jitter",
         "                           (default: --open-seconds, i.e. no backoff)",
+        $"  --metrics-namespace NS   CloudWatch namespace of the metrics in the functions' log lines (default {CircuitSettingKeys.MetricsNamespace.DefaultValue})",
         "  --config FILE            take the settings from a stack's Pulumi.<stack>.yaml (options above override it)",
         "  --help                   show this text",
         "",

@@ -16,7 +16,7 @@ public sealed class CircuitGateTests
     public CircuitGateTests() => _log = new CapturedLog(_time, "webservice");
 
     private CircuitGate NewGate(CircuitSettings? settings = null, double jitterDraw = 0.5) =>
-        new(_store, new OpenCircuitMemory(_time), settings ?? _settings, _time, _log.Log, new OpenPeriodBackoff(settings ?? _settings, () => jitterDraw));
+        new(_store, new OpenCircuitMemory(_time), settings ?? _settings, _time, _log.Log, backoff: new OpenPeriodBackoff(settings ?? _settings, () => jitterDraw));
 
     /// <summary>One probe cycle after the open period: a new instance's request wins the probe and reports a failure.</summary>
     private async Task<Admission> FailProbeAsync(CircuitSettings settings, string probe)
@@ -49,7 +49,7 @@ public sealed class CircuitGateTests
         var gate = NewGate();
 
         var first = await gate.AdmitAsync("r1", CancellationToken.None);
-        _time.Advance(TimeSpan.FromSeconds(10));
+        _time.Advance(OpenCircuitMemory.MaxRecall - TimeSpan.FromMilliseconds(1));
         var second = await gate.AdmitAsync("r2", CancellationToken.None);
 
         Assert.Equal(AdmissionKind.Reject, first.Kind);
