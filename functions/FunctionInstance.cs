@@ -36,11 +36,11 @@ internal sealed class FunctionInstance : IDisposable
             isWebservice ? WebserviceStoreAttemptTimeout : RecorderStoreAttemptTimeout,
             credentials,
             maxErrorRetry: isWebservice ? 1 : 3));
-        var store = new DynamoDbCircuitStore(dynamoDb, settings.TableName);
+        var store = new DynamoDbCircuitStore(dynamoDb, settings.TableName, time);
 
         Handler = isWebservice
             ? Webservice(settings, environment, time, log, store, credentials)
-            : new RecorderHandler(new FailureRecorder(store, settings.Circuit, time, log), log);
+            : Recorder(settings, environment, time, log, store, credentials);
     }
 
     /// <summary>The validated settings the instance runs with.</summary>
@@ -69,22 +69,72 @@ internal sealed class FunctionInstance : IDisposable
         FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
     {
         var circuit = settings.Circuit;
-        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log);
-
         var downstreamHttp = Own(NewDownstreamHttpClient());
         var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
-        return new WebserviceHandler(gate, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
+        var transitions = new TransitionReporter(log, publisher, time);
+        return NewWebserviceHandler(store, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log, transitions);
     }
 
-    /// <summary>The downstream's HTTP client: no client-wide timeout, since every call carries its own on the injected clock.</summary>
-    internal static HttpClient NewDownstreamHttpClient() =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+    private RecorderHandler Recorder(
+        FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
+    {
+        TransitionReporter transitions;
+        if (settings.EventBusName is null)
+        {
+            // Stacks from before state-change events give the recorder no bus; it still opens circuits.
+            log.Warn($"{FunctionEnvironment.EventBusName} is not set: circuit openings are logged but not published as state-change events");
+            transitions = TransitionReporter.LogOnly(log, time);
+        }
+        else
+        {
+            transitions = new TransitionReporter(log, NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log), time);
+        }
+
+        return NewRecorderHandler(store, settings.Circuit, time, log, transitions);
+    }
+
+    /// <summary>
+    /// The webservice's breaker around its clients, as every host composes it (the bootstrap, the bench's variants):
+    /// gate, open-circuit memory, open-period backoff, slow-call watch and success counter, each following the settings.
+    /// Transitions are logged only unless <paramref name="transitions"/> publishes them too.
+    /// </summary>
+    internal static WebserviceHandler NewWebserviceHandler(
+        ICircuitStore store,
+        DownstreamClient downstream,
+        IFailurePublisher publisher,
+        CircuitSettings circuit,
+        TimeProvider time,
+        FunctionLog log,
+        TransitionReporter? transitions = null)
+    {
+        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log, transitions);
+        return new WebserviceHandler(
+            gate,
+            downstream,
+            publisher,
+            circuit,
+            time,
+            log,
+            new SlowCallWatch(publisher, circuit, time, log, WebserviceHandler.PublishBudget),
+            new SuccessCounter(store, circuit, time, log));
+    }
+
+    /// <summary>
+    /// The recorder as every host composes it: the opening rule (count or ratio) follows the settings. Openings are
+    /// logged only unless <paramref name="transitions"/> publishes them too.
+    /// </summary>
+    internal static RecorderHandler NewRecorderHandler(
+        ICircuitStore store, CircuitSettings circuit, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null) =>
+        new(new FailureRecorder(store, circuit, time, log, transitions), log, circuit.MetricsNamespace);
+
+    /// <summary>The downstream's HTTP client: see <see cref="DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
+    internal static HttpClient NewDownstreamHttpClient() => DownstreamHttp.CreateClient();
 
     /// <summary>EventBridge's HTTP client: the publisher bounds each call by the request's own budget.</summary>
     internal static HttpClient NewEventsHttpClient() =>
         new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    /// <summary>The failure publisher for the bus and endpoint the settings and environment name.</summary>
+    /// <summary>The publisher (failures and state changes) for the bus and endpoint the settings and environment name.</summary>
     internal static PutEventsClient NewFailurePublisher(
         HttpClient eventsHttp, FunctionSettings settings, Func<string, string?> environment, Amazon.Runtime.AWSCredentials? credentials, TimeProvider time, FunctionLog log) =>
         new(

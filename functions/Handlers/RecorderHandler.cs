@@ -11,20 +11,30 @@ namespace CircuitBreaker.Functions.Handlers;
 /// The recorder Lambda: EventBridge delivers each failure event here; it is stored once and may open the circuit.
 /// An event it cannot read is rejected as an invocation error and nothing is stored.
 /// </summary>
-internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log) : IInvocationHandler
+internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log, string? metricsNamespace = null) : IInvocationHandler
 {
     /// <inheritdoc />
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
         var (eventId, failure) = Read(invocation.Payload);
         var outcome = await recorder.RecordAsync(eventId, failure, cancellationToken).ConfigureAwait(false);
+
+        // The count is written for duplicates too (as 0), so that every event's line has the same metrics.
+        var metrics = new EmbeddedMetrics(metricsNamespace ?? CircuitSettingKeys.MetricsNamespace.DefaultValue!, failure.ServiceId).Count(CircuitMetrics.FailuresRecorded, outcome.Stored ? 1 : 0);
+        if (outcome.Opened)
+        {
+            metrics.Count(CircuitMetrics.CircuitOpened);
+        }
+
         log.Info(
             outcome.Stored ? "failure recorded" : "duplicate failure event ignored",
             new LogScope(invocation.RequestId, failure.ServiceId),
+            metrics,
             ("eventId", eventId),
             ("failedRequestId", failure.RequestId),
             ("reason", failure.Reason),
             ("failuresInWindow", outcome.FailuresInWindow),
+            ("callsInWindow", outcome.CallsInWindow),
             ("opened", outcome.Opened));
         return JsonSerializer.SerializeToUtf8Bytes(
             new RecorderResponse(eventId, outcome.Stored, outcome.FailuresInWindow, outcome.Opened),
@@ -72,7 +82,7 @@ internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log)
             throw new InvalidEventException("The event's detail.failedAtEpochMs is missing or not positive.");
         }
 
-        if (detail.Reason is not (FailureReasons.Timeout or FailureReasons.ConnectionError or FailureReasons.ServerError))
+        if (detail.Reason is not (FailureReasons.Timeout or FailureReasons.ConnectionError or FailureReasons.ServerError or FailureReasons.Slow))
         {
             throw new InvalidEventException($"The event's detail.reason '{detail.Reason}' is not one of the failure reasons.");
         }

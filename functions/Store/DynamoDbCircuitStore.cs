@@ -6,8 +6,8 @@ using CircuitBreaker.Contract;
 namespace CircuitBreaker.Functions.Store;
 
 /// <summary>
-/// <see cref="ICircuitStore"/> on one DynamoDB table (<see cref="CircuitTable"/>): failure items and one state
-/// item per circuit under the service id. Every transition is a single conditional UpdateItem, so concurrent
+/// <see cref="ICircuitStore"/> on one DynamoDB table (<see cref="CircuitTable"/>): failure items, success-counter items
+/// and one state item per circuit under the service id. Every transition is a single conditional UpdateItem, so concurrent
 /// instances race on DynamoDB's condition check and exactly one wins.
 /// </summary>
 internal sealed class DynamoDbCircuitStore : ICircuitStore
@@ -15,6 +15,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
     private const string StateClosed = "closed";
     private const string StateOpen = "open";
     private const string StateHalfOpen = "half-open";
+    private const string StateIsolated = "isolated";
 
     private const string StateAttribute = "state";
     private const string OpenUntilAttribute = "openUntil";
@@ -22,22 +23,33 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
     private const string ProbeLeaseUntilAttribute = "probeLeaseUntil";
     private const string ClosedAtAttribute = "closedAt";
     private const string VersionAttribute = "version";
+    private const string ChangedAtAttribute = "changedAt";
     private const string ReasonAttribute = "reason";
     private const string FailedAtAttribute = "failedAt";
+    private const string FailedProbesAttribute = "failedProbes";
+    private const string CountAttribute = "count";
 
     private const string HeldByOwner = "#state = :halfopen AND #probeOwner = :owner";
 
     private readonly IAmazonDynamoDB client;
     private readonly string tableName;
+    private readonly TimeProvider time;
 
     /// <summary>Uses <paramref name="client"/> against the table named <paramref name="tableName"/>.</summary>
-    public DynamoDbCircuitStore(IAmazonDynamoDB client, string tableName)
+    /// <param name="client">The DynamoDB client.</param>
+    /// <param name="tableName">The circuit table.</param>
+    /// <param name="time">Stamps each transition's <see cref="CircuitRecord.ChangedAt"/>; the system clock when null.</param>
+    public DynamoDbCircuitStore(IAmazonDynamoDB client, string tableName, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
         this.client = client;
         this.tableName = tableName;
+        this.time = time ?? TimeProvider.System;
     }
+
+    /// <summary>The table this store reads and writes.</summary>
+    public string TableName => tableName;
 
     /// <inheritdoc />
     public async Task<CircuitRecord> GetAsync(string serviceId, CancellationToken cancellationToken)
@@ -111,9 +123,92 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             ConsistentRead = true,
         };
 
-        var response = await Call("Query", serviceId, () => client.QueryAsync(request, cancellationToken), cancellationToken)
+        // A page stops at 1 MB read; a large limit (ratio mode) may need more than one.
+        var count = 0;
+        do
+        {
+            var response = await Call("Query", serviceId, () => client.QueryAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            count += response.Count ?? 0;
+            request.ExclusiveStartKey = response.LastEvaluatedKey;
+            request.Limit = limit - count;
+        }
+        while (count < limit && request.ExclusiveStartKey is { Count: > 0 });
+
+        return count;
+    }
+
+    /// <inheritdoc />
+    public async Task AddSuccessesAsync(SuccessCount successes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(successes);
+        ArgumentException.ThrowIfNullOrEmpty(successes.ServiceId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(successes.Count, 1);
+        var request = new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = Key(successes.ServiceId, CircuitItemKeys.Successes(successes.BucketStart)),
+
+            // ADD is atomic and creates the item: instances adding to the same bucket never lose each other's counts.
+            UpdateExpression = "ADD #count :count SET #expiresAt = :expiresAt",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#count"] = CountAttribute,
+                ["#expiresAt"] = CircuitTable.TimeToLiveAttribute,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":count"] = Number(successes.Count),
+                [":expiresAt"] = Number(successes.ExpiresAt.ToUnixTimeSeconds()),
+            },
+        };
+
+        await Call("UpdateItem", successes.ServiceId, () => client.UpdateItemAsync(request, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
-        return response.Count ?? 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> SumSuccessesAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceId);
+
+        // As for failures, the window is a key range: an expired counter that TTL has not deleted yet is outside it.
+        var (from, to) = CircuitItemKeys.SuccessesSince(since);
+        var request = new QueryRequest
+        {
+            TableName = tableName,
+            KeyConditionExpression = "#pk = :pk AND #sk BETWEEN :from AND :to",
+            ProjectionExpression = "#count",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#pk"] = CircuitTable.PartitionKey,
+                ["#sk"] = CircuitTable.SortKey,
+                ["#count"] = CountAttribute,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":pk"] = new() { S = serviceId },
+                [":from"] = new() { S = from },
+                [":to"] = new() { S = to },
+            },
+            ConsistentRead = true,
+        };
+
+        long sum = 0;
+        do
+        {
+            var response = await Call("Query", serviceId, () => client.QueryAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var item in response.Items ?? [])
+            {
+                sum += ReadLong(item, CountAttribute) ?? 0;
+            }
+
+            request.ExclusiveStartKey = response.LastEvaluatedKey;
+        }
+        while (request.ExclusiveStartKey is { Count: > 0 });
+
+        return sum;
     }
 
     /// <inheritdoc />
@@ -126,6 +221,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             .Set(VersionAttribute, Number(expectedVersion + 1))
             .Remove(ProbeOwnerAttribute)
             .Remove(ProbeLeaseUntilAttribute)
+            .Remove(FailedProbesAttribute)
             .Value(":closed", new AttributeValue { S = StateClosed })
             .Value(":expected", Number(expectedVersion));
 
@@ -170,6 +266,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             .Remove(OpenUntilAttribute)
             .Remove(ProbeOwnerAttribute)
             .Remove(ProbeLeaseUntilAttribute)
+            .Remove(FailedProbesAttribute)
             .Value(":halfopen", new AttributeValue { S = StateHalfOpen })
             .Value(":owner", new AttributeValue { S = owner });
 
@@ -177,12 +274,14 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
     }
 
     /// <inheritdoc />
-    public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, CancellationToken cancellationToken)
+    public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, int failedProbes, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfNegative(failedProbes);
         var transition = new Transition(serviceId)
             .Set(StateAttribute, new AttributeValue { S = StateOpen })
             .Set(OpenUntilAttribute, Number(openUntil.ToUnixTimeMilliseconds()))
+            .Set(FailedProbesAttribute, Number(failedProbes))
             .Increment(VersionAttribute)
             .Remove(ProbeOwnerAttribute)
             .Remove(ProbeLeaseUntilAttribute)
@@ -192,8 +291,93 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
         return Update(transition, HeldByOwner, cancellationToken);
     }
 
+    /// <summary>
+    /// Operator's isolate: any state → isolated, held until <see cref="ForceCloseAsync"/>. No probe or failure
+    /// changes an isolated circuit, because every other transition's condition names the state it starts from.
+    /// </summary>
+    /// <returns>The state before; null when the circuit was already isolated (nothing written).</returns>
+    public async Task<CircuitRecord?> IsolateAsync(string serviceId, CancellationToken cancellationToken)
+    {
+        var transition = new Transition(serviceId)
+            .Set(StateAttribute, new AttributeValue { S = StateIsolated })
+            .IncrementFromZero(VersionAttribute)
+            .Remove(OpenUntilAttribute)
+            .Remove(ProbeOwnerAttribute)
+            .Remove(ProbeLeaseUntilAttribute)
+            .Remove(FailedProbesAttribute)
+            .Value(":isolated", new AttributeValue { S = StateIsolated });
+        return await OverrideAsync(transition, "attribute_not_exists(#state) OR #state <> :isolated", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Operator's close: any state → closed at <paramref name="closedAt"/>, so failures before it stop counting
+    /// (also when it was closed already: a reset).
+    /// </summary>
+    /// <returns>The state before.</returns>
+    public async Task<CircuitRecord> ForceCloseAsync(string serviceId, DateTimeOffset closedAt, CancellationToken cancellationToken)
+    {
+        var transition = new Transition(serviceId)
+            .Set(StateAttribute, new AttributeValue { S = StateClosed })
+            .Set(ClosedAtAttribute, Number(closedAt.ToUnixTimeMilliseconds()))
+            .IncrementFromZero(VersionAttribute)
+            .Remove(OpenUntilAttribute)
+            .Remove(ProbeOwnerAttribute)
+            .Remove(ProbeLeaseUntilAttribute)
+            .Remove(FailedProbesAttribute);
+        return await OverrideAsync(transition, condition: null, cancellationToken).ConfigureAwait(false)
+            ?? CircuitRecord.InitiallyClosed(serviceId);
+    }
+
+    /// <summary>The service ids that have a state item or failures in the table (a full scan: for operators, not for requests).</summary>
+    public async Task<IReadOnlyList<string>> ListServicesAsync(CancellationToken cancellationToken)
+    {
+        var services = new SortedSet<string>(StringComparer.Ordinal);
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var request = new ScanRequest
+            {
+                TableName = tableName,
+                ProjectionExpression = "#pk",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = CircuitTable.PartitionKey },
+                ExclusiveStartKey = startKey,
+            };
+            var response = await Call("Scan", "(all)", () => client.ScanAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+            foreach (var item in response.Items ?? [])
+            {
+                if (item.TryGetValue(CircuitTable.PartitionKey, out var key) && key.S is { } serviceId)
+                {
+                    services.Add(serviceId);
+                }
+            }
+
+            startKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (startKey is not null);
+
+        return [.. services];
+    }
+
+    private async Task<CircuitRecord?> OverrideAsync(Transition transition, string? condition, CancellationToken cancellationToken)
+    {
+        transition.Set(ChangedAtAttribute, Number(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var request = transition.ToRequest(tableName, condition);
+        request.ReturnValues = ReturnValue.ALL_OLD;
+        try
+        {
+            var response = await Call("UpdateItem", transition.ServiceId, () => client.UpdateItemAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            return response.Attributes is { Count: > 0 } old ? ReadRecord(transition.ServiceId, old) : CircuitRecord.InitiallyClosed(transition.ServiceId);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
+
     private Task<bool> Update(Transition transition, string condition, CancellationToken cancellationToken)
     {
+        transition.Set(ChangedAtAttribute, Number(time.GetUtcNow().ToUnixTimeMilliseconds()));
         var request = transition.ToRequest(tableName, condition);
         return Conditional("UpdateItem", transition.ServiceId, () => client.UpdateItemAsync(request, cancellationToken), cancellationToken);
     }
@@ -242,8 +426,9 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             StateClosed => CircuitStatus.Closed,
             StateOpen => CircuitStatus.Open,
             StateHalfOpen => CircuitStatus.HalfOpen,
+            StateIsolated => CircuitStatus.Isolated,
             _ => throw new CircuitStoreUnavailableException(
-                $"The state item of circuit '{serviceId}' holds state '{rawState ?? "(none)"}': expected {StateClosed}, {StateOpen} or {StateHalfOpen}."),
+                $"The state item of circuit '{serviceId}' holds state '{rawState ?? "(none)"}': expected {StateClosed}, {StateOpen}, {StateHalfOpen} or {StateIsolated}."),
         };
 
         return new CircuitRecord(
@@ -253,7 +438,11 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             item.TryGetValue(ProbeOwnerAttribute, out var owner) ? owner.S : null,
             ReadTime(item, ProbeLeaseUntilAttribute),
             ReadTime(item, ClosedAtAttribute),
-            ReadLong(item, VersionAttribute) ?? 0);
+            ReadLong(item, VersionAttribute) ?? 0,
+            (int)Math.Clamp(ReadLong(item, FailedProbesAttribute) ?? 0, 0, int.MaxValue))
+        {
+            ChangedAt = ReadTime(item, ChangedAtAttribute),
+        };
     }
 
     private static DateTimeOffset? ReadTime(Dictionary<string, AttributeValue> item, string name) =>
@@ -302,6 +491,16 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             return this;
         }
 
+        // For writes that may create the item: a missing version counts as 0.
+        public Transition IncrementFromZero(string attribute)
+        {
+            sets.Add($"#{attribute} = if_not_exists(#{attribute}, :zero) + :one");
+            names[$"#{attribute}"] = attribute;
+            values[":zero"] = Number(0);
+            values[":one"] = Number(1);
+            return this;
+        }
+
         public Transition Remove(string attribute)
         {
             removes.Add($"#{attribute}");
@@ -321,7 +520,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             return this;
         }
 
-        public UpdateItemRequest ToRequest(string tableName, string condition)
+        public UpdateItemRequest ToRequest(string tableName, string? condition)
         {
             var update = "SET " + string.Join(", ", sets);
             if (removes.Count > 0)

@@ -21,6 +21,11 @@ internal static class LocalOptionsParser
         ["--failure-threshold"] = CircuitSettingKeys.FailureThreshold,
         ["--window-seconds"] = CircuitSettingKeys.WindowSeconds,
         ["--open-seconds"] = CircuitSettingKeys.OpenSeconds,
+        ["--failure-ratio"] = CircuitSettingKeys.FailureRatio,
+        ["--minimum-throughput"] = CircuitSettingKeys.MinimumThroughput,
+        ["--slow-call-seconds"] = CircuitSettingKeys.SlowCallSeconds,
+        ["--max-open-seconds"] = CircuitSettingKeys.MaxOpenSeconds,
+        ["--metrics-namespace"] = CircuitSettingKeys.MetricsNamespace,
     };
 
     /// <summary>The usage text printed by <c>--help</c> and after errors.</summary>
@@ -37,6 +42,14 @@ internal static class LocalOptionsParser
         $"  --failure-threshold N    failures within the window that open the circuit (default {CircuitSettingKeys.FailureThreshold.DefaultValue})",
         $"  --window-seconds S       how far back failures count (default {CircuitSettingKeys.WindowSeconds.DefaultValue})",
         $"  --open-seconds S         how long the circuit stays open before one probe (default {CircuitSettingKeys.OpenSeconds.DefaultValue})",
+        "  --failure-ratio R        ratio mode: open when failures / calls within the window reach R (0 < R <= 1);",
+        "                           unset (the default) keeps count mode and --failure-threshold",
+        $"  --minimum-throughput N   ratio mode: calls within the window before the ratio may open (default {CircuitSettingKeys.MinimumThroughput.DefaultValue})",
+        "  --slow-call-seconds S    publish a call still pending after S as failed (reason slow), below the timeout",
+        "                           (default: off)",
+        "  --max-open-seconds S     each failed probe doubles the open period up to S, with +-10 % jitter",
+        "                           (default: --open-seconds, i.e. no backoff)",
+        $"  --metrics-namespace NS   CloudWatch namespace of the metrics in the functions' log lines (default {CircuitSettingKeys.MetricsNamespace.DefaultValue})",
         "  --config FILE            take the settings from a stack's Pulumi.<stack>.yaml (options above override it)",
         "  --help                   show this text",
         "",
@@ -134,7 +147,7 @@ internal static class LocalOptionsParser
                 }
                 else
                 {
-                    errors.Add($"--downstream is '{rawDownstream}': expected {DownstreamForm}.");
+                    errors.Add($"--downstream is '{UrlRedaction.WithoutUserInfo(rawDownstream)}': expected {DownstreamForm}.");
                 }
             }
         }
