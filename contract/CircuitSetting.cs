@@ -41,7 +41,33 @@ public static class CircuitSettingKeys
     public static readonly CircuitSetting ServiceId =
         new("serviceId", "SERVICE_ID", null, "1 to 200 characters of letters, digits and . _ - :");
 
+    /// <summary>
+    /// Failure-ratio mode: the circuit opens when failures / calls within the window reach this ratio
+    /// (and at least <see cref="MinimumThroughput"/> calls were made). Unset: count mode (<see cref="FailureThreshold"/>).
+    /// </summary>
+    public static readonly CircuitSetting FailureRatio =
+        new("failureRatio", "FAILURE_RATIO", null, "a number greater than 0 and at most 1, e.g. 0.5");
+
+    /// <summary>In failure-ratio mode, the calls within the window before the ratio may open the circuit.</summary>
+    public static readonly CircuitSetting MinimumThroughput =
+        new("minimumThroughput", "MINIMUM_THROUGHPUT", "100", "a whole number of at least 1");
+
+    /// <summary>A call still pending after this long is published as failed (reason slow) without waiting for the timeout. Unset: off.</summary>
+    public static readonly CircuitSetting SlowCallSeconds =
+        new("slowCallSeconds", "SLOW_CALL_SECONDS", null, "a positive number of seconds below downstreamTimeoutSeconds");
+
+    /// <summary>The longest open period: each failed probe doubles the open period up to this. Default: openSeconds (no backoff).</summary>
+    public static readonly CircuitSetting MaxOpenSeconds =
+        new("maxOpenSeconds", "MAX_OPEN_SECONDS", null, "a number of seconds of at least openSeconds");
+
+    /// <summary>The CloudWatch namespace of the metrics the functions write in Embedded Metric Format.</summary>
+    public static readonly CircuitSetting MetricsNamespace =
+        new("metricsNamespace", "METRICS_NAMESPACE", "CircuitBreaker", "1 to 255 characters of letters, digits and . - _ / # : (not starting with AWS/)");
+
     /// <summary>All settings, in the order they are documented.</summary>
     public static IReadOnlyList<CircuitSetting> All { get; } =
-        [DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId];
+    [
+        DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId,
+        FailureRatio, MinimumThroughput, SlowCallSeconds, MaxOpenSeconds, MetricsNamespace,
+    ];
 }

@@ -37,6 +37,27 @@ public sealed record CircuitSettings
     /// <summary>The circuit's key.</summary>
     public required string ServiceId { get; init; }
 
+    /// <summary>Failure-ratio mode's ratio (0 &lt; r ≤ 1); null in count mode, where <see cref="FailureThreshold"/> decides.</summary>
+    public double? FailureRatio { get; init; }
+
+    /// <summary>In failure-ratio mode, the calls within <see cref="Window"/> before the ratio may open the circuit.</summary>
+    public int MinimumThroughput { get; init; } = 100;
+
+    /// <summary>After this long a pending call is published as failed (reason slow); null when off. Always below <see cref="DownstreamTimeout"/>.</summary>
+    public TimeSpan? SlowCallThreshold { get; init; }
+
+    /// <summary>The cap of the open period's backoff; equal to <see cref="OpenDuration"/> when backoff is off (the default).</summary>
+    public TimeSpan MaxOpenDuration
+    {
+        get => _maxOpenDuration ?? OpenDuration;
+        init => _maxOpenDuration = value;
+    }
+
+    private readonly TimeSpan? _maxOpenDuration;
+
+    /// <summary>The CloudWatch namespace of the functions' metrics.</summary>
+    public string MetricsNamespace { get; init; } = "CircuitBreaker";
+
     /// <summary>
     /// The webservice function's timeout, whole seconds: the downstream timeout plus
     /// <see cref="ResponseReserve"/>, rounded up.
@@ -44,16 +65,35 @@ public sealed record CircuitSettings
     public int WebserviceTimeoutSeconds => (int)Math.Ceiling((DownstreamTimeout + ResponseReserve).TotalSeconds);
 
     /// <summary>The settings as the functions' environment variables, in invariant form.</summary>
-    public IReadOnlyDictionary<string, string> ToEnvironment() => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> ToEnvironment()
     {
-        [CircuitSettingKeys.DownstreamUrl.EnvironmentVariable] = DownstreamUrl.AbsoluteUri,
-        [CircuitSettingKeys.DownstreamTimeoutSeconds.EnvironmentVariable] = FormatSeconds(DownstreamTimeout),
-        [CircuitSettingKeys.FailureThreshold.EnvironmentVariable] = FailureThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [CircuitSettingKeys.WindowSeconds.EnvironmentVariable] = FormatSeconds(Window),
-        [CircuitSettingKeys.OpenSeconds.EnvironmentVariable] = FormatSeconds(OpenDuration),
-        [CircuitSettingKeys.FailOpen.EnvironmentVariable] = FailOpen ? "true" : "false",
-        [CircuitSettingKeys.ServiceId.EnvironmentVariable] = ServiceId,
-    };
+        var environment = new Dictionary<string, string>
+        {
+            [CircuitSettingKeys.DownstreamUrl.EnvironmentVariable] = DownstreamUrl.AbsoluteUri,
+            [CircuitSettingKeys.DownstreamTimeoutSeconds.EnvironmentVariable] = FormatSeconds(DownstreamTimeout),
+            [CircuitSettingKeys.FailureThreshold.EnvironmentVariable] = FailureThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [CircuitSettingKeys.WindowSeconds.EnvironmentVariable] = FormatSeconds(Window),
+            [CircuitSettingKeys.OpenSeconds.EnvironmentVariable] = FormatSeconds(OpenDuration),
+            [CircuitSettingKeys.FailOpen.EnvironmentVariable] = FailOpen ? "true" : "false",
+            [CircuitSettingKeys.ServiceId.EnvironmentVariable] = ServiceId,
+            [CircuitSettingKeys.MinimumThroughput.EnvironmentVariable] = MinimumThroughput.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [CircuitSettingKeys.MaxOpenSeconds.EnvironmentVariable] = FormatSeconds(MaxOpenDuration),
+            [CircuitSettingKeys.MetricsNamespace.EnvironmentVariable] = MetricsNamespace,
+        };
+
+        // Optional settings are absent from the environment when unset, so that "unset" survives the round trip.
+        if (FailureRatio is { } ratio)
+        {
+            environment[CircuitSettingKeys.FailureRatio.EnvironmentVariable] = ratio.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (SlowCallThreshold is { } slow)
+        {
+            environment[CircuitSettingKeys.SlowCallSeconds.EnvironmentVariable] = FormatSeconds(slow);
+        }
+
+        return environment;
+    }
 
     private static string FormatSeconds(TimeSpan value) =>
         value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);

@@ -10,6 +10,9 @@ public static class CircuitSettingsReader
 {
     private const int MaxServiceIdLength = 200;
 
+    // CloudWatch's limit on a namespace's length.
+    private const int MaxMetricsNamespaceLength = 255;
+
     /// <summary>
     /// Reads every setting through <paramref name="lookup"/> (null or blank means absent, so the default
     /// applies) and validates them together.
@@ -48,9 +51,17 @@ public static class CircuitSettingsReader
             Fail(CircuitSettingKeys.DownstreamUrl, rawUrl);
         }
 
-        TimeSpan Seconds(CircuitSetting setting)
+        TimeSpan Seconds(CircuitSetting setting) => OptionalSeconds(setting) ?? TimeSpan.Zero;
+
+        // Null when the setting is absent and has no default, or invalid (then an error is recorded).
+        TimeSpan? OptionalSeconds(CircuitSetting setting)
         {
             var raw = Raw(setting);
+            if (raw is null && setting.DefaultValue is null)
+            {
+                return null;
+            }
+
             if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
                 && double.IsFinite(seconds) && seconds > 0 && seconds <= TimeSpan.FromDays(365).TotalSeconds)
             {
@@ -58,17 +69,61 @@ public static class CircuitSettingsReader
             }
 
             Fail(setting, raw);
-            return TimeSpan.Zero;
+            return null;
+        }
+
+        int WholeNumber(CircuitSetting setting)
+        {
+            var raw = Raw(setting);
+            if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 1)
+            {
+                return number;
+            }
+
+            Fail(setting, raw);
+            return 0;
         }
 
         var timeout = Seconds(CircuitSettingKeys.DownstreamTimeoutSeconds);
         var window = Seconds(CircuitSettingKeys.WindowSeconds);
         var open = Seconds(CircuitSettingKeys.OpenSeconds);
 
-        var rawThreshold = Raw(CircuitSettingKeys.FailureThreshold);
-        if (!int.TryParse(rawThreshold, NumberStyles.Integer, CultureInfo.InvariantCulture, out var threshold) || threshold < 1)
+        var threshold = WholeNumber(CircuitSettingKeys.FailureThreshold);
+        var minimumThroughput = WholeNumber(CircuitSettingKeys.MinimumThroughput);
+
+        double? ratio = null;
+        var rawRatio = Raw(CircuitSettingKeys.FailureRatio);
+        if (rawRatio is not null)
         {
-            Fail(CircuitSettingKeys.FailureThreshold, rawThreshold);
+            if (double.TryParse(rawRatio, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsedRatio) && parsedRatio > 0 && parsedRatio <= 1)
+            {
+                ratio = parsedRatio;
+            }
+            else
+            {
+                Fail(CircuitSettingKeys.FailureRatio, rawRatio);
+            }
+        }
+
+        var slowCall = OptionalSeconds(CircuitSettingKeys.SlowCallSeconds);
+        if (slowCall is { } slow && timeout > TimeSpan.Zero && slow >= timeout)
+        {
+            errors.Add($"{describe(CircuitSettingKeys.SlowCallSeconds)} is {slow.TotalSeconds.ToString(CultureInfo.InvariantCulture)}: "
+                + $"a call is only slow before it times out, so it must be below {describe(CircuitSettingKeys.DownstreamTimeoutSeconds)} "
+                + $"({timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        var maxOpen = OptionalSeconds(CircuitSettingKeys.MaxOpenSeconds) ?? open;
+        if (open > TimeSpan.Zero && maxOpen > TimeSpan.Zero && maxOpen < open)
+        {
+            errors.Add($"{describe(CircuitSettingKeys.MaxOpenSeconds)} is {maxOpen.TotalSeconds.ToString(CultureInfo.InvariantCulture)}: "
+                + $"the cap of the open period cannot be below {describe(CircuitSettingKeys.OpenSeconds)} ({open.TotalSeconds.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        var metricsNamespace = Raw(CircuitSettingKeys.MetricsNamespace) ?? string.Empty;
+        if (!IsValidMetricsNamespace(metricsNamespace))
+        {
+            Fail(CircuitSettingKeys.MetricsNamespace, metricsNamespace);
         }
 
         var rawFailOpen = Raw(CircuitSettingKeys.FailOpen);
@@ -106,6 +161,11 @@ public static class CircuitSettingsReader
                 OpenDuration = open,
                 FailOpen = failOpen,
                 ServiceId = serviceId,
+                FailureRatio = ratio,
+                MinimumThroughput = minimumThroughput,
+                SlowCallThreshold = slowCall,
+                MaxOpenDuration = maxOpen,
+                MetricsNamespace = metricsNamespace,
             },
             errors);
     }
@@ -114,6 +174,12 @@ public static class CircuitSettingsReader
     public static bool IsValidServiceId(string value) =>
         value is { Length: > 0 and <= MaxServiceIdLength }
         && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':');
+
+    /// <summary>True for a namespace CloudWatch accepts from a user: printable, 1 to 255 characters, not in the reserved <c>AWS/</c> space.</summary>
+    public static bool IsValidMetricsNamespace(string value) =>
+        value is { Length: > 0 and <= MaxMetricsNamespaceLength }
+        && !value.StartsWith("AWS/", StringComparison.OrdinalIgnoreCase)
+        && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/' or '#' or ':' or ' ');
 }
 
 /// <summary>The outcome of <see cref="CircuitSettingsReader.Read"/>.</summary>

@@ -30,9 +30,13 @@ public static class FailureReasons
 
     /// <summary>The downstream answered with a 5xx status.</summary>
     public const string ServerError = "server-error";
+
+    /// <summary>The call was still pending after <see cref="CircuitSettingKeys.SlowCallSeconds"/>; published then, not again when it ends.</summary>
+    public const string Slow = "slow";
 }
 
 /// <summary>Source-generated JSON metadata for the contract's types (Native AOT has no reflection-based serializer).</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(FailureEventDetail))]
+[JsonSerializable(typeof(CircuitStateChangeDetail))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

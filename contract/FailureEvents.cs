@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace CircuitBreaker.Contract;
 
 /// <summary>
@@ -18,23 +16,5 @@ public static class FailureEvents
     /// The EventBridge rule's event pattern, as the JSON string the rule is declared with:
     /// matches exactly the events with <see cref="Source"/> and <see cref="DetailType"/>.
     /// </summary>
-    public static string EventPattern { get; } = BuildEventPattern();
-
-    private static string BuildEventPattern()
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("source");
-            writer.WriteStringValue(Source);
-            writer.WriteEndArray();
-            writer.WriteStartArray("detail-type");
-            writer.WriteStringValue(DetailType);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    public static string EventPattern { get; } = EventPatterns.SourceAndDetailType(Source, DetailType);
 }

@@ -44,6 +44,9 @@ public sealed class CircuitBreakerArgs
     /// <summary>How long EventBridge keeps retrying a failure event before dead-lettering it, seconds.</summary>
     public int EventMaxAgeSeconds { get; init; } = 3600;
 
+    /// <summary>An address to subscribe to the alert topic by email, or null for none.</summary>
+    public string? AlarmEmail { get; init; }
+
     /// <summary>The arguments that <paramref name="settings"/> describe.</summary>
     public static CircuitBreakerArgs From(InfraSettings settings, Archive code, string functionNamePrefix)
     {
@@ -61,6 +64,22 @@ public sealed class CircuitBreakerArgs
             ThrottlingRateLimit = settings.ThrottlingRateLimit,
             EventRetryAttempts = settings.EventRetryAttempts,
             EventMaxAgeSeconds = settings.EventMaxAgeSeconds,
+            AlarmEmail = settings.AlarmEmail,
         };
     }
+
+    /// <summary>The part of these arguments the backend is built from.</summary>
+    public CircuitBreakerBackendArgs Backend() => new()
+    {
+        Circuit = Circuit,
+        Code = Code,
+        FunctionNamePrefix = FunctionNamePrefix,
+        Architecture = Architecture,
+        MemorySizeMb = MemorySizeMb,
+        RecorderTimeoutSeconds = RecorderTimeoutSeconds,
+        LogRetentionDays = LogRetentionDays,
+        EventRetryAttempts = EventRetryAttempts,
+        EventMaxAgeSeconds = EventMaxAgeSeconds,
+        AlarmEmail = AlarmEmail,
+    };
 }

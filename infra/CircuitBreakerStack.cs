@@ -6,7 +6,8 @@ namespace CircuitBreaker.Infra;
 
 /// <summary>
 /// The stack <c>pulumi up</c> deploys: validates the whole configuration, builds the functions'
-/// <c>bootstrap</c> for the configured architecture, and declares one <see cref="CircuitBreakerComponent"/>.
+/// <c>bootstrap</c> for the configured architecture, and declares one <see cref="CircuitBreakerComponent"/>
+/// (or, with <c>mode: backend</c>, one <see cref="CircuitBreakerBackend"/>).
 /// </summary>
 /// <remarks>
 /// The artifact is built on preview as well as on update: the engine hashes the package during preview
@@ -33,33 +34,65 @@ public sealed class CircuitBreakerStack : Stack
             ? FunctionArtifactBuilder.PackagePrebuilt(prebuilt, settings.NativeAot)
             : new FunctionArtifactBuilder(RepositoryLayout.FindRoot()).Build(settings.Architecture, settings.NativeAot);
 
-        var breaker = new CircuitBreakerComponent(
-            "circuit-breaker",
-            CircuitBreakerArgs.From(settings, new FileArchive(package), FunctionNames.Prefix(project, Deployment.Instance.StackName)));
+        var code = new FileArchive(package);
+        var prefix = FunctionNames.Prefix(project, Deployment.Instance.StackName);
+        if (settings.Mode == DeploymentMode.Backend)
+        {
+            var backend = new CircuitBreakerBackend("circuit-breaker", CircuitBreakerBackendArgs.From(settings, code, prefix));
 
-        EndpointUrl = breaker.EndpointUrl;
+            // No webservice in this mode: the outputs exist (so scripts see them) and hold nothing.
+            EndpointUrl = Output.Create((string?)null);
+            WebserviceFunctionName = Output.Create((string?)null);
+            TableName = backend.TableName;
+            TableArn = backend.TableArn;
+            EventBusName = backend.EventBusName;
+            EventBusArn = backend.EventBusArn;
+            RecorderFunctionName = backend.RecorderFunctionName;
+            DeadLetterQueueUrl = backend.DeadLetterQueueUrl;
+            AlertTopicArn = backend.AlertTopicArn;
+            DashboardUrl = backend.DashboardUrl;
+            LibraryAccessPolicy = backend.LibraryAccessPolicy;
+            return;
+        }
+
+        var breaker = new CircuitBreakerComponent("circuit-breaker", CircuitBreakerArgs.From(settings, code, prefix));
+
+        EndpointUrl = breaker.EndpointUrl.Apply(url => (string?)url);
+        WebserviceFunctionName = breaker.WebserviceFunctionName.Apply(functionName => (string?)functionName);
         TableName = breaker.TableName;
+        TableArn = breaker.TableArn;
         EventBusName = breaker.EventBusName;
-        WebserviceFunctionName = breaker.WebserviceFunctionName;
+        EventBusArn = breaker.EventBusArn;
         RecorderFunctionName = breaker.RecorderFunctionName;
         DeadLetterQueueUrl = breaker.DeadLetterQueueUrl;
+        AlertTopicArn = breaker.AlertTopicArn;
+        DashboardUrl = breaker.DashboardUrl;
+        LibraryAccessPolicy = breaker.LibraryAccessPolicy;
     }
 
-    /// <summary>The URL to call: <c>curl "$(pulumi stack output endpointUrl)"</c>.</summary>
+    /// <summary>The URL to call: <c>curl "$(pulumi stack output endpointUrl)"</c>. Null in backend mode.</summary>
     [Output("endpointUrl")]
-    public Output<string> EndpointUrl { get; set; }
+    public Output<string?> EndpointUrl { get; set; }
 
-    /// <summary>The DynamoDB table holding failures and circuit state.</summary>
+    /// <summary>The DynamoDB table holding failures and circuit state (the manual-control tool's <c>--table</c>).</summary>
     [Output("tableName")]
     public Output<string> TableName { get; set; }
 
-    /// <summary>The custom EventBridge bus of failure events.</summary>
+    /// <summary>The table's ARN.</summary>
+    [Output("tableArn")]
+    public Output<string> TableArn { get; set; }
+
+    /// <summary>The custom EventBridge bus of failure and state-change events.</summary>
     [Output("eventBusName")]
     public Output<string> EventBusName { get; set; }
 
-    /// <summary>The function behind the HTTP API.</summary>
+    /// <summary>The bus's ARN.</summary>
+    [Output("eventBusArn")]
+    public Output<string> EventBusArn { get; set; }
+
+    /// <summary>The function behind the HTTP API. Null in backend mode.</summary>
     [Output("webserviceFunctionName")]
-    public Output<string> WebserviceFunctionName { get; set; }
+    public Output<string?> WebserviceFunctionName { get; set; }
 
     /// <summary>The function that records failure events.</summary>
     [Output("recorderFunctionName")]
@@ -68,4 +101,16 @@ public sealed class CircuitBreakerStack : Stack
     /// <summary>The queue of failure events the recorder could not take.</summary>
     [Output("deadLetterQueueUrl")]
     public Output<string> DeadLetterQueueUrl { get; set; }
+
+    /// <summary>The SNS topic the circuit-opened alarm and the state-change events notify.</summary>
+    [Output("alertTopicArn")]
+    public Output<string> AlertTopicArn { get; set; }
+
+    /// <summary>The circuit's CloudWatch dashboard in the console.</summary>
+    [Output("dashboardUrl")]
+    public Output<string> DashboardUrl { get; set; }
+
+    /// <summary>The IAM policy document a function that embeds the library needs on this table and bus.</summary>
+    [Output("libraryAccessPolicy")]
+    public Output<string> LibraryAccessPolicy { get; set; }
 }

@@ -52,10 +52,21 @@ public static class InfraSettingKeys
     public static readonly InfraSetting ArtifactPath =
         new("artifactPath", null, "an existing folder that contains a file named bootstrap");
 
+    /// <summary>
+    /// What the stack deploys: the whole breaker with its HTTP API (<c>full</c>), or only the backend
+    /// (table, bus, rule, recorder, dead-letter queue, alarm, dashboard) for functions that embed the library.
+    /// </summary>
+    public static readonly InfraSetting Mode =
+        new("mode", DeploymentModeNames.Full, "full or backend");
+
+    /// <summary>An address subscribed (by email, after it confirms) to the topic the alarm and the state-change rule notify.</summary>
+    public static readonly InfraSetting AlarmEmail =
+        new("alarmEmail", null, "one email address such as ops@example.com");
+
     /// <summary>All stack-only settings, in the order they are documented.</summary>
     public static IReadOnlyList<InfraSetting> All { get; } =
     [
-        Architecture, NativeAot, MemorySize, RecorderTimeoutSeconds, LogRetentionDays,
-        ThrottlingBurstLimit, ThrottlingRateLimit, EventRetryAttempts, EventMaxAgeSeconds, ArtifactPath,
+        Mode, Architecture, NativeAot, MemorySize, RecorderTimeoutSeconds, LogRetentionDays,
+        ThrottlingBurstLimit, ThrottlingRateLimit, EventRetryAttempts, EventMaxAgeSeconds, ArtifactPath, AlarmEmail,
     ];
 }

@@ -37,4 +37,10 @@ public sealed record InfraSettings
 
     /// <summary>A folder with a prebuilt <c>bootstrap</c>, or null to build it.</summary>
     public string? ArtifactPath { get; init; }
+
+    /// <summary>The whole breaker, or its backend alone.</summary>
+    public DeploymentMode Mode { get; init; } = DeploymentMode.Full;
+
+    /// <summary>The address subscribed to the alert topic, or null for none.</summary>
+    public string? AlarmEmail { get; init; }
 }

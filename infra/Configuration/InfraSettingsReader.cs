@@ -5,7 +5,7 @@ namespace CircuitBreaker.Infra.Configuration;
 
 /// <summary>
 /// Reads and validates the whole stack configuration — the breaker's settings through the shared
-/// <see cref="CircuitSettingsReader"/>, then the stack-only ones — and reports every problem at once.
+/// <see cref="CircuitSettingsReader"/> and the stack-only ones — and reports every problem at once.
 /// </summary>
 public static class InfraSettingsReader
 {
@@ -26,8 +26,7 @@ public static class InfraSettingsReader
 
         string Describe(string key) => $"config '{project}:{key}'";
 
-        var circuit = CircuitSettingsReader.Read(setting => lookup(setting.ConfigKey), setting => Describe(setting.ConfigKey));
-        var errors = new List<string>(circuit.Errors);
+        var errors = new List<string>();
 
         string? Raw(InfraSetting setting)
         {
@@ -37,6 +36,31 @@ public static class InfraSettingsReader
 
         void Fail(InfraSetting setting, string? value) =>
             errors.Add($"{Describe(setting.ConfigKey)} is '{value}': expected {setting.ExpectedForm}.");
+
+        var rawMode = Raw(InfraSettingKeys.Mode);
+        if (!DeploymentModeNames.TryParse(rawMode, out var mode))
+        {
+            Fail(InfraSettingKeys.Mode, rawMode);
+        }
+
+        var backendOnly = mode == DeploymentMode.Backend;
+        if (backendOnly && string.IsNullOrWhiteSpace(lookup(CircuitSettingKeys.ServiceId.ConfigKey)))
+        {
+            // Without a downstream there is no host to default to, and the alarm and dashboard need the key.
+            errors.Add($"{Describe(CircuitSettingKeys.ServiceId.ConfigKey)} is required when {Describe(InfraSettingKeys.Mode.ConfigKey)} is "
+                + $"'{DeploymentModeNames.Backend}': expected the circuit key your functions use ({CircuitSettingKeys.ServiceId.ExpectedForm}).");
+        }
+
+        string? CircuitValue(CircuitSetting setting)
+        {
+            var value = lookup(setting.ConfigKey);
+            return backendOnly && setting == CircuitSettingKeys.DownstreamUrl && string.IsNullOrWhiteSpace(value)
+                ? BackendOnly.StandInDownstreamUrl
+                : value;
+        }
+
+        var circuit = CircuitSettingsReader.Read(CircuitValue, setting => Describe(setting.ConfigKey));
+        errors.AddRange(circuit.Errors);
 
         int WholeNumber(InfraSetting setting, int least, int most)
         {
@@ -90,6 +114,12 @@ public static class InfraSettingsReader
             Fail(InfraSettingKeys.ArtifactPath, artifactPath);
         }
 
+        var alarmEmail = Raw(InfraSettingKeys.AlarmEmail);
+        if (alarmEmail is not null && !IsPlausibleEmailAddress(alarmEmail))
+        {
+            Fail(InfraSettingKeys.AlarmEmail, alarmEmail);
+        }
+
         if (errors.Count > 0 || circuit.Settings is null)
         {
             throw new StackConfigurationException(errors);
@@ -108,6 +138,29 @@ public static class InfraSettingsReader
             EventRetryAttempts = retryAttempts,
             EventMaxAgeSeconds = maxEventAge,
             ArtifactPath = artifactPath is null ? null : Path.GetFullPath(artifactPath),
+            Mode = mode,
+            AlarmEmail = alarmEmail,
         };
+    }
+
+    /// <summary>
+    /// True for one plain address SNS can mail: <c>local@domain.tld</c>, no display name, no spaces, no
+    /// list. SNS sends a confirmation mail, which is the real check; this catches typos before deploying.
+    /// </summary>
+    public static bool IsPlausibleEmailAddress(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var at = value.IndexOf('@', StringComparison.Ordinal);
+        if (value.Length > 254 || at < 1 || at != value.LastIndexOf('@') || at > 64)
+        {
+            return false;
+        }
+
+        var domain = value[(at + 1)..];
+        return value.All(c => c > ' ' && c < 127 && c is not ('<' or '>' or '(' or ')' or ',' or ';' or ':' or '\\' or '"' or '[' or ']'))
+            && domain.Contains('.', StringComparison.Ordinal)
+            && !domain.StartsWith('.')
+            && !domain.EndsWith('.')
+            && !domain.Contains("..", StringComparison.Ordinal);
     }
 }

@@ -19,8 +19,31 @@ public static class PolicyDocuments
     public static IReadOnlyList<string> RecorderTableActions { get; } =
         ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"];
 
+    /// <summary>
+    /// Actions on the bus: the webservice publishes failures and state changes, the recorder state
+    /// changes, a library user's function both — nothing else, on this bus only.
+    /// </summary>
+    public static IReadOnlyList<string> BusActions { get; } = ["events:PutEvents"];
+
     /// <summary>Actions the webservice needs on the bus.</summary>
-    public static IReadOnlyList<string> WebserviceBusActions { get; } = ["events:PutEvents"];
+    public static IReadOnlyList<string> WebserviceBusActions => BusActions;
+
+    /// <summary>Actions the recorder needs on the bus: it publishes the state changes it makes (the circuit opening).</summary>
+    public static IReadOnlyList<string> RecorderBusActions => BusActions;
+
+    /// <summary>
+    /// Actions a function that embeds the library needs on the table: the same as the webservice's (the
+    /// webservice runs the same gate), i.e. read the state, write transitions, the probe lease and, in
+    /// failure-ratio mode, the call counter. Failures reach the table through the bus and the recorder,
+    /// so the function neither stores nor queries failure items.
+    /// </summary>
+    public static IReadOnlyList<string> LibraryTableActions => WebserviceTableActions;
+
+    /// <summary>Actions a function that embeds the library needs on the bus.</summary>
+    public static IReadOnlyList<string> LibraryBusActions => BusActions;
+
+    /// <summary>The one action a notifier (EventBridge for the rule, CloudWatch for the alarm) gets on the alert topic.</summary>
+    public const string TopicPublishAction = "sns:Publish";
 
     /// <summary>What Lambda's basic execution role grants, limited to one log group.</summary>
     public static IReadOnlyList<string> LogActions { get; } = ["logs:CreateLogStream", "logs:PutLogEvents"];
@@ -46,32 +69,57 @@ public static class PolicyDocuments
             (LogActions, [LogStreamsOf(logGroupArn)]));
 
     /// <summary>The recorder's permissions.</summary>
-    public static string Recorder(string tableArn, string logGroupArn) =>
+    public static string Recorder(string tableArn, string eventBusArn, string logGroupArn) =>
         Allow(
             (RecorderTableActions, [tableArn]),
+            (RecorderBusActions, [eventBusArn]),
             (LogActions, [LogStreamsOf(logGroupArn)]));
+
+    /// <summary>
+    /// What a user's function needs to run the library against this backend: the table and the bus,
+    /// exact actions on exact ARNs. Attach it to the function's role (or use the component's
+    /// <c>GrantLibraryAccess</c>); the function's own logging permissions are the user's.
+    /// </summary>
+    public static string LibraryAccess(string tableArn, string eventBusArn) =>
+        Allow(
+            (LibraryTableActions, [tableArn]),
+            (LibraryBusActions, [eventBusArn]));
+
+    /// <summary>
+    /// Lets exactly two senders publish to the alert topic: the state-change rule (through EventBridge)
+    /// and the circuit-opened alarm (through CloudWatch), each pinned by its ARN.
+    /// </summary>
+    public static string AlertTopic(string topicArn, string stateChangeRuleArn, string alarmArn) =>
+        Write(writer =>
+        {
+            WriteServiceGrant(writer, "events.amazonaws.com", TopicPublishAction, topicArn, stateChangeRuleArn);
+            WriteServiceGrant(writer, "cloudwatch.amazonaws.com", TopicPublishAction, topicArn, alarmArn);
+        });
 
     /// <summary>Lets EventBridge put undeliverable events of one rule on the dead-letter queue.</summary>
     public static string DeadLetterQueue(string queueArn, string ruleArn) =>
-        Write(writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("Effect", "Allow");
-            writer.WriteStartObject("Principal");
-            writer.WriteString("Service", "events.amazonaws.com");
-            writer.WriteEndObject();
-            writer.WriteString("Action", "sqs:SendMessage");
-            writer.WriteString("Resource", queueArn);
-            writer.WriteStartObject("Condition");
-            writer.WriteStartObject("ArnEquals");
-            writer.WriteString("aws:SourceArn", ruleArn);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        });
+        Write(writer => WriteServiceGrant(writer, "events.amazonaws.com", "sqs:SendMessage", queueArn, ruleArn));
 
     /// <summary>The log streams of one log group (CloudWatch Logs authorizes PutLogEvents on the stream).</summary>
     public static string LogStreamsOf(string logGroupArn) => logGroupArn + ":*";
+
+    // One statement: an AWS service may do one action on one resource, only on behalf of one source ARN.
+    private static void WriteServiceGrant(Utf8JsonWriter writer, string servicePrincipal, string action, string resourceArn, string sourceArn)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("Effect", "Allow");
+        writer.WriteStartObject("Principal");
+        writer.WriteString("Service", servicePrincipal);
+        writer.WriteEndObject();
+        writer.WriteString("Action", action);
+        writer.WriteString("Resource", resourceArn);
+        writer.WriteStartObject("Condition");
+        writer.WriteStartObject("ArnEquals");
+        writer.WriteString("aws:SourceArn", sourceArn);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
 
     private static string Allow(params (IReadOnlyList<string> Actions, string[] Resources)[] statements) =>
         Write(writer =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Infra.Monitoring;
 using CircuitBreaker.Infra.Tests.Support;
 
 namespace CircuitBreaker.Infra.Tests;
@@ -36,7 +37,7 @@ public sealed class CircuitBreakerStackConfigurationTests
         Assert.Equal(20d, Convert.ToDouble(RecordedResource.Entry(throttling, "throttlingBurstLimit"), CultureInfo.InvariantCulture));
         Assert.Equal(7.5d, Convert.ToDouble(RecordedResource.Entry(throttling, "throttlingRateLimit"), CultureInfo.InvariantCulture));
 
-        var retry = stack.Single(ResourceTypes.EventTarget).Map("retryPolicy");
+        var retry = stack.Named(ResourceTypes.EventTarget, "-recorder-target").Map("retryPolicy");
         Assert.Equal(3d, Convert.ToDouble(RecordedResource.Entry(retry, "maximumRetryAttempts"), CultureInfo.InvariantCulture));
         Assert.Equal(600d, Convert.ToDouble(RecordedResource.Entry(retry, "maximumEventAgeInSeconds"), CultureInfo.InvariantCulture));
     }
@@ -53,6 +54,60 @@ public sealed class CircuitBreakerStackConfigurationTests
         Assert.Equal(23d, webservice.Number("timeout"));
     }
 
+    [Fact]
+    public async Task AlarmEmailIsSubscribedToTheAlertTopicByEmail()
+    {
+        var stack = await StackDeployment.RunAsync(new Dictionary<string, string?> { ["alarmEmail"] = "ops@example.com" });
+
+        var subscription = stack.Single(ResourceTypes.TopicSubscription);
+        Assert.Equal(stack.Single(ResourceTypes.Topic).Computed("arn"), subscription.Text("topic"));
+        Assert.Equal("email", subscription.Text("protocol"));
+        Assert.Equal("ops@example.com", subscription.Text("endpoint"));
+    }
+
+    [Fact]
+    public async Task MetricsNamespaceAndServiceIdReachTheAlarmTheDashboardAndTheFunctions()
+    {
+        var stack = await StackDeployment.RunAsync(new Dictionary<string, string?>
+        {
+            [CircuitSettingKeys.MetricsNamespace.ConfigKey] = "Team/Breakers",
+            [CircuitSettingKeys.ServiceId.ConfigKey] = "payments",
+        });
+
+        var alarm = stack.Single(ResourceTypes.MetricAlarm);
+        Assert.Equal("Team/Breakers", alarm.Text("namespace"));
+        Assert.Equal("payments", RecordedResource.Entry(alarm.Map("dimensions"), CircuitMetrics.ServiceIdDimension));
+
+        var body = stack.Single(ResourceTypes.Dashboard).Text("dashboardBody");
+        Assert.Equal(
+            DashboardLayout.Build(CircuitBreakerMocks.Region, "Team/Breakers", "payments", alarm.Computed("arn")),
+            body);
+
+        Assert.All(stack.AllOf(ResourceTypes.Function), function =>
+            Assert.Equal("Team/Breakers", CircuitBreakerStackTests.Variables(function)[CircuitSettingKeys.MetricsNamespace.EnvironmentVariable]));
+    }
+
+    [Fact]
+    public async Task BreakerSettingsOfIssueNineReachBothFunctions()
+    {
+        var stack = await StackDeployment.RunAsync(new Dictionary<string, string?>
+        {
+            [CircuitSettingKeys.FailureRatio.ConfigKey] = "0.25",
+            [CircuitSettingKeys.MinimumThroughput.ConfigKey] = "40",
+            [CircuitSettingKeys.SlowCallSeconds.ConfigKey] = "3",
+            [CircuitSettingKeys.MaxOpenSeconds.ConfigKey] = "600",
+        });
+
+        Assert.All(stack.AllOf(ResourceTypes.Function), function =>
+        {
+            var variables = CircuitBreakerStackTests.Variables(function);
+            Assert.Equal("0.25", variables[CircuitSettingKeys.FailureRatio.EnvironmentVariable]);
+            Assert.Equal("40", variables[CircuitSettingKeys.MinimumThroughput.EnvironmentVariable]);
+            Assert.Equal("3", variables[CircuitSettingKeys.SlowCallSeconds.EnvironmentVariable]);
+            Assert.Equal("600", variables[CircuitSettingKeys.MaxOpenSeconds.EnvironmentVariable]);
+        });
+    }
+
     [Theory]
     [InlineData("failureThreshold", "0")]
     [InlineData("windowSeconds", "-5")]
@@ -67,6 +122,10 @@ public sealed class CircuitBreakerStackConfigurationTests
     [InlineData("logRetentionDays", "13")]
     [InlineData("throttlingRateLimit", "0")]
     [InlineData("eventRetryAttempts", "186")]
+    [InlineData("alarmEmail", "ops at example.com")]
+    [InlineData("mode", "proxy")]
+    [InlineData("metricsNamespace", "AWS/Lambda")]
+    [InlineData("failureRatio", "1.5")]
     public async Task BadSettingStopsTheStackBeforeAnyResource(string key, string value)
     {
         var (error, declared) = await StackDeployment.FailAsync(new Dictionary<string, string?> { [key] = value });

@@ -19,7 +19,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
 
     private RecordedResource Bus => Stack.Single(ResourceTypes.EventBus);
 
-    private RecordedResource Rule => Stack.Single(ResourceTypes.EventRule);
+    private RecordedResource Rule => Stack.Named(ResourceTypes.EventRule, "-failures");
 
     private RecordedResource DeadLetterQueue => Stack.Single(ResourceTypes.Queue);
 
@@ -71,7 +71,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
             StatusCode: null,
             RequestId: "c6af9ac6-7b61-11e6-9a41-93e812345678",
             ElapsedMilliseconds: 10_000.4);
-        var published = EventAsDelivered(FailureEvents.Source, FailureEvents.DetailType, JsonSerializer.Serialize(detail, ContractJsonContext.Default.FailureEventDetail));
+        var published = DeliveredEvents.As(FailureEvents.Source, FailureEvents.DetailType, JsonSerializer.Serialize(detail, ContractJsonContext.Default.FailureEventDetail));
 
         Assert.True(EventPatternMatcher.Matches(Rule.Text("eventPattern"), published));
     }
@@ -81,14 +81,14 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     {
         var pattern = Rule.Text("eventPattern");
 
-        Assert.False(EventPatternMatcher.Matches(pattern, EventAsDelivered("someone.else", FailureEvents.DetailType, "{}")));
-        Assert.False(EventPatternMatcher.Matches(pattern, EventAsDelivered(FailureEvents.Source, "Downstream call succeeded", "{}")));
+        Assert.False(EventPatternMatcher.Matches(pattern, DeliveredEvents.As("someone.else", FailureEvents.DetailType, "{}")));
+        Assert.False(EventPatternMatcher.Matches(pattern, DeliveredEvents.As(FailureEvents.Source, "Downstream call succeeded", "{}")));
     }
 
     [Fact]
     public void RuleTargetsTheRecorderWithRetriesAndADeadLetterQueue()
     {
-        var target = Stack.Single(ResourceTypes.EventTarget);
+        var target = Stack.Named(ResourceTypes.EventTarget, "-recorder-target");
         Assert.Equal(Rule.Computed("name"), target.Text("rule"));
         Assert.Equal(Bus.Computed("name"), target.Text("eventBusName"));
         Assert.Equal(Recorder.Computed("arn"), target.Text("arn"));
@@ -167,6 +167,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
                 ["dynamodb:PutItem"] = [Table.Computed("arn")],
                 ["dynamodb:Query"] = [Table.Computed("arn")],
                 ["dynamodb:UpdateItem"] = [Table.Computed("arn")],
+                ["events:PutEvents"] = [Bus.Computed("arn")],
                 ["logs:CreateLogStream"] = [logGroupArn + ":*"],
                 ["logs:PutLogEvents"] = [logGroupArn + ":*"],
             },
@@ -177,7 +178,8 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     public void NoPolicyUsesAWildcardActionOrResource()
     {
         var documents = Stack.AllOf(ResourceTypes.RolePolicy).Select(policy => policy.Text("policy"))
-            .Append(Stack.Single(ResourceTypes.QueuePolicy).Text("policy"));
+            .Append(Stack.Single(ResourceTypes.QueuePolicy).Text("policy"))
+            .Append(Stack.Single(ResourceTypes.TopicPolicy).Text("policy"));
         var logStreamResources = Stack.AllOf(ResourceTypes.LogGroup).Select(group => group.Computed("arn") + ":*").ToHashSet();
 
         foreach (var statement in documents.SelectMany(PolicyStatement.Parse))
@@ -234,11 +236,13 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     }
 
     [Fact]
-    public void RecorderEnvironmentIsTheContractsSettingsAndTable()
+    public void RecorderEnvironmentIsTheContractsSettingsTableAndBus()
     {
+        // The bus: the recorder publishes the transitions it makes (the circuit opening).
         var expected = new Dictionary<string, string>(DefaultCircuitEnvironment())
         {
             [FunctionEnvironment.TableName] = Table.Computed("name"),
+            [FunctionEnvironment.EventBusName] = Bus.Computed("name"),
         };
 
         Assert.Equal(expected, Variables(Recorder));
@@ -328,7 +332,10 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     public async Task OutputsNameTheDeployedResources()
     {
         Assert.Equal(Table.Computed("name"), await OutputValues.Of(Stack.Stack.TableName));
+        Assert.Equal(Table.Computed("arn"), await OutputValues.Of(Stack.Stack.TableArn));
         Assert.Equal(Bus.Computed("name"), await OutputValues.Of(Stack.Stack.EventBusName));
+        Assert.Equal(Bus.Computed("arn"), await OutputValues.Of(Stack.Stack.EventBusArn));
+        Assert.Equal(Stack.Single(ResourceTypes.Topic).Computed("arn"), await OutputValues.Of(Stack.Stack.AlertTopicArn));
         Assert.Equal(Webservice.Computed("name"), await OutputValues.Of(Stack.Stack.WebserviceFunctionName));
         Assert.Equal(Recorder.Computed("name"), await OutputValues.Of(Stack.Stack.RecorderFunctionName));
         Assert.Equal(DeadLetterQueue.Computed("url"), await OutputValues.Of(Stack.Stack.DeadLetterQueueUrl));
@@ -346,7 +353,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
         Assert.Single(Stack.Resources.OfType<CircuitBreakerComponent>());
     }
 
-    private static Dictionary<string, string[]> Grants(string document)
+    internal static Dictionary<string, string[]> Grants(string document)
     {
         var grants = new Dictionary<string, string[]>();
         foreach (var statement in PolicyStatement.Parse(document))
@@ -363,7 +370,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
         return grants;
     }
 
-    private static Dictionary<string, string> Variables(RecordedResource function)
+    internal static Dictionary<string, string> Variables(RecordedResource function)
     {
         var variables = (System.Collections.IDictionary)RecordedResource.Entry(function.Map("environment"), "variables")!;
         return variables.Keys.Cast<string>().ToDictionary(key => key, key => (string)variables[key]!);
@@ -376,29 +383,5 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
             setting => setting.ConfigKey);
         Assert.True(result.IsValid);
         return result.Settings!.ToEnvironment();
-    }
-
-    /// <summary>A PutEvents entry as EventBridge delivers it to a rule: the envelope around the detail.</summary>
-    private static string EventAsDelivered(string source, string detailType, string detailJson)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("version", "0");
-            writer.WriteString("id", "6a7e8feb-b491-4cf7-a9f1-bf3703467718");
-            writer.WriteString("detail-type", detailType);
-            writer.WriteString("source", source);
-            writer.WriteString("account", CircuitBreakerMocks.AccountId);
-            writer.WriteString("time", "2025-11-24T12:00:00Z");
-            writer.WriteString("region", CircuitBreakerMocks.Region);
-            writer.WriteStartArray("resources");
-            writer.WriteEndArray();
-            writer.WritePropertyName("detail");
-            writer.WriteRawValue(detailJson);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

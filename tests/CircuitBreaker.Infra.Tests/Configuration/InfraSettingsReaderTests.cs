@@ -25,6 +25,9 @@ public sealed class InfraSettingsReaderTests
         Assert.Equal(8, settings.EventRetryAttempts);
         Assert.Equal(3600, settings.EventMaxAgeSeconds);
         Assert.Null(settings.ArtifactPath);
+        Assert.Equal(DeploymentMode.Full, settings.Mode);
+        Assert.Null(settings.AlarmEmail);
+        Assert.Equal("CircuitBreaker", settings.Circuit.MetricsNamespace);
     }
 
     [Fact]
@@ -115,6 +118,94 @@ public sealed class InfraSettingsReaderTests
         var error = Assert.Throws<StackConfigurationException>(() => Read(new() { ["downstreamUrl"] = "https://example.com/", [key] = value }));
 
         Assert.Contains($"config '{Project}:{key}'", Assert.Single(error.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AlarmEmailAndModeAreRead()
+    {
+        var settings = Read(new()
+        {
+            ["downstreamUrl"] = "https://example.com/",
+            ["alarmEmail"] = " ops@example.com ",
+            ["mode"] = "FULL",
+            ["metricsNamespace"] = "Team/Breakers",
+        });
+
+        Assert.Equal("ops@example.com", settings.AlarmEmail);
+        Assert.Equal(DeploymentMode.Full, settings.Mode);
+        Assert.Equal("Team/Breakers", settings.Circuit.MetricsNamespace);
+    }
+
+    [Theory]
+    [InlineData("ops")]
+    [InlineData("ops@localhost")]
+    [InlineData("Ops <ops@example.com>")]
+    [InlineData("ops@example.com, dev@example.com")]
+    [InlineData("ops@@example.com")]
+    [InlineData("ops@example..com")]
+    [InlineData("@example.com")]
+    public void AnAlarmEmailThatIsNotOneAddressIsRejected(string value)
+    {
+        var error = Assert.Throws<StackConfigurationException>(() => Read(new() { ["downstreamUrl"] = "https://example.com/", ["alarmEmail"] = value }));
+
+        var problem = Assert.Single(error.Errors);
+        Assert.StartsWith($"config '{Project}:alarmEmail'", problem, StringComparison.Ordinal);
+        Assert.Contains(InfraSettingKeys.AlarmEmail.ExpectedForm, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnknownModeIsRejected()
+    {
+        var error = Assert.Throws<StackConfigurationException>(() => Read(new() { ["downstreamUrl"] = "https://example.com/", ["mode"] = "proxy" }));
+
+        Assert.Contains("full or backend", Assert.Single(error.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BackendModeNeedsNoDownstreamButAServiceId()
+    {
+        var settings = Read(new() { ["mode"] = "backend", ["serviceId"] = "payments" });
+
+        Assert.Equal(DeploymentMode.Backend, settings.Mode);
+        Assert.Equal("payments", settings.Circuit.ServiceId);
+        Assert.Equal(new Uri(BackendOnly.StandInDownstreamUrl), settings.Circuit.DownstreamUrl);
+
+        var error = Assert.Throws<StackConfigurationException>(() => Read(new() { ["mode"] = "backend" }));
+        var problem = Assert.Single(error.Errors);
+        Assert.StartsWith($"config '{Project}:serviceId' is required when config '{Project}:mode' is 'backend'", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BackendModeKeepsAGivenDownstreamAndStillValidatesIt()
+    {
+        Assert.Equal(
+            new Uri("https://example.com/"),
+            Read(new() { ["mode"] = "backend", ["serviceId"] = "payments", ["downstreamUrl"] = "https://example.com/" }).Circuit.DownstreamUrl);
+
+        var error = Assert.Throws<StackConfigurationException>(() => Read(new() { ["mode"] = "backend", ["serviceId"] = "payments", ["downstreamUrl"] = "ftp://example.com/" }));
+        Assert.StartsWith($"config '{Project}:downstreamUrl'", Assert.Single(error.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BreakerSettingsOfRatioModeReachTheFunctionsEnvironment()
+    {
+        var settings = Read(new()
+        {
+            ["downstreamUrl"] = "https://example.com/",
+            ["failureRatio"] = "0.5",
+            ["minimumThroughput"] = "20",
+            ["slowCallSeconds"] = "2.5",
+            ["openSeconds"] = "30",
+            ["maxOpenSeconds"] = "240",
+            ["metricsNamespace"] = "Team/Breakers",
+        });
+
+        var environment = settings.Circuit.ToEnvironment();
+        Assert.Equal("0.5", environment[CircuitSettingKeys.FailureRatio.EnvironmentVariable]);
+        Assert.Equal("20", environment[CircuitSettingKeys.MinimumThroughput.EnvironmentVariable]);
+        Assert.Equal("2.5", environment[CircuitSettingKeys.SlowCallSeconds.EnvironmentVariable]);
+        Assert.Equal("240", environment[CircuitSettingKeys.MaxOpenSeconds.EnvironmentVariable]);
+        Assert.Equal("Team/Breakers", environment[CircuitSettingKeys.MetricsNamespace.EnvironmentVariable]);
     }
 
     private static InfraSettings Read(Dictionary<string, string?> config) =>

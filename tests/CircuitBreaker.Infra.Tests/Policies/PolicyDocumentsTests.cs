@@ -29,12 +29,56 @@ public sealed class PolicyDocumentsTests
     }
 
     [Fact]
-    public void RecorderDocumentGrantsNoBusAccess()
+    public void RecorderDocumentGrantsPutEventsOnTheBusOnly()
     {
-        var document = PolicyDocuments.Recorder(Table, LogGroup);
+        using var document = JsonDocument.Parse(PolicyDocuments.Recorder(Table, Bus, LogGroup));
 
-        Assert.DoesNotContain("events:", document, StringComparison.Ordinal);
-        Assert.Contains("dynamodb:Query", document, StringComparison.Ordinal);
+        var statements = document.RootElement.GetProperty("Statement").EnumerateArray().ToArray();
+        Assert.Equal(3, statements.Length);
+        Assert.Contains("dynamodb:Query", Strings(statements[0], "Action"));
+        Assert.Equal(new[] { Table }, Strings(statements[0], "Resource"));
+        Assert.Equal(BusActions, Strings(statements[1], "Action"));
+        Assert.Equal(new[] { Bus }, Strings(statements[1], "Resource"));
+        Assert.Equal(new[] { LogGroup + ":*" }, Strings(statements[2], "Resource"));
+    }
+
+    [Fact]
+    public void LibraryDocumentGrantsTheWebservicesTableActionsAndPutEventsNothingMore()
+    {
+        using var document = JsonDocument.Parse(PolicyDocuments.LibraryAccess(Table, Bus));
+
+        var statements = document.RootElement.GetProperty("Statement").EnumerateArray().ToArray();
+        Assert.Equal(2, statements.Length);
+        Assert.Equal(WebserviceTableActions, Strings(statements[0], "Action"));
+        Assert.Equal(new[] { Table }, Strings(statements[0], "Resource"));
+        Assert.Equal(BusActions, Strings(statements[1], "Action"));
+        Assert.Equal(new[] { Bus }, Strings(statements[1], "Resource"));
+        Assert.DoesNotContain("logs:", document.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AlertTopicDocumentLetsOnlyTheRuleAndTheAlarmPublish()
+    {
+        const string topic = "arn:aws:sns:us-east-1:123456789012:alerts";
+        const string rule = "arn:aws:events:us-east-1:123456789012:rule/failures/state-changes";
+        const string alarm = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:cb-dev-circuit-opened";
+        using var document = JsonDocument.Parse(PolicyDocuments.AlertTopic(topic, rule, alarm));
+
+        var statements = document.RootElement.GetProperty("Statement").EnumerateArray()
+            .Select(statement => (
+                Principal: statement.GetProperty("Principal").GetProperty("Service").GetString()!,
+                Action: statement.GetProperty("Action").GetString()!,
+                Resource: statement.GetProperty("Resource").GetString()!,
+                Source: statement.GetProperty("Condition").GetProperty("ArnEquals").GetProperty("aws:SourceArn").GetString()!))
+            .ToArray();
+
+        Assert.Equal(
+            new[]
+            {
+                ("events.amazonaws.com", "sns:Publish", topic, rule),
+                ("cloudwatch.amazonaws.com", "sns:Publish", topic, alarm),
+            },
+            statements);
     }
 
     [Fact]

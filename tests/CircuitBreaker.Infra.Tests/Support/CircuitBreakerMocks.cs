@@ -83,6 +83,17 @@ internal sealed class CircuitBreakerMocks : IMocks
                 state["invokeUrl"] = $"https://{apiId}.execute-api.{Region}.amazonaws.com/{(stageName == "$default" ? string.Empty : stageName)}";
                 state["executionArn"] = $"arn:aws:execute-api:{Region}:{AccountId}:{apiId}/{stageName}";
                 break;
+            case "aws:sns/topic:Topic":
+                state["name"] = name;
+                state["arn"] = $"arn:aws:sns:{Region}:{AccountId}:{name}";
+                break;
+            case "aws:cloudwatch/metricAlarm:MetricAlarm":
+                state["name"] = name;
+                state["arn"] = $"arn:aws:cloudwatch:{Region}:{AccountId}:alarm:{name}";
+                break;
+            case "aws:cloudwatch/dashboard:Dashboard":
+                state["dashboardArn"] = $"arn:aws:cloudwatch::{AccountId}:dashboard/{InputText("dashboardName")}";
+                break;
             default:
                 state["arn"] = $"arn:aws:mock:{Region}:{AccountId}:{type}/{logicalName}";
                 break;

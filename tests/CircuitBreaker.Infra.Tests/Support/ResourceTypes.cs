@@ -18,4 +18,9 @@ internal static class ResourceTypes
     public const string Integration = "aws:apigatewayv2/integration:Integration";
     public const string Route = "aws:apigatewayv2/route:Route";
     public const string Stage = "aws:apigatewayv2/stage:Stage";
+    public const string Topic = "aws:sns/topic:Topic";
+    public const string TopicPolicy = "aws:sns/topicPolicy:TopicPolicy";
+    public const string TopicSubscription = "aws:sns/topicSubscription:TopicSubscription";
+    public const string MetricAlarm = "aws:cloudwatch/metricAlarm:MetricAlarm";
+    public const string Dashboard = "aws:cloudwatch/dashboard:Dashboard";
 }

@@ -19,7 +19,12 @@ public sealed class CircuitSettingsReaderTests
             (CircuitSettingKeys.WindowSeconds, "90"),
             (CircuitSettingKeys.OpenSeconds, "1.5"),
             (CircuitSettingKeys.FailOpen, "false"),
-            (CircuitSettingKeys.ServiceId, "payments")).Settings!;
+            (CircuitSettingKeys.ServiceId, "payments"),
+            (CircuitSettingKeys.FailureRatio, "0.25"),
+            (CircuitSettingKeys.MinimumThroughput, "40"),
+            (CircuitSettingKeys.SlowCallSeconds, "0.05"),
+            (CircuitSettingKeys.MaxOpenSeconds, "12"),
+            (CircuitSettingKeys.MetricsNamespace, "Team/Breakers")).Settings!;
 
         var environment = original.ToEnvironment();
         var reread = CircuitSettingsReader.Read(s => environment.GetValueOrDefault(s.EnvironmentVariable), s => s.EnvironmentVariable).Settings;
@@ -58,5 +63,58 @@ public sealed class CircuitSettingsReaderTests
         var settings = Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.DownstreamTimeoutSeconds, "10.5")).Settings!;
 
         Assert.Equal(13, settings.WebserviceTimeoutSeconds);
+    }
+
+    [Fact]
+    public void UnsetOptionalSettingsStayUnsetThroughTheEnvironment()
+    {
+        var original = Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.OpenSeconds, "7")).Settings!;
+
+        var environment = original.ToEnvironment();
+        var reread = CircuitSettingsReader.Read(s => environment.GetValueOrDefault(s.EnvironmentVariable), s => s.EnvironmentVariable).Settings!;
+
+        Assert.Null(reread.FailureRatio);
+        Assert.Null(reread.SlowCallThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(7), reread.MaxOpenDuration);
+        Assert.Equal(CircuitSettingKeys.MetricsNamespace.DefaultValue, reread.MetricsNamespace);
+        Assert.False(environment.ContainsKey(CircuitSettingKeys.FailureRatio.EnvironmentVariable));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1.5")]
+    [InlineData("-0.1")]
+    [InlineData("half")]
+    public void AFailureRatioOutsideZeroToOneIsRejected(string ratio)
+    {
+        var result = Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.FailureRatio, ratio));
+
+        Assert.Equal($"config 'failureRatio' is '{ratio}': expected {CircuitSettingKeys.FailureRatio.ExpectedForm}.", Assert.Single(result.Errors));
+    }
+
+    [Fact]
+    public void ASlowCallThresholdMustBeBelowTheTimeout()
+    {
+        var result = Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.DownstreamTimeoutSeconds, "2"), (CircuitSettingKeys.SlowCallSeconds, "2"));
+
+        Assert.Contains("must be below config 'downstreamTimeoutSeconds' (2)", Assert.Single(result.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheOpenPeriodsCapCannotBeBelowTheOpenPeriod()
+    {
+        var result = Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.OpenSeconds, "30"), (CircuitSettingKeys.MaxOpenSeconds, "10"));
+
+        Assert.Contains("cannot be below config 'openSeconds' (30)", Assert.Single(result.Errors), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("AWS/Lambda")]
+    [InlineData("bad\u0001name")]
+    public void ReservedOrUnprintableMetricNamespacesAreRejected(string value)
+    {
+        var result = Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.MetricsNamespace, value));
+
+        Assert.Contains("config 'metricsNamespace'", Assert.Single(result.Errors), StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,38 @@
+namespace CircuitBreaker.Contract;
+
+/// <summary>
+/// Names of the CloudWatch metrics the functions write in Embedded Metric Format, under the namespace of
+/// <see cref="CircuitSettingKeys.MetricsNamespace"/>. The stack's alarm and dashboard refer to the same names.
+/// </summary>
+public static class CircuitMetrics
+{
+    /// <summary>The one dimension of every metric: the circuit's key.</summary>
+    public const string ServiceIdDimension = "ServiceId";
+
+    /// <summary>Requests whose downstream answer was relayed (Count).</summary>
+    public const string Relayed = "Relayed";
+
+    /// <summary>Requests refused without a downstream call because the circuit was open, half-open or isolated (Count).</summary>
+    public const string FailedFast = "FailedFast";
+
+    /// <summary>Requests whose downstream call timed out (Count).</summary>
+    public const string DownstreamTimeout = "DownstreamTimeout";
+
+    /// <summary>Requests whose downstream call failed otherwise: connection error or 5xx (Count).</summary>
+    public const string DownstreamError = "DownstreamError";
+
+    /// <summary>Requests that were the half-open probe (Count).</summary>
+    public const string Probe = "Probe";
+
+    /// <summary>How long the downstream call took (Milliseconds).</summary>
+    public const string DownstreamLatency = "DownstreamLatency";
+
+    /// <summary>Failures the recorder stored (Count).</summary>
+    public const string FailuresRecorded = "FailuresRecorded";
+
+    /// <summary>Transitions into open (Count).</summary>
+    public const string CircuitOpened = "CircuitOpened";
+
+    /// <summary>Transitions into closed (Count).</summary>
+    public const string CircuitClosed = "CircuitClosed";
+}

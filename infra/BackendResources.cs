@@ -1,0 +1,240 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Infra.Configuration;
+using CircuitBreaker.Infra.Monitoring;
+using CircuitBreaker.Infra.Policies;
+using Pulumi;
+using Pulumi.Aws.CloudWatch;
+using Pulumi.Aws.CloudWatch.Inputs;
+using Pulumi.Aws.DynamoDB;
+using Pulumi.Aws.DynamoDB.Inputs;
+using Pulumi.Aws.Iam;
+using Pulumi.Aws.Lambda;
+using Pulumi.Aws.Lambda.Inputs;
+using Pulumi.Aws.Sns;
+using Pulumi.Aws.Sqs;
+
+namespace CircuitBreaker.Infra;
+
+/// <summary>
+/// The breaker's backend, declared under one component: the table, the bus and its failure rule to the
+/// recorder (with retries and a dead-letter queue), the recorder with its role and log group, and what an
+/// operator watches — the circuit-opened alarm, the state-change rule, the alert topic both notify, and the
+/// dashboard. Both <see cref="CircuitBreakerComponent"/> and <see cref="CircuitBreakerBackend"/> declare it,
+/// under the same resource names, so the whole breaker's resources keep their identity.
+/// </summary>
+internal sealed class BackendResources
+{
+    /// <summary>The <c>TargetId</c> of the state-change rule's target.</summary>
+    public const string AlertsTargetId = "alerts";
+
+    private readonly ChildResources _children;
+
+    public BackendResources(ChildResources children, string name, CircuitBreakerBackendArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        ArgumentNullException.ThrowIfNull(args);
+        _children = children;
+
+        Table = new Table($"{name}-table", new TableArgs
+        {
+            Attributes =
+            {
+                new TableAttributeArgs { Name = CircuitTable.PartitionKey, Type = CircuitTable.KeyAttributeType },
+                new TableAttributeArgs { Name = CircuitTable.SortKey, Type = CircuitTable.KeyAttributeType },
+            },
+            HashKey = CircuitTable.PartitionKey,
+            RangeKey = CircuitTable.SortKey,
+            BillingMode = "PAY_PER_REQUEST",
+            Ttl = new TableTtlArgs { AttributeName = CircuitTable.TimeToLiveAttribute, Enabled = true },
+            PointInTimeRecovery = new TablePointInTimeRecoveryArgs { Enabled = true },
+        }, children.Options());
+
+        Bus = new EventBus($"{name}-bus", new EventBusArgs
+        {
+            // Kept as first deployed so that an update leaves the bus alone; state changes travel on it too.
+            Description = "Failure events of the circuit breaker's webservice",
+        }, children.Options());
+
+        var rule = new EventRule($"{name}-failures", new EventRuleArgs
+        {
+            EventBusName = Bus.Name,
+            EventPattern = FailureEvents.EventPattern,
+            Description = "Routes each downstream failure to the recorder",
+        }, children.Options());
+
+        // Fourteen days, SQS's longest retention: time to notice and replay a lost failure.
+        DeadLetters = new Queue($"{name}-failures-dlq", new QueueArgs
+        {
+            MessageRetentionSeconds = 1209600,
+        }, children.Options());
+
+        var deadLetterPolicy = new QueuePolicy($"{name}-failures-dlq-policy", new QueuePolicyArgs
+        {
+            QueueUrl = DeadLetters.Url,
+            Policy = Output.Tuple(DeadLetters.Arn, rule.Arn).Apply(arns => PolicyDocuments.DeadLetterQueue(arns.Item1, arns.Item2)),
+        }, children.Options());
+
+        var recorderName = FunctionNames.For(args.FunctionNamePrefix, HandlerNames.Recorder);
+        var recorderLogs = children.LogGroupFor(name, HandlerNames.Recorder, recorderName, args.LogRetentionDays);
+        var recorderRole = children.RoleFor(name, HandlerNames.Recorder);
+        var recorderPolicy = new RolePolicy($"{name}-{HandlerNames.Recorder}-policy", new RolePolicyArgs
+        {
+            Role = recorderRole.Name,
+            Policy = Output.Tuple(Table.Arn, Bus.Arn, recorderLogs.Arn)
+                .Apply(arns => PolicyDocuments.Recorder(arns.Item1, arns.Item2, arns.Item3)),
+        }, children.Options());
+
+        // The recorder opens the circuit, so it needs the same threshold, window and open period; it
+        // publishes the transition it makes on the same bus.
+        var recorderEnvironment = EnvironmentOf(args.Circuit);
+        recorderEnvironment.Add(FunctionEnvironment.TableName, Table.Name);
+        recorderEnvironment.Add(FunctionEnvironment.EventBusName, Bus.Name);
+        Recorder = new Function($"{name}-{HandlerNames.Recorder}", new FunctionArgs
+        {
+            Name = recorderName,
+            Description = "Records failure events and opens the circuit",
+            Role = recorderRole.Arn,
+            Runtime = CircuitBreakerComponent.FunctionRuntime,
+            Handler = HandlerNames.Recorder,
+            Architectures = { args.Architecture.LambdaName() },
+            Code = args.Code,
+            MemorySize = args.MemorySizeMb,
+            Timeout = args.RecorderTimeoutSeconds,
+            Environment = new FunctionEnvironmentArgs { Variables = recorderEnvironment },
+            LoggingConfig = new FunctionLoggingConfigArgs { LogFormat = "JSON", LogGroup = recorderLogs.Name },
+        }, children.Options(recorderPolicy, recorderLogs));
+
+        var recorderInvoke = new Permission($"{name}-{HandlerNames.Recorder}-invoke", new PermissionArgs
+        {
+            Action = "lambda:InvokeFunction",
+            Function = Recorder.Name,
+            Principal = "events.amazonaws.com",
+            SourceArn = rule.Arn,
+        }, children.Options());
+
+        _ = new EventTarget($"{name}-{HandlerNames.Recorder}-target", new EventTargetArgs
+        {
+            Rule = rule.Name,
+            EventBusName = Bus.Name,
+            TargetId = HandlerNames.Recorder,
+            Arn = Recorder.Arn,
+            RetryPolicy = new EventTargetRetryPolicyArgs
+            {
+                MaximumRetryAttempts = args.EventRetryAttempts,
+                MaximumEventAgeInSeconds = args.EventMaxAgeSeconds,
+            },
+            DeadLetterConfig = new EventTargetDeadLetterConfigArgs { Arn = DeadLetters.Arn },
+        }, children.Options(recorderInvoke, deadLetterPolicy));
+
+        Alerts = new Topic($"{name}-alerts", new TopicArgs(), children.Options());
+
+        CircuitOpenedAlarm = new MetricAlarm($"{name}-circuit-opened-alarm", new MetricAlarmArgs
+        {
+            Name = $"{args.FunctionNamePrefix}-circuit-opened",
+            AlarmDescription = $"The circuit '{args.Circuit.ServiceId}' opened: calls to its downstream fail fast "
+                + "until a probe succeeds. The dashboard shows why; the state-change events say when it closes.",
+            Namespace = args.Circuit.MetricsNamespace,
+            MetricName = CircuitMetrics.CircuitOpened,
+            Dimensions = { { CircuitMetrics.ServiceIdDimension, args.Circuit.ServiceId } },
+            Statistic = "Sum",
+            Period = DashboardLayout.PeriodSeconds,
+            EvaluationPeriods = 1,
+            Threshold = 1d,
+            ComparisonOperator = "GreaterThanOrEqualToThreshold",
+            // No opening in a minute is no data, and no data is the healthy case.
+            TreatMissingData = "notBreaching",
+            AlarmActions = { Alerts.Arn },
+        }, children.Options());
+
+        var stateChanges = new EventRule($"{name}-state-changes", new EventRuleArgs
+        {
+            EventBusName = Bus.Name,
+            EventPattern = StateChangeEvents.EventPattern,
+            Description = "Routes every circuit transition to the alert topic",
+        }, children.Options());
+
+        var alertsPolicy = new TopicPolicy($"{name}-alerts-policy", new TopicPolicyArgs
+        {
+            Arn = Alerts.Arn,
+            Policy = Output.Tuple(Alerts.Arn, stateChanges.Arn, CircuitOpenedAlarm.Arn)
+                .Apply(arns => PolicyDocuments.AlertTopic(arns.Item1, arns.Item2, arns.Item3)),
+        }, children.Options());
+
+        _ = new EventTarget($"{name}-state-changes-target", new EventTargetArgs
+        {
+            Rule = stateChanges.Name,
+            EventBusName = Bus.Name,
+            TargetId = AlertsTargetId,
+            Arn = Alerts.Arn,
+        }, children.Options(alertsPolicy));
+
+        if (args.AlarmEmail is { } email)
+        {
+            // SNS mails the address a confirmation link; nothing is delivered until it is followed.
+            _ = new TopicSubscription($"{name}-alerts-email", new TopicSubscriptionArgs
+            {
+                Topic = Alerts.Arn,
+                Protocol = "email",
+                Endpoint = email,
+            }, children.Options());
+        }
+
+        var metricsNamespace = args.Circuit.MetricsNamespace;
+        var serviceId = args.Circuit.ServiceId;
+        Dashboard = new Dashboard($"{name}-dashboard", new DashboardArgs
+        {
+            // The prefix is unique per stack and made of the characters dashboard names allow.
+            DashboardName = args.FunctionNamePrefix,
+            DashboardBody = Output.Tuple(Bus.Arn, CircuitOpenedAlarm.Arn)
+                .Apply(values => DashboardLayout.Build(ConsoleLinks.RegionOf(values.Item1), metricsNamespace, serviceId, values.Item2)),
+        }, children.Options());
+
+        DashboardUrl = Output.Tuple(Bus.Arn, Dashboard.DashboardName)
+            .Apply(values => ConsoleLinks.Dashboard(ConsoleLinks.RegionOf(values.Item1), values.Item2));
+        LibraryAccessPolicy = Output.Tuple(Table.Arn, Bus.Arn)
+            .Apply(arns => PolicyDocuments.LibraryAccess(arns.Item1, arns.Item2));
+    }
+
+    public Table Table { get; }
+
+    public EventBus Bus { get; }
+
+    public Queue DeadLetters { get; }
+
+    public Function Recorder { get; }
+
+    public Topic Alerts { get; }
+
+    public MetricAlarm CircuitOpenedAlarm { get; }
+
+    public Dashboard Dashboard { get; }
+
+    public Output<string> DashboardUrl { get; }
+
+    /// <summary>The IAM policy document (JSON) a user's function needs to run the library against this backend.</summary>
+    public Output<string> LibraryAccessPolicy { get; }
+
+    /// <summary>Attaches <see cref="LibraryAccessPolicy"/> to the role named <paramref name="roleName"/> as an inline policy.</summary>
+    public RolePolicy GrantLibraryAccess(string resourceName, Input<string> roleName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(resourceName);
+        ArgumentNullException.ThrowIfNull(roleName);
+        return new RolePolicy(resourceName, new RolePolicyArgs
+        {
+            Role = roleName,
+            Policy = LibraryAccessPolicy,
+        }, _children.Options());
+    }
+
+    /// <summary>The breaker's settings as a function's environment variables.</summary>
+    public static InputMap<string> EnvironmentOf(CircuitSettings circuit)
+    {
+        var variables = new InputMap<string>();
+        foreach (var (key, value) in circuit.ToEnvironment())
+        {
+            variables.Add(key, value);
+        }
+
+        return variables;
+    }
+}

@@ -1,0 +1,65 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Infra.Configuration;
+using Pulumi;
+
+namespace CircuitBreaker.Infra;
+
+/// <summary>What a <see cref="CircuitBreakerBackend"/> (and the backend part of a <see cref="CircuitBreakerComponent"/>) is built from.</summary>
+public sealed class CircuitBreakerBackendArgs
+{
+    /// <summary>
+    /// The breaker's settings; the recorder receives them as environment variables, and
+    /// <see cref="CircuitSettings.ServiceId"/> and <see cref="CircuitSettings.MetricsNamespace"/> name the
+    /// metrics the alarm and the dashboard watch.
+    /// </summary>
+    public required CircuitSettings Circuit { get; init; }
+
+    /// <summary>The Lambda package holding <c>bootstrap</c>.</summary>
+    public required Archive Code { get; init; }
+
+    /// <summary>
+    /// Prefix of the fixed names: <c>&lt;prefix&gt;-recorder</c> (so that its log group can be declared under
+    /// the name Lambda writes to before the function exists), the alarm and the dashboard.
+    /// </summary>
+    public required string FunctionNamePrefix { get; init; }
+
+    /// <summary>The instruction set <see cref="Code"/> was built for.</summary>
+    public LambdaArchitecture Architecture { get; init; } = LambdaArchitecture.Arm64;
+
+    /// <summary>Memory of the recorder, MB.</summary>
+    public int MemorySizeMb { get; init; } = 256;
+
+    /// <summary>The recorder's timeout, seconds.</summary>
+    public int RecorderTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>Retention of the recorder's log group, days.</summary>
+    public int LogRetentionDays { get; init; } = 14;
+
+    /// <summary>EventBridge retries of a failure event to the recorder.</summary>
+    public int EventRetryAttempts { get; init; } = 8;
+
+    /// <summary>How long EventBridge keeps retrying a failure event before dead-lettering it, seconds.</summary>
+    public int EventMaxAgeSeconds { get; init; } = 3600;
+
+    /// <summary>An address to subscribe to the alert topic by email, or null for none.</summary>
+    public string? AlarmEmail { get; init; }
+
+    /// <summary>The arguments that <paramref name="settings"/> describe.</summary>
+    public static CircuitBreakerBackendArgs From(InfraSettings settings, Archive code, string functionNamePrefix)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new CircuitBreakerBackendArgs
+        {
+            Circuit = settings.Circuit,
+            Code = code,
+            FunctionNamePrefix = functionNamePrefix,
+            Architecture = settings.Architecture,
+            MemorySizeMb = settings.MemorySizeMb,
+            RecorderTimeoutSeconds = settings.RecorderTimeoutSeconds,
+            LogRetentionDays = settings.LogRetentionDays,
+            EventRetryAttempts = settings.EventRetryAttempts,
+            EventMaxAgeSeconds = settings.EventMaxAgeSeconds,
+            AlarmEmail = settings.AlarmEmail,
+        };
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json;
+using CircuitBreaker.Contract;
+
+namespace CircuitBreaker.Infra.Monitoring;
+
+/// <summary>
+/// The CloudWatch dashboard of one circuit, as the JSON body CloudWatch takes: the circuit-opened alarm's
+/// state on top, then the functions' metrics (<see cref="CircuitMetrics"/>) under the circuit's
+/// <see cref="CircuitMetrics.ServiceIdDimension"/>: requests by outcome, transitions and recorded
+/// failures, downstream latency.
+/// </summary>
+public static class DashboardLayout
+{
+    /// <summary>The period of every graph, seconds: the alarm's period, so the graph shows what the alarm saw.</summary>
+    public const int PeriodSeconds = 60;
+
+    private const int FullWidth = 24;
+    private const int GraphWidth = 8;
+    private const int GraphHeight = 6;
+    private const int AlarmHeight = 3;
+
+    /// <summary>Request outcomes, counted per period.</summary>
+    public static IReadOnlyList<string> RequestMetrics { get; } =
+        [CircuitMetrics.Relayed, CircuitMetrics.FailedFast, CircuitMetrics.DownstreamTimeout, CircuitMetrics.DownstreamError, CircuitMetrics.Probe];
+
+    /// <summary>What the circuit did, counted per period.</summary>
+    public static IReadOnlyList<string> CircuitMetricNames { get; } =
+        [CircuitMetrics.CircuitOpened, CircuitMetrics.CircuitClosed, CircuitMetrics.FailuresRecorded];
+
+    /// <summary>The percentiles of <see cref="CircuitMetrics.DownstreamLatency"/> shown.</summary>
+    public static IReadOnlyList<string> LatencyStatistics { get; } = ["p50", "p99", "Maximum"];
+
+    /// <summary>The body for the circuit <paramref name="serviceId"/> in <paramref name="region"/>.</summary>
+    public static string Build(string region, string metricsNamespace, string serviceId, string alarmArn)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        ArgumentException.ThrowIfNullOrWhiteSpace(metricsNamespace);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(alarmArn);
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("widgets");
+
+            WidgetStart(writer, "alarm", x: 0, y: 0, FullWidth, AlarmHeight);
+            writer.WriteString("title", $"Circuit {serviceId}: opened recently?");
+            writer.WriteStartArray("alarms");
+            writer.WriteStringValue(alarmArn);
+            writer.WriteEndArray();
+            WidgetEnd(writer);
+
+            Graph(writer, x: 0, $"{serviceId}: requests by outcome", region, "Sum", metrics: RequestMetrics.Select(name =>
+                (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, name, serviceId, statistic: null))));
+            Graph(writer, x: GraphWidth, $"{serviceId}: circuit", region, "Sum", metrics: CircuitMetricNames.Select(name =>
+                (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, name, serviceId, statistic: null))));
+            Graph(writer, x: 2 * GraphWidth, $"{serviceId}: downstream latency (ms)", region, "p99", metrics: LatencyStatistics.Select(statistic =>
+                (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, CircuitMetrics.DownstreamLatency, serviceId, statistic))));
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Graph(Utf8JsonWriter writer, int x, string title, string region, string statistic, IEnumerable<Action<Utf8JsonWriter>> metrics)
+    {
+        WidgetStart(writer, "metric", x, y: AlarmHeight, GraphWidth, GraphHeight);
+        writer.WriteString("title", title);
+        writer.WriteString("view", "timeSeries");
+        writer.WriteBoolean("stacked", false);
+        writer.WriteString("region", region);
+        writer.WriteNumber("period", PeriodSeconds);
+        writer.WriteString("stat", statistic);
+        writer.WriteStartArray("metrics");
+        foreach (var metric in metrics)
+        {
+            metric(writer);
+        }
+
+        writer.WriteEndArray();
+        WidgetEnd(writer);
+    }
+
+    // One entry of a graph's "metrics": [namespace, name, dimension, value] and, to override the
+    // graph's statistic, a rendering object with the statistic as its label.
+    private static void Metric(Utf8JsonWriter writer, string metricsNamespace, string name, string serviceId, string? statistic)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(metricsNamespace);
+        writer.WriteStringValue(name);
+        writer.WriteStringValue(CircuitMetrics.ServiceIdDimension);
+        writer.WriteStringValue(serviceId);
+        if (statistic is not null)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("stat", statistic);
+            writer.WriteString("label", statistic);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WidgetStart(Utf8JsonWriter writer, string type, int x, int y, int width, int height)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", type);
+        writer.WriteNumber("x", x);
+        writer.WriteNumber("y", y);
+        writer.WriteNumber("width", width);
+        writer.WriteNumber("height", height);
+        writer.WriteStartObject("properties");
+    }
+
+    private static void WidgetEnd(Utf8JsonWriter writer)
+    {
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+}
