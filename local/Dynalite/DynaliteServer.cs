@@ -68,7 +68,7 @@ internal sealed class DynaliteServer : IAsyncDisposable
         return new DynaliteServer(options, dynaliteDirectory, nodePath, node);
     }
 
-    /// <summary>Kills dynalite at once, as a crash would; clients then see connections refused.</summary>
+    /// <summary>Kills dynalite at once, as a crash would, and returns once it is gone; clients then see connections refused.</summary>
     public void Kill() => node?.Kill();
 
     /// <summary>
@@ -158,6 +158,8 @@ internal sealed class DynaliteServer : IAsyncDisposable
     {
         private const int MaxDiagnosticChars = 8_000;
 
+        private static readonly TimeSpan KillReapTimeout = TimeSpan.FromSeconds(5);
+
         private readonly StringBuilder diagnostics = new();
 
         private RunningNode(Process process) => Process = process;
@@ -231,6 +233,10 @@ internal sealed class DynaliteServer : IAsyncDisposable
                 if (!HasExited)
                 {
                     Process.Kill(entireProcessTree: true);
+
+                    // The kill is a signal; wait until the runtime has reaped the child, so that whoever killed it sees
+                    // it gone (HasExited) rather than racing the reaper.
+                    Process.WaitForExit(KillReapTimeout);
                 }
             }
             catch (InvalidOperationException)
