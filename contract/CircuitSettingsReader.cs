@@ -32,14 +32,22 @@ public static class CircuitSettingsReader
             return string.IsNullOrWhiteSpace(value) ? setting.DefaultValue : value.Trim();
         }
 
+        // A URL's user information is hidden from every message: a mistyped URL must not put a password in a log.
         void Fail(CircuitSetting setting, string? value) =>
             errors.Add(value is null
                 ? $"{describe(setting)} is required: expected {setting.ExpectedForm}."
-                : $"{describe(setting)} is '{value}': expected {setting.ExpectedForm}.");
+                : $"{describe(setting)} is '{UrlRedaction.WithoutUserInfo(value)}': expected {setting.ExpectedForm}.");
 
         Uri? downstream = null;
         var rawUrl = Raw(CircuitSettingKeys.DownstreamUrl);
-        if (rawUrl is not null
+        if (rawUrl is not null && UrlRedaction.HasUserInfo(rawUrl))
+        {
+            // Rejected rather than used: HttpClient would not send it as Basic auth, and a URL is printed in
+            // banners and start-up logs. The message quotes the URL with the credentials masked.
+            errors.Add($"{describe(CircuitSettingKeys.DownstreamUrl)} is '{UrlRedaction.WithoutUserInfo(rawUrl)}': it must not contain user information "
+                + "(user:password@), which would not be sent and could end up in logs; give the URL without it.");
+        }
+        else if (rawUrl is not null
             && Uri.TryCreate(rawUrl, UriKind.Absolute, out var parsed)
             && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
             && parsed.Host.Length > 0)

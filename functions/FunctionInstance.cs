@@ -36,11 +36,11 @@ internal sealed class FunctionInstance : IDisposable
             isWebservice ? WebserviceStoreAttemptTimeout : RecorderStoreAttemptTimeout,
             credentials,
             maxErrorRetry: isWebservice ? 1 : 3));
-        var store = new DynamoDbCircuitStore(dynamoDb, settings.TableName);
+        var store = new DynamoDbCircuitStore(dynamoDb, settings.TableName, time);
 
         Handler = isWebservice
             ? Webservice(settings, environment, time, log, store, credentials)
-            : new RecorderHandler(new FailureRecorder(store, settings.Circuit, time, log), log);
+            : Recorder(settings, environment, time, log, store, credentials);
     }
 
     /// <summary>The validated settings the instance runs with.</summary>
@@ -69,22 +69,40 @@ internal sealed class FunctionInstance : IDisposable
         FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
     {
         var circuit = settings.Circuit;
-        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log);
+        var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
+        var transitions = new TransitionReporter(log, publisher, time);
+        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log, transitions);
 
         var downstreamHttp = Own(NewDownstreamHttpClient());
-        var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
         return new WebserviceHandler(gate, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
     }
 
-    /// <summary>The downstream's HTTP client: no client-wide timeout, since every call carries its own on the injected clock.</summary>
-    internal static HttpClient NewDownstreamHttpClient() =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+    private RecorderHandler Recorder(
+        FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
+    {
+        TransitionReporter transitions;
+        if (settings.EventBusName is null)
+        {
+            // Stacks from before state-change events give the recorder no bus; it still opens circuits.
+            log.Warn($"{FunctionEnvironment.EventBusName} is not set: circuit openings are logged but not published as state-change events");
+            transitions = TransitionReporter.LogOnly(log, time);
+        }
+        else
+        {
+            transitions = new TransitionReporter(log, NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log), time);
+        }
+
+        return new RecorderHandler(new FailureRecorder(store, settings.Circuit, time, log, transitions), log, settings.Circuit.MetricsNamespace);
+    }
+
+    /// <summary>The downstream's HTTP client: see <see cref="DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
+    internal static HttpClient NewDownstreamHttpClient() => DownstreamHttp.CreateClient();
 
     /// <summary>EventBridge's HTTP client: the publisher bounds each call by the request's own budget.</summary>
     internal static HttpClient NewEventsHttpClient() =>
         new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    /// <summary>The failure publisher for the bus and endpoint the settings and environment name.</summary>
+    /// <summary>The publisher (failures and state changes) for the bus and endpoint the settings and environment name.</summary>
     internal static PutEventsClient NewFailurePublisher(
         HttpClient eventsHttp, FunctionSettings settings, Func<string, string?> environment, Amazon.Runtime.AWSCredentials? credentials, TimeProvider time, FunctionLog log) =>
         new(

@@ -55,7 +55,7 @@ internal static class LambdaEntryPoint
             log.Info(
                 "instance started",
                 new LogScope(ServiceId: instance.Settings.Circuit.ServiceId),
-                ("downstream", instance.Settings.Circuit.DownstreamUrl.AbsoluteUri),
+                ("downstream", Printable(instance.Settings.Circuit.DownstreamUrl)),
                 ("failureThreshold", instance.Settings.Circuit.FailureThreshold),
                 ("windowSeconds", instance.Settings.Circuit.Window.TotalSeconds),
                 ("openSeconds", instance.Settings.Circuit.OpenDuration.TotalSeconds));
@@ -72,4 +72,8 @@ internal static class LambdaEntryPoint
 
         return 0;
     }
+
+    // Scheme, host, port and path only: user information is refused at validation, and a query may hold an API key.
+    private static string Printable(Uri downstream) =>
+        downstream.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 }

@@ -13,8 +13,11 @@ internal sealed class CircuitGate(
     OpenCircuitMemory memory,
     CircuitSettings settings,
     TimeProvider time,
-    FunctionLog log)
+    FunctionLog log,
+    TransitionReporter? transitions = null)
 {
+    private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
+
     /// <summary>
     /// While another instance probes, how long this one answers from memory before reading the state
     /// again: short, so that a quick successful probe is noticed quickly.
@@ -47,6 +50,11 @@ internal sealed class CircuitGate(
                 case CircuitStatus.HalfOpen when record.ProbeLeaseUntil > now:
                     return RejectWhileProbing(serviceId, record.ProbeLeaseUntil.Value, now);
 
+                case CircuitStatus.Isolated:
+                    // Rechecked soon, so that an operator's release reaches every instance quickly.
+                    memory.Remember(serviceId, now + HalfOpenRecheck, CircuitView.Isolated);
+                    return new Admission(AdmissionKind.Reject, CircuitView.Isolated);
+
                 case CircuitStatus.Open or CircuitStatus.HalfOpen:
                     return await ElectProbeAsync(record, requestId, now, cancellationToken).ConfigureAwait(false);
 
@@ -64,7 +72,8 @@ internal sealed class CircuitGate(
     /// Settles the probe this request won: success closes the circuit (earlier failures stop counting),
     /// failure opens it for another <see cref="CircuitSettings.OpenDuration"/>.
     /// </summary>
-    public async Task SettleProbeAsync(string requestId, bool succeeded, CancellationToken cancellationToken)
+    /// <returns>The state this request moved the circuit to; null when it moved nothing.</returns>
+    public async Task<CircuitView?> SettleProbeAsync(string requestId, bool succeeded, CancellationToken cancellationToken)
     {
         var serviceId = settings.ServiceId;
         var scope = new LogScope(requestId, serviceId, CircuitView.HalfOpen.Name());
@@ -76,8 +85,8 @@ internal sealed class CircuitGate(
                 if (await store.TryCloseAsync(serviceId, requestId, now, cancellationToken).ConfigureAwait(false))
                 {
                     memory.Forget(serviceId);
-                    log.Transition(scope, CircuitView.HalfOpen, CircuitView.Closed, "probe succeeded");
-                    return;
+                    await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Closed, "probe succeeded", null, cancellationToken).ConfigureAwait(false);
+                    return CircuitView.Closed;
                 }
             }
             else
@@ -86,18 +95,20 @@ internal sealed class CircuitGate(
                 if (await store.TryReopenAsync(serviceId, requestId, openUntil, cancellationToken).ConfigureAwait(false))
                 {
                     memory.Remember(serviceId, openUntil, CircuitView.Open);
-                    log.Transition(scope, CircuitView.HalfOpen, CircuitView.Open, "probe failed");
-                    return;
+                    await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Open, "probe failed", openUntil, cancellationToken).ConfigureAwait(false);
+                    return CircuitView.Open;
                 }
             }
 
             // The lease lapsed and another request took it over: its outcome will settle the circuit.
             log.Warn("probe outcome not applied: the lease was lost", scope, ("probeSucceeded", succeeded));
+            return null;
         }
         catch (CircuitStoreUnavailableException error)
         {
             // The lease lapses by itself and another request probes again: nothing is stuck.
             log.Warn("probe outcome not applied: breaker store unavailable", scope, ("probeSucceeded", succeeded), ("error", error));
+            return null;
         }
     }
 
@@ -110,7 +121,8 @@ internal sealed class CircuitGate(
             memory.Forget(settings.ServiceId);
             var from = record.Status.ToView();
             var reason = record.Status == CircuitStatus.Open ? "open period ended" : "previous probe's lease lapsed";
-            log.Transition(new LogScope(requestId, settings.ServiceId, from.Name()), from, CircuitView.HalfOpen, reason);
+            await _transitions.ReportAsync(new LogScope(requestId, settings.ServiceId, from.Name()), from, CircuitView.HalfOpen, reason, null, cancellationToken)
+                .ConfigureAwait(false);
             return new Admission(AdmissionKind.Probe, CircuitView.HalfOpen);
         }
 

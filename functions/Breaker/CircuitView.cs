@@ -19,17 +19,21 @@ internal enum CircuitView
 
     /// <summary>The breaker's store could not be read, so the state is not known.</summary>
     Unknown,
+
+    /// <summary>Held open by an operator until released; requests fail fast, nothing else changes it.</summary>
+    Isolated,
 }
 
 /// <summary>Spells <see cref="CircuitView"/> the way logs and problem bodies show it.</summary>
 internal static class CircuitViewNames
 {
-    /// <summary>The lower-case, hyphenated name: closed, open, half-open, unknown.</summary>
+    /// <summary>The lower-case, hyphenated name: closed, open, half-open, isolated, unknown (as <c>CircuitStateNames</c> spells them).</summary>
     public static string Name(this CircuitView view) => view switch
     {
         CircuitView.Closed => "closed",
         CircuitView.Open => "open",
         CircuitView.HalfOpen => "half-open",
+        CircuitView.Isolated => "isolated",
         _ => "unknown",
     };
 
@@ -38,6 +42,7 @@ internal static class CircuitViewNames
     {
         CircuitStatus.Closed => CircuitView.Closed,
         CircuitStatus.Open => CircuitView.Open,
+        CircuitStatus.Isolated => CircuitView.Isolated,
         _ => CircuitView.HalfOpen,
     };
 }

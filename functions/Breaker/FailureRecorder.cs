@@ -14,8 +14,11 @@ internal sealed record RecordingOutcome(bool Stored, int? FailuresInWindow, bool
 /// The recorder's side of the breaker: stores each failure once, and opens a closed circuit when the
 /// failures within the window reach the threshold.
 /// </summary>
-internal sealed class FailureRecorder(ICircuitStore store, CircuitSettings settings, TimeProvider time, FunctionLog log)
+internal sealed class FailureRecorder(
+    ICircuitStore store, CircuitSettings settings, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null)
 {
+    private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
+
     /// <summary>
     /// Slack added to a failure's expiry so that a failure is never deleted while it can still count,
     /// whatever the clocks of the webservice and the recorder say.
@@ -61,7 +64,7 @@ internal sealed class FailureRecorder(ICircuitStore store, CircuitSettings setti
         var scope = new LogScope(failure.RequestId, failure.ServiceId, state.Status.ToView().Name());
         if (state.Status != CircuitStatus.Closed)
         {
-            // Open or probing: the probe's outcome, not stray failures, decides what comes next.
+            // Open or probing: the probe's outcome, not stray failures, decides what comes next; isolated: the operator does.
             return new RecordingOutcome(stored, null, Opened: false);
         }
 
@@ -91,11 +94,13 @@ internal sealed class FailureRecorder(ICircuitStore store, CircuitSettings setti
         var opened = await store.TryOpenAsync(failure.ServiceId, state.Version, openUntil, cancellationToken).ConfigureAwait(false);
         if (opened)
         {
-            log.Transition(
+            await _transitions.ReportAsync(
                 scope,
                 CircuitView.Closed,
                 CircuitView.Open,
-                $"{count} failures within {settings.Window.TotalSeconds:0.###} s, threshold {settings.FailureThreshold}");
+                $"{count} failures within {settings.Window.TotalSeconds:0.###} s, threshold {settings.FailureThreshold}",
+                openUntil,
+                cancellationToken).ConfigureAwait(false);
         }
 
         return new RecordingOutcome(stored, count, opened);

@@ -9,21 +9,30 @@ namespace CircuitBreaker.Functions.Breaker;
 /// </summary>
 internal sealed class OpenCircuitMemory(TimeProvider time)
 {
+    /// <summary>
+    /// The longest this instance answers from memory before reading the state again, however long the open
+    /// period: an operator's close or isolate (circuitctl) reaches every instance within this time.
+    /// </summary>
+    internal static readonly TimeSpan MaxRecall = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, RememberedOpen> _open = new(StringComparer.Ordinal);
 
-    /// <summary>Remembers that <paramref name="serviceId"/> fails fast until <paramref name="until"/>.</summary>
-    public void Remember(string serviceId, DateTimeOffset until, CircuitView state) =>
-        _open[serviceId] = new RememberedOpen(until, state);
+    /// <summary>Remembers that <paramref name="serviceId"/> fails fast until <paramref name="until"/> (recalled for at most <see cref="MaxRecall"/>).</summary>
+    public void Remember(string serviceId, DateTimeOffset until, CircuitView state)
+    {
+        var recallUntil = time.GetUtcNow() + MaxRecall;
+        _open[serviceId] = new RememberedOpen(until, state, until < recallUntil ? until : recallUntil);
+    }
 
     /// <summary>Forgets what was remembered, e.g. after this instance closed the circuit.</summary>
     public void Forget(string serviceId) => _open.TryRemove(serviceId, out _);
 
-    /// <summary>True while a remembered open period lasts; a lapsed one is dropped.</summary>
+    /// <summary>True while a remembered open period lasts (and <see cref="MaxRecall"/> has not passed); a lapsed one is dropped.</summary>
     public bool TryRecall(string serviceId, out DateTimeOffset until, out CircuitView state)
     {
         if (_open.TryGetValue(serviceId, out var remembered))
         {
-            if (time.GetUtcNow() < remembered.Until)
+            if (time.GetUtcNow() < remembered.RecallUntil)
             {
                 (until, state) = (remembered.Until, remembered.State);
                 return true;
@@ -37,5 +46,5 @@ internal sealed class OpenCircuitMemory(TimeProvider time)
         return false;
     }
 
-    private sealed record RememberedOpen(DateTimeOffset Until, CircuitView State);
+    private sealed record RememberedOpen(DateTimeOffset Until, CircuitView State, DateTimeOffset RecallUntil);
 }

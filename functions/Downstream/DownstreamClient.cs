@@ -10,8 +10,12 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
     /// <summary>The largest body relayed back; larger answers become a 502 (Lambda's response limit is 6 MB, base64 grows it by a third).</summary>
     public const int MaxRelayedBodyBytes = 1024 * 1024;
 
+    /// <summary>Checks a client's request against this downstream: the request to send, or why it is refused.</summary>
+    public (RelayRequest? Request, RequestRejection? Rejection) Prepare(DownstreamRequest request) =>
+        RelayRequestFactory.Prepare(request, downstreamUrl);
+
     /// <summary>Sends <paramref name="request"/> and waits at most <paramref name="timeout"/>.</summary>
-    public async Task<DownstreamOutcome> CallAsync(DownstreamRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<DownstreamOutcome> CallAsync(RelayRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         using var deadline = new CancellationTokenSource(timeout, time);
@@ -21,7 +25,7 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
         {
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            var body = await ReadBoundedAsync(response.Content, linked.Token).ConfigureAwait(false);
+            var body = await ReadBoundedAsync(response.Content, HasNoBody(request, status), linked.Token).ConfigureAwait(false);
             var elapsed = time.GetElapsedTime(started);
             if (status >= 500)
             {
@@ -33,7 +37,7 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
                 return new DownstreamOutcome(DownstreamOutcomeKind.ResponseTooLarge, elapsed, status, Error: $"body over {MaxRelayedBodyBytes} bytes");
             }
 
-            var (headers, cookies) = RelayableHeaders(response);
+            var (headers, cookies) = RelayableHeaders(response, request.IsHead);
             return new DownstreamOutcome(DownstreamOutcomeKind.Answered, elapsed, status, headers, cookies, body.Value);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -51,38 +55,17 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
         }
     }
 
-    /// <summary>The downstream URL for a client's path and query.</summary>
-    internal Uri TargetFor(string path, string query)
+    private static HttpRequestMessage BuildMessage(RelayRequest request)
     {
-        var builder = new UriBuilder(downstreamUrl);
-        if (path.Length > 1)
-        {
-            builder.Path = builder.Path.TrimEnd('/') + (path[0] == '/' ? path : "/" + path);
-        }
-
-        if (query.Length > 0)
-        {
-            builder.Query = query;
-        }
-
-        return builder.Uri;
-    }
-
-    private HttpRequestMessage BuildMessage(DownstreamRequest request)
-    {
-        var message = new HttpRequestMessage(new HttpMethod(request.Method), TargetFor(request.Path, request.Query));
+        var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Target);
         if (request.Body is { } body)
         {
             message.Content = new ReadOnlyMemoryContent(body);
         }
 
+        // Every header here has passed HeaderFilter, so adding it unvalidated cannot split it.
         foreach (var (name, value) in request.Headers)
         {
-            if (!RelayedHeaders.Request.Contains(name))
-            {
-                continue;
-            }
-
             if (!message.Headers.TryAddWithoutValidation(name, value))
             {
                 message.Content ??= new ReadOnlyMemoryContent(ReadOnlyMemory<byte>.Empty);
@@ -93,9 +76,17 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
         return message;
     }
 
+    // HEAD, 204 and 304 answers carry no body, whatever their Content-Length says (RFC 9110 §6.4.1).
+    private static bool HasNoBody(RelayRequest request, int status) => request.IsHead || status is 204 or 304;
+
     /// <summary>Reads the body, or returns null when it exceeds <see cref="MaxRelayedBodyBytes"/>.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContent content, bool hasNoBody, CancellationToken cancellationToken)
     {
+        if (hasNoBody)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
         if (content.Headers.ContentLength > MaxRelayedBodyBytes)
         {
             return null;
@@ -121,7 +112,7 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
         }
     }
 
-    private static (IReadOnlyDictionary<string, string> Headers, IReadOnlyList<string> Cookies) RelayableHeaders(HttpResponseMessage response)
+    private static (IReadOnlyDictionary<string, string> Headers, IReadOnlyList<string> Cookies) RelayableHeaders(HttpResponseMessage response, bool isHead)
     {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var cookies = new List<string>();
@@ -135,6 +126,13 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
             {
                 headers[name.ToLowerInvariant()] = string.Join(", ", values);
             }
+        }
+
+        // A HEAD answer's Content-Length is its information: the size a GET would return. API Gateway computes the
+        // length of every other answer from the body it relays.
+        if (isHead && response.Content.Headers.ContentLength is { } length)
+        {
+            headers["content-length"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return (headers, cookies);

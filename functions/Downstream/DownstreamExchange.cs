@@ -1,17 +1,43 @@
 namespace CircuitBreaker.Functions.Downstream;
 
-/// <summary>A request to relay to the downstream, taken from the client's request.</summary>
-/// <param name="Method">The HTTP method.</param>
-/// <param name="Path">The client's raw path; appended to the downstream URL's path.</param>
+/// <summary>A client's request as the event describes it, not yet checked.</summary>
+/// <param name="Method">The HTTP method, as the client spelled it.</param>
+/// <param name="Path">The client's raw path; appended to the downstream URL's path once checked.</param>
 /// <param name="Query">The client's raw query string, without '?'; empty for none.</param>
 /// <param name="Headers">The client's headers (lower-case names); only <see cref="RelayedHeaders.Request"/> are relayed.</param>
+/// <param name="Cookies">The client's own cookies, one <c>name=value</c> each; sent as one <c>Cookie</c> header.</param>
 /// <param name="Body">The request body, or null.</param>
 internal sealed record DownstreamRequest(
     string Method,
     string Path,
     string Query,
     IReadOnlyDictionary<string, string> Headers,
+    IReadOnlyList<string> Cookies,
     ReadOnlyMemory<byte>? Body);
+
+/// <summary>A checked request, ready to send.</summary>
+/// <param name="Method">The method, a valid token.</param>
+/// <param name="Target">The downstream URL, under the configured base path, exactly as it goes on the request line.</param>
+/// <param name="Headers">The headers to send, each writable as one header.</param>
+/// <param name="Body">The body, or null.</param>
+/// <param name="DroppedHeaders">Names of the client's headers left out because they could not be written safely.</param>
+internal sealed record RelayRequest(
+    string Method,
+    Uri Target,
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    ReadOnlyMemory<byte>? Body,
+    IReadOnlyList<string> DroppedHeaders)
+{
+    /// <summary>True for HEAD, whose answer has a Content-Length but no body.</summary>
+    public bool IsHead => Method.Equals("HEAD", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Why a client's request is answered without calling the downstream; not a failure of the downstream.</summary>
+/// <param name="Status">The 4xx or 501 status.</param>
+/// <param name="Type">The problem type, one of <see cref="Http.ProblemTypes"/>.</param>
+/// <param name="Title">The problem's title.</param>
+/// <param name="Detail">What is wrong with the request.</param>
+internal sealed record RequestRejection(int Status, string Type, string Title, string Detail);
 
 /// <summary>How a downstream call ended.</summary>
 internal enum DownstreamOutcomeKind

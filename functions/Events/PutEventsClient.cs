@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
 using Amazon.Runtime.Identity;
 using CircuitBreaker.Contract;
@@ -9,7 +10,7 @@ using CircuitBreaker.Functions.Logging;
 namespace CircuitBreaker.Functions.Events;
 
 /// <summary>
-/// Puts failure events on the bus with EventBridge's <c>PutEvents</c> (JSON 1.1 protocol) over a plain
+/// Puts events (failures, state changes, any detail with source-generated JSON metadata) on the bus with EventBridge's <c>PutEvents</c> (JSON 1.1 protocol) over a plain
 /// <see cref="HttpClient"/>, signed by <see cref="RequestSigner"/>.
 /// </summary>
 /// <remarks>
@@ -19,7 +20,7 @@ namespace CircuitBreaker.Functions.Events;
 /// and returns false rather than throwing: the webservice's token is its own deadline, and an answer
 /// without the event beats no answer, so callers need no try/catch around a publish.
 /// </remarks>
-internal sealed class PutEventsClient : IFailurePublisher
+internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher
 {
     /// <summary>The signing name of EventBridge.</summary>
     public const string SigningService = "events";
@@ -67,11 +68,45 @@ internal sealed class PutEventsClient : IFailurePublisher
     }
 
     /// <inheritdoc />
-    public async Task<bool> PublishAsync(FailureEventDetail detail, CancellationToken cancellationToken)
+    public Task<bool> PublishAsync(FailureEventDetail detail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(detail);
-        var body = SerializeRequest(detail);
-        var scope = new LogScope(RequestId: detail.RequestId, ServiceId: detail.ServiceId);
+        return PublishAsync(
+            new OutgoingEvent(FailureEvents.Source, FailureEvents.DetailType, "Failure event", DateTimeOffset.FromUnixTimeMilliseconds(detail.FailedAtEpochMilliseconds)),
+            detail,
+            ContractJsonContext.Default.FailureEventDetail,
+            new LogScope(RequestId: detail.RequestId, ServiceId: detail.ServiceId),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> PublishAsync(CircuitStateChangeDetail detail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        return PublishAsync(
+            new OutgoingEvent(StateChangeEvents.Source, StateChangeEvents.DetailType, "State change event", detail.Time),
+            detail,
+            ContractJsonContext.Default.CircuitStateChangeDetail,
+            new LogScope(RequestId: detail.RequestId, ServiceId: detail.ServiceId, CircuitState: detail.To),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes one event whose detail is <paramref name="detail"/>, serialized through <paramref name="detailType"/>'s
+    /// source-generated metadata (no reflection, so safe under Native AOT). Returns false, after one Warn line, when
+    /// the event was not put.
+    /// </summary>
+    /// <param name="outgoing">Source, detail-type, a name for log lines and the event's time.</param>
+    /// <param name="detail">The event's detail.</param>
+    /// <param name="detailType">The detail's JSON metadata.</param>
+    /// <param name="scope">What the Warn line of a lost event is about.</param>
+    /// <param name="cancellationToken">The caller's budget: when cancelled, stops and returns false.</param>
+    public async Task<bool> PublishAsync<TDetail>(
+        OutgoingEvent outgoing, TDetail detail, JsonTypeInfo<TDetail> detailType, LogScope scope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outgoing);
+        ArgumentNullException.ThrowIfNull(detailType);
+        var body = SerializeRequest(outgoing, JsonSerializer.Serialize(detail, detailType));
         var started = _time.GetTimestamp();
         AttemptOutcome outcome = default;
         var attempts = 0;
@@ -106,8 +141,9 @@ internal sealed class PutEventsClient : IFailurePublisher
         }
 
         _log.Warn(
-            "Failure event not published",
+            outgoing.Description + " not published",
             scope,
+            ("detailType", outgoing.DetailType),
             ("errorCode", outcome.ErrorCode),
             ("errorMessage", outcome.ErrorMessage),
             ("attempts", attempts),
@@ -115,14 +151,14 @@ internal sealed class PutEventsClient : IFailurePublisher
         return false;
     }
 
-    private byte[] SerializeRequest(FailureEventDetail detail)
+    private byte[] SerializeRequest(OutgoingEvent outgoing, string detailJson)
     {
         var entry = new PutEventsRequestEntry(
-            FailureEvents.Source,
-            FailureEvents.DetailType,
-            JsonSerializer.Serialize(detail, ContractJsonContext.Default.FailureEventDetail),
+            outgoing.Source,
+            outgoing.DetailType,
+            detailJson,
             _options.EventBusName,
-            Time: detail.FailedAtEpochMilliseconds / 1000.0);
+            Time: outgoing.Time.ToUnixTimeMilliseconds() / 1000.0);
         return JsonSerializer.SerializeToUtf8Bytes(new PutEventsRequest([entry]), PutEventsJsonContext.Default.PutEventsRequest);
     }
 
@@ -213,3 +249,10 @@ internal sealed class PutEventsClient : IFailurePublisher
         public static AttemptOutcome Failed(string code, string message, bool retryable) => new(false, code, message, retryable);
     }
 }
+
+/// <summary>The envelope fields of one event to put, besides its detail.</summary>
+/// <param name="Source">The event's <c>source</c>.</param>
+/// <param name="DetailType">The event's <c>detail-type</c>.</param>
+/// <param name="Description">How log lines name this kind of event, e.g. "Failure event".</param>
+/// <param name="Time">The event's time.</param>
+internal sealed record OutgoingEvent(string Source, string DetailType, string Description, DateTimeOffset Time);

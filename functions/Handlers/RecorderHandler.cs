@@ -11,16 +11,25 @@ namespace CircuitBreaker.Functions.Handlers;
 /// The recorder Lambda: EventBridge delivers each failure event here; it is stored once and may open the circuit.
 /// An event it cannot read is rejected as an invocation error and nothing is stored.
 /// </summary>
-internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log) : IInvocationHandler
+internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log, string? metricsNamespace = null) : IInvocationHandler
 {
     /// <inheritdoc />
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
         var (eventId, failure, eventTime) = ReadEvent(invocation.Payload);
         var outcome = await recorder.RecordAsync(eventId, failure, eventTime, cancellationToken).ConfigureAwait(false);
+
+        // The count is written for duplicates too (as 0), so that every event's line has the same metrics.
+        var metrics = new EmbeddedMetrics(metricsNamespace ?? CircuitSettingKeys.MetricsNamespace.DefaultValue!, failure.ServiceId).Count(CircuitMetrics.FailuresRecorded, outcome.Stored ? 1 : 0);
+        if (outcome.Opened)
+        {
+            metrics.Count(CircuitMetrics.CircuitOpened);
+        }
+
         log.Info(
             outcome.Stored ? "failure recorded" : "duplicate failure event ignored",
             new LogScope(invocation.RequestId, failure.ServiceId),
+            metrics,
             ("eventId", eventId),
             ("failedRequestId", failure.RequestId),
             ("reason", failure.Reason),

@@ -27,29 +27,55 @@ internal sealed class WebserviceHandler(
     /// <summary>What is kept back from the deadline for answering once a failure has been published.</summary>
     internal static readonly TimeSpan AnswerMargin = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// The most a failed request waits for its failure event to be published. PutEvents normally answers in tens of
+    /// milliseconds, so a second covers a retry or two; in an EventBridge brownout the client gets its 502 or 504
+    /// this long after the failure instead of near the Lambda deadline. An event that misses it is lost, which only
+    /// delays opening the circuit: the next failures are published as usual.
+    /// </summary>
+    internal static readonly TimeSpan PublishBudget = TimeSpan.FromSeconds(1);
+
+    // Failure events given up on by this instance, reported with each loss so that a log query can chart them.
+    private long _lostFailureEvents;
+
     /// <inheritdoc />
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var (request, apiRequestId) = HttpApiRequestReader.Read(invocation.Payload);
-        var (response, state, downstreamOutcome) = await DecideAsync(invocation, request, cancellationToken).ConfigureAwait(false);
+        var metrics = new EmbeddedMetrics(settings.MetricsNamespace, settings.ServiceId);
+        var (relay, rejection) = downstream.Prepare(request);
+        var (response, state, downstreamOutcome) = relay is null
+            ? (WebserviceResponses.Rejected(rejection!, settings.ServiceId, invocation.RequestId), CircuitView.Unknown, null)
+            : await DecideAsync(invocation, relay, metrics, cancellationToken).ConfigureAwait(false);
         log.Info(
             "request handled",
             new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
+            metrics,
             ("apiRequestId", apiRequestId),
             ("method", request.Method),
             ("path", request.Path),
             ("status", response.StatusCode),
             ("durationMs", time.GetElapsedTime(started)),
+            ("refused", rejection?.Type),
             ("downstream", downstreamOutcome?.Kind.ToString()),
             ("downstreamMs", downstreamOutcome?.Elapsed));
         return JsonSerializer.SerializeToUtf8Bytes(response, HttpJsonContext.Default.HttpApiResponse);
     }
 
     private async Task<(HttpApiResponse Response, CircuitView State, DownstreamOutcome? Outcome)> DecideAsync(
-        LambdaInvocation invocation, DownstreamRequest request, CancellationToken cancellationToken)
+        LambdaInvocation invocation, RelayRequest request, EmbeddedMetrics metrics, CancellationToken cancellationToken)
     {
         var requestId = invocation.RequestId;
+        if (request.DroppedHeaders.Count > 0)
+        {
+            // Names only: a value that carries CR/LF is exactly what must not be repeated anywhere.
+            log.Warn(
+                "request headers dropped: not writable as one HTTP header (CR, LF, NUL, control or non-ASCII characters, or a bad name)",
+                new LogScope(requestId, settings.ServiceId),
+                ("headers", string.Join(", ", request.DroppedHeaders)));
+        }
+
         var budget = invocation.RemainingTime(time) - CircuitSettings.ResponseReserve;
         if (budget > settings.DownstreamTimeout)
         {
@@ -64,6 +90,16 @@ internal sealed class WebserviceHandler(
         var admission = await gate.AdmitAsync(requestId, cancellationToken).ConfigureAwait(false);
         switch (admission.Kind)
         {
+            case AdmissionKind.Reject or AdmissionKind.RejectWithoutBreaker:
+                metrics.Count(CircuitMetrics.FailedFast);
+                break;
+            case AdmissionKind.Probe:
+                metrics.Count(CircuitMetrics.Probe);
+                break;
+        }
+
+        switch (admission.Kind)
+        {
             case AdmissionKind.Reject:
                 return (WebserviceResponses.CircuitOpen(settings.ServiceId, admission, time.GetUtcNow(), requestId), admission.State, null);
             case AdmissionKind.RejectWithoutBreaker:
@@ -71,6 +107,7 @@ internal sealed class WebserviceHandler(
         }
 
         var outcome = await downstream.CallAsync(request, budget, cancellationToken).ConfigureAwait(false);
+        metrics.Duration(CircuitMetrics.DownstreamLatency, outcome.Elapsed).Count(OutcomeMetric(outcome.Kind));
         if (outcome.IsFailure)
         {
             await PublishFailureAsync(invocation, outcome, admission.State, cancellationToken).ConfigureAwait(false);
@@ -78,7 +115,11 @@ internal sealed class WebserviceHandler(
 
         if (admission.Kind == AdmissionKind.Probe)
         {
-            await gate.SettleProbeAsync(requestId, succeeded: !outcome.IsFailure, cancellationToken).ConfigureAwait(false);
+            var settled = await gate.SettleProbeAsync(requestId, succeeded: !outcome.IsFailure, cancellationToken).ConfigureAwait(false);
+            if (settled is { } to)
+            {
+                metrics.Count(to == CircuitView.Closed ? CircuitMetrics.CircuitClosed : CircuitMetrics.CircuitOpened);
+            }
         }
 
         var response = outcome.Kind == DownstreamOutcomeKind.Answered
@@ -102,18 +143,33 @@ internal sealed class WebserviceHandler(
             invocation.RequestId,
             Math.Round(outcome.Elapsed.TotalMilliseconds, 1));
 
-        // Publishing may use what is left of the invocation, less the time to answer; never more.
-        using var deadline = new CancellationTokenSource(Max(invocation.RemainingTime(time) - AnswerMargin, TimeSpan.Zero), time);
+        // Publishing gets its own short budget, and never more than what is left of the invocation less the time to answer.
+        var budget = Min(PublishBudget, Max(invocation.RemainingTime(time) - AnswerMargin, TimeSpan.Zero));
+        using var deadline = new CancellationTokenSource(budget, time);
         using var publishBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var published = await publisher.PublishAsync(failure, publishBudget.Token).ConfigureAwait(false);
         if (!published)
         {
+            var lost = Interlocked.Increment(ref _lostFailureEvents);
             log.Error(
                 "failure event not published: this failure will not count towards opening the circuit",
                 new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
-                ("reason", failure.Reason));
+                ("reason", failure.Reason),
+                ("cause", deadline.IsCancellationRequested ? "publish budget ran out" : "EventBridge refused or failed"),
+                ("publishBudgetMs", budget),
+                ("lostFailureEvents", lost));
         }
     }
+
+    // A body too large to relay reaches the client as a 502 like a failed call, so it is counted with them.
+    private static string OutcomeMetric(DownstreamOutcomeKind kind) => kind switch
+    {
+        DownstreamOutcomeKind.Answered => CircuitMetrics.Relayed,
+        DownstreamOutcomeKind.TimedOut => CircuitMetrics.DownstreamTimeout,
+        _ => CircuitMetrics.DownstreamError,
+    };
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

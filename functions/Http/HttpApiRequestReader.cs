@@ -31,19 +31,17 @@ internal static class HttpApiRequestReader
             throw new InvalidEventException($"The event's version is '{request.Version}': expected HTTP API payload format '2.0'.");
         }
 
+        // Only a missing method makes the event unusable; an odd one is the client's, and answered as such
+        // by RelayRequestFactory, as is a path that is not in origin form.
         var method = request.RequestContext?.Http?.Method;
-        if (string.IsNullOrWhiteSpace(method) || !method.All(char.IsAsciiLetterUpper))
+        if (string.IsNullOrEmpty(method))
         {
-            throw new InvalidEventException($"The event's requestContext.http.method '{method}' is missing or not an HTTP method.");
+            throw new InvalidEventException("The event has no requestContext.http.method.");
         }
 
         var path = string.IsNullOrEmpty(request.RawPath) ? "/" : request.RawPath;
-        if (path[0] != '/')
-        {
-            throw new InvalidEventException($"The event's rawPath '{path}' does not start with '/'.");
-        }
-
-        return (new DownstreamRequest(method, path, request.RawQueryString ?? string.Empty, WithCookies(request), Body(request)), request.RequestContext?.RequestId);
+        var headers = request.Headers ?? new Dictionary<string, string>();
+        return (new DownstreamRequest(method, path, request.RawQueryString ?? string.Empty, headers, Cookies(request, headers), Body(request)), request.RequestContext?.RequestId);
     }
 
     private static ReadOnlyMemory<byte>? Body(HttpApiRequest request)
@@ -68,15 +66,16 @@ internal static class HttpApiRequestReader
         }
     }
 
-    // Payload 2.0 moves cookies out of the headers; the downstream expects them back in one header.
-    private static Dictionary<string, string> WithCookies(HttpApiRequest request)
+    // Payload 2.0 moves the client's cookies out of the headers into one entry each; an event built by hand may
+    // still carry a cookie header instead.
+    private static IReadOnlyList<string> Cookies(HttpApiRequest request, IReadOnlyDictionary<string, string> headers)
     {
-        var headers = new Dictionary<string, string>(request.Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
         if (request.Cookies is { Count: > 0 } cookies)
         {
-            headers["cookie"] = string.Join("; ", cookies);
+            return cookies;
         }
 
-        return headers;
+        var header = headers.FirstOrDefault(h => h.Key.Equals("cookie", StringComparison.OrdinalIgnoreCase)).Value;
+        return string.IsNullOrEmpty(header) ? [] : [header];
     }
 }

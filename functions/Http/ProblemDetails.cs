@@ -39,6 +39,9 @@ internal static class ProblemTypes
     /// <summary>503: the circuit is open or a probe is running.</summary>
     public const string CircuitOpen = "urn:circuit-breaker:problem:circuit-open";
 
+    /// <summary>503: an operator isolated the circuit; it stays open until released.</summary>
+    public const string CircuitIsolated = "urn:circuit-breaker:problem:circuit-isolated";
+
     /// <summary>504: the downstream did not answer within the timeout.</summary>
     public const string DownstreamTimeout = "urn:circuit-breaker:problem:downstream-timeout";
 
@@ -53,4 +56,13 @@ internal static class ProblemTypes
 
     /// <summary>503: too little of the invocation's time was left to call the downstream.</summary>
     public const string NoTimeLeft = "urn:circuit-breaker:problem:no-time-left";
+
+    /// <summary>400: the request cannot be relayed as sent (its method is not an HTTP token).</summary>
+    public const string BadRequest = "urn:circuit-breaker:problem:bad-request";
+
+    /// <summary>400: the path could leave the downstream's base path in some spelling, or is malformed.</summary>
+    public const string PathRefused = "urn:circuit-breaker:problem:path-refused";
+
+    /// <summary>501: a method the relay does not forward (CONNECT).</summary>
+    public const string MethodNotRelayed = "urn:circuit-breaker:problem:method-not-relayed";
 }

@@ -24,9 +24,14 @@ internal static class WebserviceResponses
         };
     }
 
-    /// <summary>503 while the circuit is open or probing, with Retry-After.</summary>
+    /// <summary>503 while the circuit is open or probing, with Retry-After; 503 without it while isolated.</summary>
     public static HttpApiResponse CircuitOpen(string serviceId, Admission admission, DateTimeOffset now, string requestId)
     {
+        if (admission.State == CircuitView.Isolated)
+        {
+            return CircuitIsolated(serviceId, requestId);
+        }
+
         var retryAfter = RetryAfterSeconds(admission.RetryAt, now);
         var detail = admission.State == CircuitView.HalfOpen
             ? $"A probe is testing {serviceId}; requests fail fast until it settles."
@@ -45,6 +50,20 @@ internal static class WebserviceResponses
             },
             retryAfter);
     }
+
+    /// <summary>503 while an operator holds the circuit open: no Retry-After, since nobody knows when it is released.</summary>
+    public static HttpApiResponse CircuitIsolated(string serviceId, string requestId) => Problem(
+        new ProblemDetails
+        {
+            Type = ProblemTypes.CircuitIsolated,
+            Title = "Circuit isolated",
+            Status = 503,
+            Detail = $"An operator isolated {serviceId}; requests fail fast until it is released.",
+            Instance = requestId,
+            ServiceId = serviceId,
+            CircuitState = CircuitView.Isolated.Name(),
+        },
+        retryAfterSeconds: null);
 
     /// <summary>504 or 502 after a failed downstream call.</summary>
     public static HttpApiResponse DownstreamFailed(string serviceId, DownstreamOutcome outcome, CircuitView state, string requestId)
@@ -87,6 +106,19 @@ internal static class WebserviceResponses
             RetryAfterSeconds = 1,
         },
         retryAfterSeconds: 1);
+
+    /// <summary>The answer to a request that is refused before the downstream is called (a 400 or a 501).</summary>
+    public static HttpApiResponse Rejected(RequestRejection rejection, string serviceId, string requestId) => Problem(
+        new ProblemDetails
+        {
+            Type = rejection.Type,
+            Title = rejection.Title,
+            Status = rejection.Status,
+            Detail = rejection.Detail,
+            Instance = requestId,
+            ServiceId = serviceId,
+        },
+        retryAfterSeconds: null);
 
     /// <summary>503 when the invocation has too little time left to call the downstream.</summary>
     public static HttpApiResponse NoTimeLeft(string serviceId, string requestId) => Problem(

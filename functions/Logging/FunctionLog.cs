@@ -38,13 +38,18 @@ internal sealed class FunctionLog(TextWriter output, TimeProvider time, string h
     public string Handler => handler;
 
     /// <summary>Writes one line.</summary>
-    public void Write(LogLevel level, string message, LogScope scope = default, params ReadOnlySpan<(string Name, object? Value)> fields)
+    public void Write(LogLevel level, string message, LogScope scope = default, params ReadOnlySpan<(string Name, object? Value)> fields) =>
+        Write(level, message, scope, metrics: null, fields);
+
+    /// <summary>Writes one line carrying <paramref name="metrics"/> in Embedded Metric Format (see <see cref="EmbeddedMetrics"/>).</summary>
+    public void Write(LogLevel level, string message, LogScope scope, EmbeddedMetrics? metrics, params ReadOnlySpan<(string Name, object? Value)> fields)
     {
         var buffer = new ArrayBufferWriter<byte>();
+        var now = time.GetUtcNow();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("timestamp", time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("timestamp", now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteString("level", LevelName(level));
             json.WriteString("message", message);
             json.WriteString("handler", handler);
@@ -56,6 +61,7 @@ internal sealed class FunctionLog(TextWriter output, TimeProvider time, string h
                 WriteValue(json, name, value);
             }
 
+            metrics?.WriteTo(json, now);
             json.WriteEndObject();
         }
 
@@ -70,6 +76,10 @@ internal sealed class FunctionLog(TextWriter output, TimeProvider time, string h
     /// <summary>Writes an Info line.</summary>
     public void Info(string message, LogScope scope = default, params ReadOnlySpan<(string Name, object? Value)> fields) =>
         Write(LogLevel.Info, message, scope, fields);
+
+    /// <summary>Writes an Info line with the invocation's metrics.</summary>
+    public void Info(string message, LogScope scope, EmbeddedMetrics metrics, params ReadOnlySpan<(string Name, object? Value)> fields) =>
+        Write(LogLevel.Info, message, scope, metrics, fields);
 
     /// <summary>Writes a Warn line.</summary>
     public void Warn(string message, LogScope scope = default, params ReadOnlySpan<(string Name, object? Value)> fields) =>

@@ -11,11 +11,14 @@ internal enum CircuitStatus
 
     /// <summary>One probe holds the lease until <see cref="CircuitRecord.ProbeLeaseUntil"/>; others fail fast.</summary>
     HalfOpen,
+
+    /// <summary>Held open by an operator until released: no probe runs and no failure changes it.</summary>
+    Isolated,
 }
 
 /// <summary>The state item of one circuit. A missing item means closed, version 0.</summary>
 /// <param name="ServiceId">The circuit's key.</param>
-/// <param name="Status">Closed, open or half-open.</param>
+/// <param name="Status">Closed, open, half-open or isolated.</param>
 /// <param name="OpenUntil">When open: the earliest time a probe may run.</param>
 /// <param name="ProbeOwner">When half-open: the request id that holds the probe lease.</param>
 /// <param name="ProbeLeaseUntil">When half-open: when the lease lapses if its owner never reports.</param>
@@ -30,6 +33,9 @@ internal sealed record CircuitRecord(
     DateTimeOffset? ClosedAt,
     long Version)
 {
+    /// <summary>When the last transition was written (by the store's clock); null before the first, or for items written before it was kept.</summary>
+    public DateTimeOffset? ChangedAt { get; init; }
+
     /// <summary>The state of a circuit that has no item yet.</summary>
     public static CircuitRecord InitiallyClosed(string serviceId) =>
         new(serviceId, CircuitStatus.Closed, null, null, null, null, 0);

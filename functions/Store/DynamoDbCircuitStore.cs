@@ -15,6 +15,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
     private const string StateClosed = "closed";
     private const string StateOpen = "open";
     private const string StateHalfOpen = "half-open";
+    private const string StateIsolated = "isolated";
 
     private const string StateAttribute = "state";
     private const string OpenUntilAttribute = "openUntil";
@@ -22,6 +23,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
     private const string ProbeLeaseUntilAttribute = "probeLeaseUntil";
     private const string ClosedAtAttribute = "closedAt";
     private const string VersionAttribute = "version";
+    private const string ChangedAtAttribute = "changedAt";
     private const string ReasonAttribute = "reason";
     private const string FailedAtAttribute = "failedAt";
 
@@ -29,15 +31,23 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
 
     private readonly IAmazonDynamoDB client;
     private readonly string tableName;
+    private readonly TimeProvider time;
 
     /// <summary>Uses <paramref name="client"/> against the table named <paramref name="tableName"/>.</summary>
-    public DynamoDbCircuitStore(IAmazonDynamoDB client, string tableName)
+    /// <param name="client">The DynamoDB client.</param>
+    /// <param name="tableName">The circuit table.</param>
+    /// <param name="time">Stamps each transition's <see cref="CircuitRecord.ChangedAt"/>; the system clock when null.</param>
+    public DynamoDbCircuitStore(IAmazonDynamoDB client, string tableName, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
         this.client = client;
         this.tableName = tableName;
+        this.time = time ?? TimeProvider.System;
     }
+
+    /// <summary>The table this store reads and writes.</summary>
+    public string TableName => tableName;
 
     /// <inheritdoc />
     public async Task<CircuitRecord> GetAsync(string serviceId, CancellationToken cancellationToken)
@@ -192,8 +202,91 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
         return Update(transition, HeldByOwner, cancellationToken);
     }
 
+    /// <summary>
+    /// Operator's isolate: any state → isolated, held until <see cref="ForceCloseAsync"/>. No probe or failure
+    /// changes an isolated circuit, because every other transition's condition names the state it starts from.
+    /// </summary>
+    /// <returns>The state before; null when the circuit was already isolated (nothing written).</returns>
+    public async Task<CircuitRecord?> IsolateAsync(string serviceId, CancellationToken cancellationToken)
+    {
+        var transition = new Transition(serviceId)
+            .Set(StateAttribute, new AttributeValue { S = StateIsolated })
+            .IncrementFromZero(VersionAttribute)
+            .Remove(OpenUntilAttribute)
+            .Remove(ProbeOwnerAttribute)
+            .Remove(ProbeLeaseUntilAttribute)
+            .Value(":isolated", new AttributeValue { S = StateIsolated });
+        return await OverrideAsync(transition, "attribute_not_exists(#state) OR #state <> :isolated", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Operator's close: any state → closed at <paramref name="closedAt"/>, so failures before it stop counting
+    /// (also when it was closed already: a reset).
+    /// </summary>
+    /// <returns>The state before.</returns>
+    public async Task<CircuitRecord> ForceCloseAsync(string serviceId, DateTimeOffset closedAt, CancellationToken cancellationToken)
+    {
+        var transition = new Transition(serviceId)
+            .Set(StateAttribute, new AttributeValue { S = StateClosed })
+            .Set(ClosedAtAttribute, Number(closedAt.ToUnixTimeMilliseconds()))
+            .IncrementFromZero(VersionAttribute)
+            .Remove(OpenUntilAttribute)
+            .Remove(ProbeOwnerAttribute)
+            .Remove(ProbeLeaseUntilAttribute);
+        return await OverrideAsync(transition, condition: null, cancellationToken).ConfigureAwait(false)
+            ?? CircuitRecord.InitiallyClosed(serviceId);
+    }
+
+    /// <summary>The service ids that have a state item or failures in the table (a full scan: for operators, not for requests).</summary>
+    public async Task<IReadOnlyList<string>> ListServicesAsync(CancellationToken cancellationToken)
+    {
+        var services = new SortedSet<string>(StringComparer.Ordinal);
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var request = new ScanRequest
+            {
+                TableName = tableName,
+                ProjectionExpression = "#pk",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = CircuitTable.PartitionKey },
+                ExclusiveStartKey = startKey,
+            };
+            var response = await Call("Scan", "(all)", () => client.ScanAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+            foreach (var item in response.Items ?? [])
+            {
+                if (item.TryGetValue(CircuitTable.PartitionKey, out var key) && key.S is { } serviceId)
+                {
+                    services.Add(serviceId);
+                }
+            }
+
+            startKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (startKey is not null);
+
+        return [.. services];
+    }
+
+    private async Task<CircuitRecord?> OverrideAsync(Transition transition, string? condition, CancellationToken cancellationToken)
+    {
+        transition.Set(ChangedAtAttribute, Number(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var request = transition.ToRequest(tableName, condition);
+        request.ReturnValues = ReturnValue.ALL_OLD;
+        try
+        {
+            var response = await Call("UpdateItem", transition.ServiceId, () => client.UpdateItemAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            return response.Attributes is { Count: > 0 } old ? ReadRecord(transition.ServiceId, old) : CircuitRecord.InitiallyClosed(transition.ServiceId);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
+
     private Task<bool> Update(Transition transition, string condition, CancellationToken cancellationToken)
     {
+        transition.Set(ChangedAtAttribute, Number(time.GetUtcNow().ToUnixTimeMilliseconds()));
         var request = transition.ToRequest(tableName, condition);
         return Conditional("UpdateItem", transition.ServiceId, () => client.UpdateItemAsync(request, cancellationToken), cancellationToken);
     }
@@ -242,8 +335,9 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             StateClosed => CircuitStatus.Closed,
             StateOpen => CircuitStatus.Open,
             StateHalfOpen => CircuitStatus.HalfOpen,
+            StateIsolated => CircuitStatus.Isolated,
             _ => throw new CircuitStoreUnavailableException(
-                $"The state item of circuit '{serviceId}' holds state '{rawState ?? "(none)"}': expected {StateClosed}, {StateOpen} or {StateHalfOpen}."),
+                $"The state item of circuit '{serviceId}' holds state '{rawState ?? "(none)"}': expected {StateClosed}, {StateOpen}, {StateHalfOpen} or {StateIsolated}."),
         };
 
         return new CircuitRecord(
@@ -253,7 +347,10 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             item.TryGetValue(ProbeOwnerAttribute, out var owner) ? owner.S : null,
             ReadTime(item, ProbeLeaseUntilAttribute),
             ReadTime(item, ClosedAtAttribute),
-            ReadLong(item, VersionAttribute) ?? 0);
+            ReadLong(item, VersionAttribute) ?? 0)
+        {
+            ChangedAt = ReadTime(item, ChangedAtAttribute),
+        };
     }
 
     private static DateTimeOffset? ReadTime(Dictionary<string, AttributeValue> item, string name) =>
@@ -302,6 +399,16 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             return this;
         }
 
+        // For writes that may create the item: a missing version counts as 0.
+        public Transition IncrementFromZero(string attribute)
+        {
+            sets.Add($"#{attribute} = if_not_exists(#{attribute}, :zero) + :one");
+            names[$"#{attribute}"] = attribute;
+            values[":zero"] = Number(0);
+            values[":one"] = Number(1);
+            return this;
+        }
+
         public Transition Remove(string attribute)
         {
             removes.Add($"#{attribute}");
@@ -321,7 +428,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             return this;
         }
 
-        public UpdateItemRequest ToRequest(string tableName, string condition)
+        public UpdateItemRequest ToRequest(string tableName, string? condition)
         {
             var update = "SET " + string.Join(", ", sets);
             if (removes.Count > 0)

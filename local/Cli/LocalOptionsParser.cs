@@ -21,6 +21,7 @@ internal static class LocalOptionsParser
         ["--failure-threshold"] = CircuitSettingKeys.FailureThreshold,
         ["--window-seconds"] = CircuitSettingKeys.WindowSeconds,
         ["--open-seconds"] = CircuitSettingKeys.OpenSeconds,
+        ["--metrics-namespace"] = CircuitSettingKeys.MetricsNamespace,
     };
 
     /// <summary>The usage text printed by <c>--help</c> and after errors.</summary>
@@ -37,6 +38,7 @@ internal static class LocalOptionsParser
         $"  --failure-threshold N    failures within the window that open the circuit (default {CircuitSettingKeys.FailureThreshold.DefaultValue})",
         $"  --window-seconds S       how far back failures count (default {CircuitSettingKeys.WindowSeconds.DefaultValue})",
         $"  --open-seconds S         how long the circuit stays open before one probe (default {CircuitSettingKeys.OpenSeconds.DefaultValue})",
+        $"  --metrics-namespace NS   CloudWatch namespace of the metrics in the functions' log lines (default {CircuitSettingKeys.MetricsNamespace.DefaultValue})",
         "  --config FILE            take the settings from a stack's Pulumi.<stack>.yaml (options above override it)",
         "  --help                   show this text",
         "",
@@ -134,7 +136,7 @@ internal static class LocalOptionsParser
                 }
                 else
                 {
-                    errors.Add($"--downstream is '{rawDownstream}': expected {DownstreamForm}.");
+                    errors.Add($"--downstream is '{UrlRedaction.WithoutUserInfo(rawDownstream)}': expected {DownstreamForm}.");
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Downstream;
@@ -44,6 +45,9 @@ internal sealed class LocalSystem : IAsyncDisposable
 
     /// <summary>The HTTP API.</summary>
     public HttpApiGateway Api { get; private set; } = null!;
+
+    /// <summary>The local DynamoDB's endpoint, when one runs.</summary>
+    public Uri? DynamoDbEndpoint { get; private set; }
 
     /// <summary>The settings the functions run with (the simulator's URL resolved).</summary>
     public CircuitSettings Settings { get; private set; } = null!;
@@ -108,6 +112,7 @@ internal sealed class LocalSystem : IAsyncDisposable
         }
 
         Settings = options.SettingsFor(downstreamUrl!);
+        DynamoDbEndpoint = dynamoDbEndpoint;
 
         // The environment needs the EventBridge and Lambda addresses, and instances start only after both exist.
         LocalFunctionEnvironment? environment = null;
@@ -128,7 +133,15 @@ internal sealed class LocalSystem : IAsyncDisposable
             "failures-to-recorder",
             EventPatternMatcher.Parse(FailureEvents.EventPattern),
             async (envelope, stop) => (await Lambda.InvokeAsync(HandlerNames.Recorder, envelope, RecorderTimeout, stop).ConfigureAwait(false)).IsSuccess);
-        Events = new LocalEventBridge(new LocalEventBridgeOptions(BusName, Region), [recorderRule], time, log);
+        var stateChangeRule = new EventRule(
+            "state-changes-to-console",
+            EventPatternMatcher.Parse(StateChangeEvents.EventPattern),
+            (envelope, _) =>
+            {
+                log.WriteLine(DescribeStateChange(envelope));
+                return Task.FromResult(true);
+            });
+        Events = new LocalEventBridge(new LocalEventBridgeOptions(BusName, Region), [recorderRule, stateChangeRule], time, log);
         _started.Add(Events);
         await Events.StartAsync(0, cancellationToken).ConfigureAwait(false);
 
@@ -142,6 +155,15 @@ internal sealed class LocalSystem : IAsyncDisposable
             onRequest);
         _started.Add(Api);
         await Api.StartAsync(options.Port, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The console line of a state-change event that reached the local bus.</summary>
+    internal static string DescribeStateChange(byte[] envelope)
+    {
+        using var document = JsonDocument.Parse(envelope);
+        var detail = document.RootElement.GetProperty("detail");
+        string? Text(string name) => detail.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return $"[event] {StateChangeEvents.DetailType}: {Text("serviceId")} {Text("from")} -> {Text("to")} ({Text("reason")})";
     }
 
     /// <summary>The startup lines: where everything listens and with which settings.</summary>
@@ -159,6 +181,12 @@ internal sealed class LocalSystem : IAsyncDisposable
 
         yield return $"EventBridge:         {Events.BaseAddress} (bus {BusName})";
         yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/2018-06-01/";
+        if (DynamoDbEndpoint is not null)
+        {
+            // One line, so that the command can be copied as it is.
+            yield return $"DynamoDB:            {DynamoDbEndpoint} (table {TableName}; circuitctl status --endpoint-url {DynamoDbEndpoint} --table {TableName})";
+        }
+
         yield return string.Create(CultureInfo.InvariantCulture,
             $"breaker:             timeout {Settings.DownstreamTimeout.TotalSeconds} s, threshold {Settings.FailureThreshold}, window {Settings.Window.TotalSeconds} s, open {Settings.OpenDuration.TotalSeconds} s, service {Settings.ServiceId}");
     }

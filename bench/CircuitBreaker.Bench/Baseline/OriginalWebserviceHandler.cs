@@ -32,6 +32,13 @@ internal sealed class OriginalWebserviceHandler(
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
         var (request, _) = HttpApiRequestReader.Read(invocation.Payload);
+        var (relay, rejection) = downstream.Prepare(request);
+        if (relay is null)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(
+                WebserviceResponses.Rejected(rejection!, settings.ServiceId, invocation.RequestId), HttpJsonContext.Default.HttpApiResponse);
+        }
+
         var now = time.GetUtcNow();
 
         // Eventually consistent, as a GSI read must be; every request pays for it.
@@ -68,7 +75,7 @@ internal sealed class OriginalWebserviceHandler(
         }
 
         var budget = invocation.RemainingTime(time) - CircuitSettings.ResponseReserve;
-        var outcome = await downstream.CallAsync(request, budget < settings.DownstreamTimeout ? budget : settings.DownstreamTimeout, cancellationToken)
+        var outcome = await downstream.CallAsync(relay, budget < settings.DownstreamTimeout ? budget : settings.DownstreamTimeout, cancellationToken)
             .ConfigureAwait(false);
         if (outcome.IsFailure)
         {

@@ -114,10 +114,7 @@ internal sealed class BenchStack : IOutageStack, IAsyncDisposable
         _owned.Add(Downstream);
 
         var circuit = settings.ToCircuitSettings(Downstream.BaseAddress);
-        var downstreamHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        var downstreamHttp = CircuitBreaker.Functions.Downstream.DownstreamHttp.CreateClient();
         var time = TimeProvider.System;
         Services = new StackServices(
             DynamoDbClients.Create(dynalite.Endpoint, WebserviceDynamoDb),

@@ -14,7 +14,7 @@ namespace CircuitBreaker.Tests.Aot;
 /// Runtime API, DynamoDB (dynalite) and EventBridge (a loopback endpoint) over HTTP.
 /// </summary>
 [Collection(DynaliteTests.Name)]
-public sealed class BootstrapBinaryTests(DynaliteFixture dynalite, BootstrapBinary binary) : IClassFixture<BootstrapBinary>, IAsyncLifetime
+public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, BootstrapBinary binary) : IClassFixture<BootstrapBinary>, IAsyncLifetime
 {
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(30);
     private readonly IAmazonDynamoDB _client = dynalite.CreateClient();

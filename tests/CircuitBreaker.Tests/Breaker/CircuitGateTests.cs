@@ -38,7 +38,7 @@ public sealed class CircuitGateTests
         var gate = NewGate();
 
         var first = await gate.AdmitAsync("r1", CancellationToken.None);
-        _time.Advance(TimeSpan.FromSeconds(10));
+        _time.Advance(OpenCircuitMemory.MaxRecall - TimeSpan.FromMilliseconds(1));
         var second = await gate.AdmitAsync("r2", CancellationToken.None);
 
         Assert.Equal(AdmissionKind.Reject, first.Kind);

@@ -82,4 +82,14 @@ public sealed class FunctionSettingsTests
 
         Assert.Contains("_HANDLER is 'index.handler'", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ADownstreamUrlWithCredentialsFailsTheStartWithoutNamingThePassword()
+    {
+        var error = Assert.Throws<FunctionConfigurationException>(() => FunctionSettings.Read(With(("DOWNSTREAM_URL", "https://svc:hunter2@api.example.com/v1/"))));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith("DOWNSTREAM_URL is 'https://***@api.example.com/v1/': it must not contain user information", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", string.Join(" ", error.Problems) + error.Message, StringComparison.Ordinal);
+    }
 }

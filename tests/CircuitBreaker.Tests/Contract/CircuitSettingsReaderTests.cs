@@ -65,6 +65,41 @@ public sealed class CircuitSettingsReaderTests
         Assert.Equal(13, settings.WebserviceTimeoutSeconds);
     }
 
+    [Theory]
+    [InlineData("http://admin:hunter2@x.test/", "http://***@x.test/")]
+    [InlineData("https://hunter2@x.test", "https://***@x.test")]
+    [InlineData("http://admin:hunter2@x.test:8080/p?q=1", "http://***@x.test:8080/p?q=1")]
+    [InlineData("http://a:b@c:hunter2@x.test/", "http://***@x.test/")]
+    public void ADownstreamUrlWithUserInformationIsRefusedAndTheMessageHidesIt(string url, string shown)
+    {
+        var result = Read((CircuitSettingKeys.DownstreamUrl, url));
+
+        Assert.False(result.IsValid);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("must not contain user information (user:password@)", error, StringComparison.Ordinal);
+        Assert.Contains($"'{shown}'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ftp://admin:hunter2@x.test/")]
+    [InlineData("http://admin:hunter2@")]
+    [InlineData("admin:hunter2@x.test")]
+    public void AnInvalidDownstreamUrlIsQuotedWithoutItsCredentials(string url)
+    {
+        var error = Assert.Single(Read((CircuitSettingKeys.DownstreamUrl, url)).Errors);
+
+        Assert.Contains("config 'downstreamUrl'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://x.test/a@b", "http://x.test/a@b")]
+    [InlineData("http://x.test/?to=a@b", "http://x.test/?to=a@b")]
+    [InlineData("http://u:p@x.test/a@b", "http://***@x.test/a@b")]
+    public void OnlyTheAuthoritysUserInformationIsMasked(string raw, string shown) =>
+        Assert.Equal(shown, UrlRedaction.WithoutUserInfo(raw));
+
     [Fact]
     public void UnsetOptionalSettingsStayUnsetThroughTheEnvironment()
     {

@@ -12,9 +12,19 @@ public sealed class DownstreamClientTests
     [InlineData("https://api.test/v1?key=k", "/x", "q=1", "https://api.test/v1/x?q=1")]
     public void TheClientsPathAndQueryAreAppendedToTheDownstreamUrl(string downstream, string path, string query, string expected)
     {
-        using var http = new HttpClient();
-        var client = new DownstreamClient(http, new Uri(downstream), TimeProvider.System);
+        var (request, rejection) = RelayRequestFactory.Prepare(new DownstreamRequest("GET", path, query, new Dictionary<string, string>(), [], null), new Uri(downstream));
 
-        Assert.Equal(new Uri(expected), client.TargetFor(path, query));
+        Assert.Null(rejection);
+        Assert.Equal(expected, request!.Target.OriginalString);
     }
+
+    [Theory]
+    [InlineData("/base", true)]
+    [InlineData("/base/", true)]
+    [InlineData("/base/x", true)]
+    [InlineData("/basement", false)]
+    [InlineData("/", false)]
+    [InlineData("/other/base/x", false)]
+    public void TheLastCheckAcceptsOnlyTheBasePathAndWhatLiesBelowIt(string path, bool under) =>
+        Assert.Equal(under, RelayTarget.IsUnder(path, "/base/"));
 }

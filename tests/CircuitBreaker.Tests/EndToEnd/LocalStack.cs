@@ -13,11 +13,12 @@ namespace CircuitBreaker.Tests.EndToEnd;
 /// </summary>
 internal sealed class LocalStack : IAsyncDisposable
 {
-    private LocalStack(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog)
+    private LocalStack(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog, LogCapture console)
     {
         DynamoDb = dynamoDb;
         System = system;
         FunctionLog = functionLog;
+        Console = console;
         Http = new HttpClient { BaseAddress = system.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -28,6 +29,9 @@ internal sealed class LocalStack : IAsyncDisposable
     /// <summary>Every JSON line the function instances wrote.</summary>
     public LogCapture FunctionLog { get; }
 
+    /// <summary>What the servers print on the host's console (dropped events, state-change events).</summary>
+    public LogCapture Console { get; }
+
     public HttpClient Http { get; }
 
     public static async Task<LocalStack> StartAsync(params string[] options)
@@ -37,6 +41,7 @@ internal sealed class LocalStack : IAsyncDisposable
         var cancellation = TestContext.Current.CancellationToken;
         var dynamoDb = await LocalDynamoDb.StartAsync(DynaliteFixture.RepositoryRoot, LocalSystem.TableName, LocalSystem.Region, TimeProvider.System, TextWriter.Null, cancellation);
         var functionLog = new LogCapture();
+        var console = new LogCapture();
         try
         {
             var system = await LocalSystem.StartAsync(
@@ -44,10 +49,10 @@ internal sealed class LocalStack : IAsyncDisposable
                 (environment, token) => LambdaEntryPoint.RunAsync(environment, functionLog, TimeProvider.System, new RuntimeLoopOptions { ExportTraceIdToEnvironment = false }, token),
                 dynamoDb.Endpoint,
                 TimeProvider.System,
-                TextWriter.Null,
+                console,
                 onRequest: null,
                 cancellation);
-            return new LocalStack(dynamoDb, system, functionLog);
+            return new LocalStack(dynamoDb, system, functionLog, console);
         }
         catch
         {

@@ -18,7 +18,7 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
     private readonly InMemoryCircuitStore _store = new();
     private readonly RecordingFailurePublisher _publisher = new();
     private readonly CapturedLog _log = new(TimeProvider.System, "webservice");
-    private readonly HttpClient _http = new();
+    private readonly HttpClient _http = CircuitBreaker.Functions.FunctionInstance.NewDownstreamHttpClient();
     private LoopbackHttpServer? _downstream;
 
     public async ValueTask DisposeAsync()

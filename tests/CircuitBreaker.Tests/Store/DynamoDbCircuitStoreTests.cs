@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions.Store;
 using CircuitBreaker.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CircuitBreaker.Tests.Store;
 
@@ -24,7 +25,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
     public async ValueTask InitializeAsync()
     {
         tableName = await dynalite.CreateTableAsync(client, Token);
-        store = new DynamoDbCircuitStore(client, tableName);
+        store = new DynamoDbCircuitStore(client, tableName, new FakeTimeProvider(Now));
     }
 
     public ValueTask DisposeAsync()
@@ -249,7 +250,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         Assert.False(await store.TryCloseAsync("svc", "owner", Now + TimeSpan.FromSeconds(2), Token));
 
         Assert.Equal(
-            new CircuitRecord("svc", CircuitStatus.Closed, null, null, null, Now + TimeSpan.FromSeconds(1), 3),
+            new CircuitRecord("svc", CircuitStatus.Closed, null, null, null, Now + TimeSpan.FromSeconds(1), 3) { ChangedAt = Now },
             await store.GetAsync("svc", Token));
     }
 
@@ -265,7 +266,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         Assert.False(await store.TryReopenAsync("svc", "owner", reopenUntil, Token));
 
         Assert.Equal(
-            new CircuitRecord("svc", CircuitStatus.Open, reopenUntil, null, null, null, 3),
+            new CircuitRecord("svc", CircuitStatus.Open, reopenUntil, null, null, null, 3) { ChangedAt = Now },
             await store.GetAsync("svc", Token));
 
         // Reopened means open again: the next probe waits for the new open period.

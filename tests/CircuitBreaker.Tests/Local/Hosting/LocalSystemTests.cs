@@ -75,6 +75,27 @@ public sealed class LocalSystemTests
         Assert.Contains(lines, line => line.Contains(system.Simulator!.BaseAddress.ToString(), StringComparison.Ordinal) && line.Contains("mode hang", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task TheBannerPrintsTheDynamoDbEndpointTableAndCircuitctlCommandOnOneLine()
+    {
+        await using var system = await StartAsync(new StandInFunctions(), "simulate:ok");
+
+        var line = Assert.Single(system.DescribeEndpoints(), line => line.StartsWith("DynamoDB:", StringComparison.Ordinal));
+
+        Assert.EndsWith(
+            $"(table {LocalSystem.TableName}; circuitctl status --endpoint-url http://127.0.0.1:4567/ --table {LocalSystem.TableName})",
+            line,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AStateChangeEventIsShownAsOneConsoleLine()
+    {
+        var envelope = """{"detail-type":"Circuit State Changed","source":"circuit-breaker","detail":{"serviceId":"orders","from":"closed","to":"isolated","reason":"isolated by an operator"}}"""u8.ToArray();
+
+        Assert.Equal("[event] Circuit State Changed: orders closed -> isolated (isolated by an operator)", LocalSystem.DescribeStateChange(envelope));
+    }
+
     private static Task<LocalSystem> StartAsync(StandInFunctions functions, string downstream)
     {
         var options = LocalOptionsParser.Parse(["--port", "0", "--downstream", downstream, "--timeout-seconds", "0.5"]).Options!;

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Tests.Support;
+
+namespace CircuitBreaker.Tests.Handlers;
+
+/// <summary>
+/// The webservice handler as an instance builds it (the production downstream HTTP client), in front of a real
+/// loopback downstream, with an in-memory store and a recording or given publisher.
+/// </summary>
+internal sealed class RelayedWebservice : IDisposable
+{
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly HttpClient _http = FunctionInstance.NewDownstreamHttpClient();
+
+    public RelayedWebservice(Uri downstreamUrl, IFailurePublisher? publisher = null, double timeoutSeconds = 10)
+    {
+        Log = new CapturedLog(_time, "webservice");
+        var settings = TestSettings.Circuit(downstream: downstreamUrl.AbsoluteUri, timeoutSeconds: timeoutSeconds);
+        var gate = new CircuitGate(Store, new OpenCircuitMemory(_time), settings, _time, Log.Log);
+        Handler = new WebserviceHandler(gate, new DownstreamClient(_http, settings.DownstreamUrl, _time), publisher ?? Publisher, settings, _time, Log.Log);
+    }
+
+    public WebserviceHandler Handler { get; }
+
+    public InMemoryCircuitStore Store { get; } = new();
+
+    public RecordingFailurePublisher Publisher { get; } = new();
+
+    public CapturedLog Log { get; }
+
+    /// <summary>Invokes the handler with a payload 2.0 event; returns the payload 2.0 response.</summary>
+    public async Task<JsonElement> InvokeAsync(string httpApiEvent, TimeSpan? remaining = null)
+    {
+        var response = await Handler.HandleAsync(Invocations.Of(httpApiEvent, _time, remaining), TestContext.Current.CancellationToken);
+        return JsonDocument.Parse(response).RootElement.Clone();
+    }
+
+    /// <summary>The response body's bytes, whichever way it is encoded.</summary>
+    public static byte[] BodyBytes(JsonElement response)
+    {
+        var body = response.TryGetProperty("body", out var value) ? value.GetString() ?? string.Empty : string.Empty;
+        return response.GetProperty("isBase64Encoded").GetBoolean() ? Convert.FromBase64String(body) : System.Text.Encoding.UTF8.GetBytes(body);
+    }
+
+    /// <summary>The problem body of a problem response, after checking its media type.</summary>
+    public static JsonElement ProblemOf(JsonElement response)
+    {
+        Assert.Equal("application/problem+json", response.GetProperty("headers").GetProperty("content-type").GetString());
+        return JsonDocument.Parse(response.GetProperty("body").GetString()!).RootElement.Clone();
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.Runtime.Identity;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Functions.Logging;
+
+namespace CircuitBreaker.Cli;
+
+/// <summary>
+/// Publishes an operator's state change on the breaker's bus through the functions' own PutEvents client,
+/// so that the same rules (pager, Slack, the stack's topic) hear of manual actions too.
+/// </summary>
+internal sealed class StateChangeNotifier : IDisposable
+{
+    /// <summary>How long circuitctl tries before reporting the event lost: no client waits on it, so longer than the functions'.</summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
+
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly StringWriter _logLines = new();
+    private readonly PutEventsClient _client;
+
+    /// <summary>Publishes on <paramref name="busName"/> at <paramref name="endpoint"/>, signing for <paramref name="region"/>.</summary>
+    public StateChangeNotifier(string busName, Uri endpoint, string region, IIdentityResolver<AWSCredentials> credentials, TimeProvider time)
+    {
+        BusName = busName;
+        _client = new PutEventsClient(
+            _http,
+            new PutEventsClientOptions { Endpoint = endpoint, Region = region, EventBusName = busName },
+            credentials,
+            time,
+            new FunctionLog(_logLines, time, "circuitctl"));
+    }
+
+    /// <summary>The bus events go to.</summary>
+    public string BusName { get; }
+
+    /// <summary>Publishes <paramref name="detail"/>; returns null when published, otherwise why not (one line).</summary>
+    public async Task<string?> PublishAsync(CircuitStateChangeDetail detail, CancellationToken cancellationToken)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(Budget);
+        if (await _client.PublishAsync(detail, budget.Token).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return LastError() ?? "EventBridge did not accept it";
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _http.Dispose();
+        _logLines.Dispose();
+    }
+
+    // The client logs a lost event as one JSON line; its error code and message are what a person needs.
+    private string? LastError()
+    {
+        var last = _logLines.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        if (last is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var line = JsonDocument.Parse(last);
+            var root = line.RootElement;
+            var code = root.TryGetProperty("errorCode", out var c) ? c.GetString() : null;
+            var message = root.TryGetProperty("errorMessage", out var m) ? m.GetString() : null;
+            return code is null ? message : $"{code}: {message}";
+        }
+        catch (JsonException)
+        {
+            return last;
+        }
+    }
+}
