@@ -69,12 +69,10 @@ internal sealed class FunctionInstance : IDisposable
         FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
     {
         var circuit = settings.Circuit;
+        var downstreamHttp = Own(NewDownstreamHttpClient());
         var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
         var transitions = new TransitionReporter(log, publisher, time);
-        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log, transitions);
-
-        var downstreamHttp = Own(NewDownstreamHttpClient());
-        return new WebserviceHandler(gate, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log);
+        return NewWebserviceHandler(store, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log, transitions);
     }
 
     private RecorderHandler Recorder(
@@ -92,8 +90,42 @@ internal sealed class FunctionInstance : IDisposable
             transitions = new TransitionReporter(log, NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log), time);
         }
 
-        return new RecorderHandler(new FailureRecorder(store, settings.Circuit, time, log, transitions), log, settings.Circuit.MetricsNamespace);
+        return NewRecorderHandler(store, settings.Circuit, time, log, transitions);
     }
+
+    /// <summary>
+    /// The webservice's breaker around its clients, as every host composes it (the bootstrap, the bench's variants):
+    /// gate, open-circuit memory, open-period backoff, slow-call watch and success counter, each following the settings.
+    /// Transitions are logged only unless <paramref name="transitions"/> publishes them too.
+    /// </summary>
+    internal static WebserviceHandler NewWebserviceHandler(
+        ICircuitStore store,
+        DownstreamClient downstream,
+        IFailurePublisher publisher,
+        CircuitSettings circuit,
+        TimeProvider time,
+        FunctionLog log,
+        TransitionReporter? transitions = null)
+    {
+        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log, transitions);
+        return new WebserviceHandler(
+            gate,
+            downstream,
+            publisher,
+            circuit,
+            time,
+            log,
+            new SlowCallWatch(publisher, circuit, time, log, WebserviceHandler.PublishBudget),
+            new SuccessCounter(store, circuit, time, log));
+    }
+
+    /// <summary>
+    /// The recorder as every host composes it: the opening rule (count or ratio) follows the settings. Openings are
+    /// logged only unless <paramref name="transitions"/> publishes them too.
+    /// </summary>
+    internal static RecorderHandler NewRecorderHandler(
+        ICircuitStore store, CircuitSettings circuit, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null) =>
+        new(new FailureRecorder(store, circuit, time, log, transitions), log, circuit.MetricsNamespace);
 
     /// <summary>The downstream's HTTP client: see <see cref="DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
     internal static HttpClient NewDownstreamHttpClient() => DownstreamHttp.CreateClient();

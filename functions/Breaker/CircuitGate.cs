@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions.Logging;
 using CircuitBreaker.Functions.Store;
@@ -8,15 +10,29 @@ namespace CircuitBreaker.Functions.Breaker;
 /// The webservice's side of the breaker: decides, per request, whether the downstream is called, and
 /// settles the half-open probe. The recorder's side, which opens the circuit, is <see cref="FailureRecorder"/>.
 /// </summary>
+/// <param name="store">The circuit's state.</param>
+/// <param name="memory">This instance's memory of open circuits.</param>
+/// <param name="settings">The breaker's settings.</param>
+/// <param name="time">The clock.</param>
+/// <param name="log">Where transitions and faults are written.</param>
+/// <param name="transitions">Reports each transition (log line and state-change event); null logs them only.</param>
+/// <param name="backoff">The open period after a failed probe; null builds one from the settings with shared randomness.</param>
 internal sealed class CircuitGate(
     ICircuitStore store,
     OpenCircuitMemory memory,
     CircuitSettings settings,
     TimeProvider time,
     FunctionLog log,
-    TransitionReporter? transitions = null)
+    TransitionReporter? transitions = null,
+    OpenPeriodBackoff? backoff = null)
 {
     private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
+
+    private readonly OpenPeriodBackoff _backoff = backoff ?? new OpenPeriodBackoff(settings, Random.Shared.NextDouble);
+
+    // Failed probes in a row as the state item said when this instance's request won the probe, by request id:
+    // the reopen after a failed probe lengthens the period from there without reading the state again.
+    private readonly ConcurrentDictionary<string, int> _failedProbesBefore = new(StringComparer.Ordinal);
 
     /// <summary>
     /// While another instance probes, how long this one answers from memory before reading the state
@@ -70,7 +86,8 @@ internal sealed class CircuitGate(
 
     /// <summary>
     /// Settles the probe this request won: success closes the circuit (earlier failures stop counting),
-    /// failure opens it for another <see cref="CircuitSettings.OpenDuration"/>.
+    /// failure opens it for another period, longer with each failed probe in a row when backoff is on
+    /// (<see cref="OpenPeriodBackoff"/>).
     /// </summary>
     /// <returns>The state this request moved the circuit to; null when it moved nothing.</returns>
     public async Task<CircuitView?> SettleProbeAsync(string requestId, bool succeeded, CancellationToken cancellationToken)
@@ -78,6 +95,7 @@ internal sealed class CircuitGate(
         var serviceId = settings.ServiceId;
         var scope = new LogScope(requestId, serviceId, CircuitView.HalfOpen.Name());
         var now = time.GetUtcNow();
+        var failedProbes = (_failedProbesBefore.TryRemove(requestId, out var before) ? before : 0) + 1;
         try
         {
             if (succeeded)
@@ -91,11 +109,15 @@ internal sealed class CircuitGate(
             }
             else
             {
-                var openUntil = now + settings.OpenDuration;
-                if (await store.TryReopenAsync(serviceId, requestId, openUntil, cancellationToken).ConfigureAwait(false))
+                var period = _backoff.PeriodAfter(failedProbes);
+                var openUntil = now + period;
+                if (await store.TryReopenAsync(serviceId, requestId, openUntil, failedProbes, cancellationToken).ConfigureAwait(false))
                 {
                     memory.Remember(serviceId, openUntil, CircuitView.Open);
-                    await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Open, "probe failed", openUntil, cancellationToken).ConfigureAwait(false);
+                    var reason = _backoff.IsOn
+                        ? string.Create(CultureInfo.InvariantCulture, $"probe failed ({failedProbes} in a row, open {period.TotalSeconds:0.###} s)")
+                        : "probe failed";
+                    await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Open, reason, openUntil, cancellationToken).ConfigureAwait(false);
                     return CircuitView.Open;
                 }
             }
@@ -118,6 +140,7 @@ internal sealed class CircuitGate(
         var leaseUntil = now + settings.DownstreamTimeout + CircuitSettings.ResponseReserve;
         if (await store.TryAcquireProbeAsync(settings.ServiceId, requestId, now, leaseUntil, cancellationToken).ConfigureAwait(false))
         {
+            _failedProbesBefore[requestId] = record.FailedProbes;
             memory.Forget(settings.ServiceId);
             var from = record.Status.ToView();
             var reason = record.Status == CircuitStatus.Open ? "open period ended" : "previous probe's lease lapsed";

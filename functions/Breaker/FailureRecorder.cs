@@ -6,18 +6,21 @@ namespace CircuitBreaker.Functions.Breaker;
 
 /// <summary>What recording one failure event did.</summary>
 /// <param name="Stored">False when the same event had been stored before (a redelivery).</param>
-/// <param name="FailuresInWindow">Failures counted in the window, capped at the threshold; null when not counted.</param>
+/// <param name="FailuresInWindow">Failures counted in the window, counted only as far as the decision needs; null when not counted.</param>
 /// <param name="Opened">True when this event's recording opened the circuit.</param>
-internal sealed record RecordingOutcome(bool Stored, int? FailuresInWindow, bool Opened);
+/// <param name="CallsInWindow">In failure-ratio mode, the calls in the window (successes plus failures); otherwise null.</param>
+internal sealed record RecordingOutcome(bool Stored, int? FailuresInWindow, bool Opened, long? CallsInWindow = null);
 
 /// <summary>
 /// The recorder's side of the breaker: stores each failure once, and opens a closed circuit when the
-/// failures within the window reach the threshold.
+/// failures within the window reach the threshold, or their ratio to calls the failure ratio (<see cref="IOpeningRule"/>).
 /// </summary>
 internal sealed class FailureRecorder(
     ICircuitStore store, CircuitSettings settings, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null)
 {
     private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
+
+    private readonly IOpeningRule _rule = OpeningRules.For(store, settings);
 
     /// <summary>
     /// Slack added to a failure's expiry so that a failure is never deleted while it can still count,
@@ -84,25 +87,19 @@ internal sealed class FailureRecorder(
         // Failures dated later than any recorder can have stored them (an older version stored claimed dates as
         // they came) must not count either.
         var until = now + FailureTime.ClockSkewAllowance;
-        var count = await store.CountFailuresAsync(failure.ServiceId, since, until, settings.FailureThreshold, cancellationToken).ConfigureAwait(false);
-        if (count < settings.FailureThreshold)
+        var verdict = await _rule.EvaluateAsync(failure.ServiceId, since, until, cancellationToken).ConfigureAwait(false);
+        if (!verdict.Opens)
         {
-            return new RecordingOutcome(stored, count, Opened: false);
+            return new RecordingOutcome(stored, verdict.Failures, Opened: false, verdict.Calls);
         }
 
         var openUntil = now + settings.OpenDuration;
         var opened = await store.TryOpenAsync(failure.ServiceId, state.Version, openUntil, cancellationToken).ConfigureAwait(false);
         if (opened)
         {
-            await _transitions.ReportAsync(
-                scope,
-                CircuitView.Closed,
-                CircuitView.Open,
-                $"{count} failures within {settings.Window.TotalSeconds:0.###} s, threshold {settings.FailureThreshold}",
-                openUntil,
-                cancellationToken).ConfigureAwait(false);
+            await _transitions.ReportAsync(scope, CircuitView.Closed, CircuitView.Open, verdict.Reason, openUntil, cancellationToken).ConfigureAwait(false);
         }
 
-        return new RecordingOutcome(stored, count, opened);
+        return new RecordingOutcome(stored, verdict.Failures, opened, verdict.Calls);
     }
 }

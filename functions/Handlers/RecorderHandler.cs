@@ -34,6 +34,7 @@ internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log,
             ("failedRequestId", failure.RequestId),
             ("reason", failure.Reason),
             ("failuresInWindow", outcome.FailuresInWindow),
+            ("callsInWindow", outcome.CallsInWindow),
             ("opened", outcome.Opened));
         return JsonSerializer.SerializeToUtf8Bytes(
             new RecorderResponse(eventId, outcome.Stored, outcome.FailuresInWindow, outcome.Opened),
@@ -88,7 +89,7 @@ internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log,
             throw new InvalidEventException("The event's detail.failedAtEpochMs is missing or not positive.");
         }
 
-        if (detail.Reason is not (FailureReasons.Timeout or FailureReasons.ConnectionError or FailureReasons.ServerError))
+        if (detail.Reason is not (FailureReasons.Timeout or FailureReasons.ConnectionError or FailureReasons.ServerError or FailureReasons.Slow))
         {
             throw new InvalidEventException($"The event's detail.reason '{detail.Reason}' is not one of the failure reasons.");
         }

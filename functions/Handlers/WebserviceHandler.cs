@@ -11,7 +11,8 @@ namespace CircuitBreaker.Functions.Handlers;
 
 /// <summary>
 /// The webservice Lambda: asks the gate, calls the downstream when admitted, publishes each failure,
-/// settles a probe, and answers in payload format 2.0.
+/// settles a probe, and answers in payload format 2.0. With <paramref name="slowCalls"/>, a call is published as
+/// failed once it is slow; with <paramref name="successes"/>, calls that did not fail are counted for ratio mode.
 /// </summary>
 internal sealed class WebserviceHandler(
     CircuitGate gate,
@@ -19,7 +20,9 @@ internal sealed class WebserviceHandler(
     IFailurePublisher publisher,
     CircuitSettings settings,
     TimeProvider time,
-    FunctionLog log) : IInvocationHandler
+    FunctionLog log,
+    SlowCallWatch? slowCalls = null,
+    SuccessCounter? successes = null) : IInvocationHandler
 {
     /// <summary>Below this budget a downstream call could not succeed, so none is started.</summary>
     internal static readonly TimeSpan MinimumCallBudget = TimeSpan.FromMilliseconds(50);
@@ -106,11 +109,19 @@ internal sealed class WebserviceHandler(
                 return (WebserviceResponses.BreakerUnavailable(settings.ServiceId, requestId), admission.State, null);
         }
 
+        // The success count's flush runs beside the call, so it costs the answer nothing unless the call is quicker.
+        var flush = successes?.FlushIfDueAsync(requestId, cancellationToken) ?? Task.CompletedTask;
+        var watched = slowCalls?.Watch(invocation, admission.State, cancellationToken) ?? WatchedCall.Unwatched;
         var outcome = await downstream.CallAsync(request, budget, cancellationToken).ConfigureAwait(false);
+        var publishedAsSlow = await watched.EndAsync().ConfigureAwait(false);
         metrics.Duration(CircuitMetrics.DownstreamLatency, outcome.Elapsed).Count(OutcomeMetric(outcome.Kind));
-        if (outcome.IsFailure)
+        if (outcome.IsFailure && !publishedAsSlow)
         {
             await PublishFailureAsync(invocation, outcome, admission.State, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!outcome.IsFailure && !publishedAsSlow)
+        {
+            successes?.CountSuccess();
         }
 
         if (admission.Kind == AdmissionKind.Probe)
@@ -125,6 +136,7 @@ internal sealed class WebserviceHandler(
         var response = outcome.Kind == DownstreamOutcomeKind.Answered
             ? WebserviceResponses.Relay(outcome)
             : WebserviceResponses.DownstreamFailed(settings.ServiceId, outcome, admission.State, requestId);
+        await flush.ConfigureAwait(false);
         return (response, admission.State, outcome);
     }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CircuitBreaker.Functions.Store;
 
 /// <summary>
-/// The sort keys of a circuit's items, in one place. Failure keys embed the failure time as zero-padded
+/// The sort keys of a circuit's items, in one place. Failure and success-counter keys embed a time as zero-padded
 /// epoch milliseconds so that lexicographic order on the sort key is chronological order, and a time
 /// window becomes a key range.
 /// </summary>
@@ -15,11 +15,16 @@ internal static class CircuitItemKeys
     /// <summary>Prefix shared by every failure item's sort key.</summary>
     public const string FailurePrefix = "failure#";
 
+    /// <summary>Prefix shared by every success-counter item's sort key.</summary>
+    public const string SuccessesPrefix = "successes#";
+
     // 15 digits hold epoch milliseconds until the year 33658; fixed width keeps string order = time order.
     private const string MillisecondsFormat = "D15";
 
     // '~' sorts after '#' and every digit: "failure#<ms>~" is above every failure key of that millisecond.
     private const string AfterEventIds = "~";
+
+    private const string SuccessesUpperBound = SuccessesPrefix + "~";
 
     /// <summary>The sort key of one failure: <c>failure#&lt;ms, 15 digits&gt;#&lt;event id&gt;</c>.</summary>
     public static string Failure(DateTimeOffset failedAt, string eventId)
@@ -36,6 +41,14 @@ internal static class CircuitItemKeys
     public static (string From, string To) FailuresBetween(DateTimeOffset since, DateTimeOffset until) =>
         (FailureTimePrefix(since), FailureTimePrefix(until) + AfterEventIds);
 
-    private static string FailureTimePrefix(DateTimeOffset at) =>
-        FailurePrefix + Math.Max(0, at.ToUnixTimeMilliseconds()).ToString(MillisecondsFormat, CultureInfo.InvariantCulture);
+    /// <summary>The sort key of the success counter of the bucket starting at <paramref name="bucketStart"/>: <c>successes#&lt;ms, 15 digits&gt;</c>.</summary>
+    public static string Successes(DateTimeOffset bucketStart) => SuccessesPrefix + Milliseconds(bucketStart);
+
+    /// <summary>The inclusive sort-key range of the success counters whose bucket starts at or after <paramref name="since"/>.</summary>
+    public static (string From, string To) SuccessesSince(DateTimeOffset since) => (Successes(since), SuccessesUpperBound);
+
+    private static string FailureTimePrefix(DateTimeOffset at) => FailurePrefix + Milliseconds(at);
+
+    private static string Milliseconds(DateTimeOffset at) =>
+        Math.Max(0, at.ToUnixTimeMilliseconds()).ToString(MillisecondsFormat, CultureInfo.InvariantCulture);
 }

@@ -24,6 +24,7 @@ internal enum CircuitStatus
 /// <param name="ProbeLeaseUntil">When half-open: when the lease lapses if its owner never reports.</param>
 /// <param name="ClosedAt">When the circuit last closed after a probe; failures before it no longer count.</param>
 /// <param name="Version">Incremented by every transition; conditional writes compare it.</param>
+/// <param name="FailedProbes">Probes that failed in a row since the circuit last opened from closed; the open period's backoff doubles with each.</param>
 internal sealed record CircuitRecord(
     string ServiceId,
     CircuitStatus Status,
@@ -31,7 +32,8 @@ internal sealed record CircuitRecord(
     string? ProbeOwner,
     DateTimeOffset? ProbeLeaseUntil,
     DateTimeOffset? ClosedAt,
-    long Version)
+    long Version,
+    int FailedProbes = 0)
 {
     /// <summary>When the last transition was written (by the store's clock); null before the first, or for items written before it was kept.</summary>
     public DateTimeOffset? ChangedAt { get; init; }

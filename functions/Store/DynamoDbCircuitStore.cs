@@ -6,8 +6,8 @@ using CircuitBreaker.Contract;
 namespace CircuitBreaker.Functions.Store;
 
 /// <summary>
-/// <see cref="ICircuitStore"/> on one DynamoDB table (<see cref="CircuitTable"/>): failure items and one state
-/// item per circuit under the service id. Every transition is a single conditional UpdateItem, so concurrent
+/// <see cref="ICircuitStore"/> on one DynamoDB table (<see cref="CircuitTable"/>): failure items, success-counter items
+/// and one state item per circuit under the service id. Every transition is a single conditional UpdateItem, so concurrent
 /// instances race on DynamoDB's condition check and exactly one wins.
 /// </summary>
 internal sealed class DynamoDbCircuitStore : ICircuitStore
@@ -26,6 +26,8 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
     private const string ChangedAtAttribute = "changedAt";
     private const string ReasonAttribute = "reason";
     private const string FailedAtAttribute = "failedAt";
+    private const string FailedProbesAttribute = "failedProbes";
+    private const string CountAttribute = "count";
 
     private const string HeldByOwner = "#state = :halfopen AND #probeOwner = :owner";
 
@@ -121,9 +123,92 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             ConsistentRead = true,
         };
 
-        var response = await Call("Query", serviceId, () => client.QueryAsync(request, cancellationToken), cancellationToken)
+        // A page stops at 1 MB read; a large limit (ratio mode) may need more than one.
+        var count = 0;
+        do
+        {
+            var response = await Call("Query", serviceId, () => client.QueryAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            count += response.Count ?? 0;
+            request.ExclusiveStartKey = response.LastEvaluatedKey;
+            request.Limit = limit - count;
+        }
+        while (count < limit && request.ExclusiveStartKey is { Count: > 0 });
+
+        return count;
+    }
+
+    /// <inheritdoc />
+    public async Task AddSuccessesAsync(SuccessCount successes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(successes);
+        ArgumentException.ThrowIfNullOrEmpty(successes.ServiceId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(successes.Count, 1);
+        var request = new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = Key(successes.ServiceId, CircuitItemKeys.Successes(successes.BucketStart)),
+
+            // ADD is atomic and creates the item: instances adding to the same bucket never lose each other's counts.
+            UpdateExpression = "ADD #count :count SET #expiresAt = :expiresAt",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#count"] = CountAttribute,
+                ["#expiresAt"] = CircuitTable.TimeToLiveAttribute,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":count"] = Number(successes.Count),
+                [":expiresAt"] = Number(successes.ExpiresAt.ToUnixTimeSeconds()),
+            },
+        };
+
+        await Call("UpdateItem", successes.ServiceId, () => client.UpdateItemAsync(request, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
-        return response.Count ?? 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> SumSuccessesAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceId);
+
+        // As for failures, the window is a key range: an expired counter that TTL has not deleted yet is outside it.
+        var (from, to) = CircuitItemKeys.SuccessesSince(since);
+        var request = new QueryRequest
+        {
+            TableName = tableName,
+            KeyConditionExpression = "#pk = :pk AND #sk BETWEEN :from AND :to",
+            ProjectionExpression = "#count",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#pk"] = CircuitTable.PartitionKey,
+                ["#sk"] = CircuitTable.SortKey,
+                ["#count"] = CountAttribute,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":pk"] = new() { S = serviceId },
+                [":from"] = new() { S = from },
+                [":to"] = new() { S = to },
+            },
+            ConsistentRead = true,
+        };
+
+        long sum = 0;
+        do
+        {
+            var response = await Call("Query", serviceId, () => client.QueryAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var item in response.Items ?? [])
+            {
+                sum += ReadLong(item, CountAttribute) ?? 0;
+            }
+
+            request.ExclusiveStartKey = response.LastEvaluatedKey;
+        }
+        while (request.ExclusiveStartKey is { Count: > 0 });
+
+        return sum;
     }
 
     /// <inheritdoc />
@@ -136,6 +221,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             .Set(VersionAttribute, Number(expectedVersion + 1))
             .Remove(ProbeOwnerAttribute)
             .Remove(ProbeLeaseUntilAttribute)
+            .Remove(FailedProbesAttribute)
             .Value(":closed", new AttributeValue { S = StateClosed })
             .Value(":expected", Number(expectedVersion));
 
@@ -180,6 +266,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             .Remove(OpenUntilAttribute)
             .Remove(ProbeOwnerAttribute)
             .Remove(ProbeLeaseUntilAttribute)
+            .Remove(FailedProbesAttribute)
             .Value(":halfopen", new AttributeValue { S = StateHalfOpen })
             .Value(":owner", new AttributeValue { S = owner });
 
@@ -187,12 +274,14 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
     }
 
     /// <inheritdoc />
-    public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, CancellationToken cancellationToken)
+    public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, int failedProbes, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfNegative(failedProbes);
         var transition = new Transition(serviceId)
             .Set(StateAttribute, new AttributeValue { S = StateOpen })
             .Set(OpenUntilAttribute, Number(openUntil.ToUnixTimeMilliseconds()))
+            .Set(FailedProbesAttribute, Number(failedProbes))
             .Increment(VersionAttribute)
             .Remove(ProbeOwnerAttribute)
             .Remove(ProbeLeaseUntilAttribute)
@@ -215,6 +304,7 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             .Remove(OpenUntilAttribute)
             .Remove(ProbeOwnerAttribute)
             .Remove(ProbeLeaseUntilAttribute)
+            .Remove(FailedProbesAttribute)
             .Value(":isolated", new AttributeValue { S = StateIsolated });
         return await OverrideAsync(transition, "attribute_not_exists(#state) OR #state <> :isolated", cancellationToken).ConfigureAwait(false);
     }
@@ -232,7 +322,8 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             .IncrementFromZero(VersionAttribute)
             .Remove(OpenUntilAttribute)
             .Remove(ProbeOwnerAttribute)
-            .Remove(ProbeLeaseUntilAttribute);
+            .Remove(ProbeLeaseUntilAttribute)
+            .Remove(FailedProbesAttribute);
         return await OverrideAsync(transition, condition: null, cancellationToken).ConfigureAwait(false)
             ?? CircuitRecord.InitiallyClosed(serviceId);
     }
@@ -347,7 +438,8 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
             item.TryGetValue(ProbeOwnerAttribute, out var owner) ? owner.S : null,
             ReadTime(item, ProbeLeaseUntilAttribute),
             ReadTime(item, ClosedAtAttribute),
-            ReadLong(item, VersionAttribute) ?? 0)
+            ReadLong(item, VersionAttribute) ?? 0,
+            (int)Math.Clamp(ReadLong(item, FailedProbesAttribute) ?? 0, 0, int.MaxValue))
         {
             ChangedAt = ReadTime(item, ChangedAtAttribute),
         };

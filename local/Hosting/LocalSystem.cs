@@ -187,7 +187,6 @@ internal sealed class LocalSystem : IAsyncDisposable
             yield return $"DynamoDB:            {DynamoDbEndpoint} (table {TableName}; circuitctl status --endpoint-url {DynamoDbEndpoint} --table {TableName})";
         }
 
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"breaker:             timeout {Settings.DownstreamTimeout.TotalSeconds} s, threshold {Settings.FailureThreshold}, window {Settings.Window.TotalSeconds} s, open {Settings.OpenDuration.TotalSeconds} s, service {Settings.ServiceId}");
+        yield return $"breaker:             {BreakerSummary.Of(Settings)}";
     }
 }

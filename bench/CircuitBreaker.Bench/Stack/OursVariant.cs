@@ -27,15 +27,14 @@ internal sealed class OursVariant : BreakerVariant
     {
         var log = services.NewLog(HandlerNames.Webservice);
         var store = new DynamoDbCircuitStore(services.WebserviceDynamo, services.TableName);
-        var gate = new CircuitGate(store, new OpenCircuitMemory(services.Time), services.Settings, services.Time, log);
-        return new WebserviceHandler(gate, services.NewDownstreamClient(), publisher, services.Settings, services.Time, log);
+        return FunctionInstance.NewWebserviceHandler(store, services.NewDownstreamClient(), publisher, services.Settings, services.Time, log);
     }
 
     public override IInvocationHandler CreateRecorder(StackServices services)
     {
         var log = services.NewLog(HandlerNames.Recorder);
         var store = new DynamoDbCircuitStore(services.RecorderDynamo, services.TableName);
-        return new RecorderHandler(new FailureRecorder(store, services.Settings, services.Time, log), log);
+        return FunctionInstance.NewRecorderHandler(store, services.Settings, services.Time, log);
     }
 
     public override LocalInstance CreateLocalInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log)

@@ -15,8 +15,19 @@ public sealed class CircuitGateTests
 
     public CircuitGateTests() => _log = new CapturedLog(_time, "webservice");
 
-    private CircuitGate NewGate(CircuitSettings? settings = null) =>
-        new(_store, new OpenCircuitMemory(_time), settings ?? _settings, _time, _log.Log);
+    private CircuitGate NewGate(CircuitSettings? settings = null, double jitterDraw = 0.5) =>
+        new(_store, new OpenCircuitMemory(_time), settings ?? _settings, _time, _log.Log, backoff: new OpenPeriodBackoff(settings ?? _settings, () => jitterDraw));
+
+    /// <summary>One probe cycle after the open period: a new instance's request wins the probe and reports a failure.</summary>
+    private async Task<Admission> FailProbeAsync(CircuitSettings settings, string probe)
+    {
+        var state = await _store.GetAsync(settings.ServiceId, CancellationToken.None);
+        _time.Advance(state.OpenUntil!.Value - _time.GetUtcNow());
+        var gate = NewGate(settings);
+        Assert.Equal(AdmissionKind.Probe, (await gate.AdmitAsync(probe, CancellationToken.None)).Kind);
+        await gate.SettleProbeAsync(probe, succeeded: false, CancellationToken.None);
+        return await gate.AdmitAsync(probe + "-next", CancellationToken.None);
+    }
 
     private void SeedOpen(TimeSpan openFor) => _store.Seed(
         CircuitRecord.InitiallyClosed(_settings.ServiceId) with { Status = CircuitStatus.Open, OpenUntil = _time.GetUtcNow() + openFor, Version = 1 });
@@ -116,6 +127,81 @@ public sealed class CircuitGateTests
         Assert.Equal(_time.GetUtcNow() + _settings.OpenDuration, next.RetryAt);
         var state = await _store.GetAsync(_settings.ServiceId, CancellationToken.None);
         Assert.Equal(CircuitStatus.Open, state.Status);
+    }
+
+    [Fact]
+    public async Task WithBackoffEachFailedProbeInARowDoublesTheOpenPeriodUpToTheCap()
+    {
+        var settings = TestSettings.Circuit(openSeconds: 10, maxOpenSeconds: 35);
+        SeedOpen(TimeSpan.Zero);
+        var periods = new List<TimeSpan>();
+
+        for (var probe = 1; probe <= 4; probe++)
+        {
+            var next = await FailProbeAsync(settings, $"probe-{probe}");
+            Assert.Equal(AdmissionKind.Reject, next.Kind);
+            periods.Add(next.RetryAt!.Value - _time.GetUtcNow());
+            Assert.Equal(probe, (await _store.GetAsync(settings.ServiceId, CancellationToken.None)).FailedProbes);
+        }
+
+        // The middle of the jitter's range: 20 s, 35 s capped (its range [31.5, 35] s, middle 33.25 s), then capped.
+        Assert.Equal([TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(33.25), TimeSpan.FromSeconds(33.25), TimeSpan.FromSeconds(33.25)], periods);
+        var transition = _log.WithMessage(TransitionLog.Message).Last(l => l.GetProperty("to").GetString() == "open");
+        Assert.Equal("probe failed (4 in a row, open 33.25 s)", transition.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task ASuccessfulProbeResetsTheBackoffSoTheNextOpeningStartsAgainFromTheOpenPeriod()
+    {
+        var settings = TestSettings.Circuit(openSeconds: 10, maxOpenSeconds: 80);
+        SeedOpen(TimeSpan.Zero);
+        await FailProbeAsync(settings, "probe-1");
+        await FailProbeAsync(settings, "probe-2");
+        var state = await _store.GetAsync(settings.ServiceId, CancellationToken.None);
+        _time.Advance(state.OpenUntil!.Value - _time.GetUtcNow());
+        var gate = NewGate(settings);
+        await gate.AdmitAsync("probe-3", CancellationToken.None);
+
+        await gate.SettleProbeAsync("probe-3", succeeded: true, CancellationToken.None);
+
+        Assert.Equal(0, (await _store.GetAsync(settings.ServiceId, CancellationToken.None)).FailedProbes);
+
+        // Opened again from closed (as the recorder does), the first failed probe doubles the open period once.
+        var closed = await _store.GetAsync(settings.ServiceId, CancellationToken.None);
+        await _store.TryOpenAsync(settings.ServiceId, closed.Version, _time.GetUtcNow() + settings.OpenDuration, CancellationToken.None);
+        var next = await FailProbeAsync(settings, "probe-4");
+        Assert.Equal(TimeSpan.FromSeconds(20), next.RetryAt!.Value - _time.GetUtcNow());
+    }
+
+    [Theory]
+    [InlineData(0.0, 18)]
+    [InlineData(0.999999, 22)]
+    public async Task TheJitterSpreadsTheBackedOffPeriodByATenthEitherWay(double draw, double expectedSeconds)
+    {
+        var settings = TestSettings.Circuit(openSeconds: 10, maxOpenSeconds: 100);
+        SeedOpen(TimeSpan.Zero);
+        _time.Advance(TimeSpan.Zero);
+        var gate = NewGate(settings, jitterDraw: draw);
+        await gate.AdmitAsync("probe", CancellationToken.None);
+
+        await gate.SettleProbeAsync("probe", succeeded: false, CancellationToken.None);
+
+        var state = await _store.GetAsync(settings.ServiceId, CancellationToken.None);
+        Assert.Equal(expectedSeconds, Math.Round((state.OpenUntil!.Value - _time.GetUtcNow()).TotalSeconds, 3));
+    }
+
+    [Fact]
+    public async Task WithoutBackoffAFailedProbeReopensForExactlyTheOpenPeriodWhateverTheDraw()
+    {
+        SeedOpen(TimeSpan.Zero);
+        var gate = NewGate(jitterDraw: 0.99);
+        await gate.AdmitAsync("probe", CancellationToken.None);
+
+        await gate.SettleProbeAsync("probe", succeeded: false, CancellationToken.None);
+
+        var state = await _store.GetAsync(_settings.ServiceId, CancellationToken.None);
+        Assert.Equal(_time.GetUtcNow() + _settings.OpenDuration, state.OpenUntil);
+        Assert.Equal("probe failed", _log.WithMessage(TransitionLog.Message)[^1].GetProperty("reason").GetString());
     }
 
     [Fact]

@@ -15,7 +15,13 @@ public sealed class FailureRecorderTests
 
     public FailureRecorderTests() => _log = new CapturedLog(_time, "recorder");
 
-    private FailureRecorder NewRecorder() => new(_store, _settings, _time, _log.Log);
+    private FailureRecorder NewRecorder(CircuitSettings? settings = null) => new(_store, settings ?? _settings, _time, _log.Log);
+
+    private Task AddSuccessesAsync(long count, TimeSpan ago = default)
+    {
+        var bucket = SuccessBuckets.StartOf(_time.GetUtcNow() - ago);
+        return _store.AddSuccessesAsync(new SuccessCount(_settings.ServiceId, bucket, count, bucket + TimeSpan.FromHours(1)), CancellationToken.None);
+    }
 
     private FailureEventDetail Failure(TimeSpan ago = default) =>
         new(_settings.ServiceId, (_time.GetUtcNow() - ago).ToUnixTimeMilliseconds(), FailureReasons.Timeout, null, "req", 10_000);
@@ -222,5 +228,83 @@ public sealed class FailureRecorderTests
 
         Assert.Equal(1, outcome.FailuresInWindow);
         Assert.False(outcome.Opened);
+    }
+
+    [Fact]
+    public async Task InRatioModeTheFailureThatTakesTheRatioToTheSettingWithEnoughCallsOpens()
+    {
+        var settings = TestSettings.Circuit(threshold: 3, failureRatio: 0.1, minimumThroughput: 100);
+        var recorder = NewRecorder(settings);
+        await AddSuccessesAsync(90);
+        var outcomes = new List<RecordingOutcome>();
+
+        for (var i = 1; i <= 10; i++)
+        {
+            outcomes.Add(await recorder.RecordAsync($"e{i}", Failure(), CancellationToken.None));
+        }
+
+        Assert.All(outcomes.Take(9), outcome => Assert.False(outcome.Opened));
+        Assert.Equal(new RecordingOutcome(true, 9, false, 99), outcomes[8]);
+        Assert.Equal(new RecordingOutcome(true, 10, true, 100), outcomes[9]);
+        Assert.Equal(CircuitStatus.Open, (await State()).Status);
+        var transition = Assert.Single(_log.WithMessage(TransitionLog.Message));
+        Assert.StartsWith("10 of 100 calls failed within 60 s", transition.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InRatioModeASmallErrorRateNeverOpensWhateverTheNumberOfFailures()
+    {
+        var settings = TestSettings.Circuit(threshold: 3, failureRatio: 0.1, minimumThroughput: 100);
+        var recorder = NewRecorder(settings);
+        await AddSuccessesAsync(2000);
+
+        for (var i = 1; i <= 50; i++)
+        {
+            await recorder.RecordAsync($"e{i}", Failure(), CancellationToken.None);
+        }
+
+        Assert.Equal(CircuitStatus.Closed, (await State()).Status);
+        Assert.Empty(_log.WithMessage(TransitionLog.Message));
+    }
+
+    [Fact]
+    public async Task InRatioModeARedeliveredEventCountsOnce()
+    {
+        var settings = TestSettings.Circuit(failureRatio: 0.5, minimumThroughput: 4);
+        var recorder = NewRecorder(settings);
+        await AddSuccessesAsync(2);
+        await recorder.RecordAsync("e1", Failure(), CancellationToken.None);
+
+        var redelivered = await recorder.RecordAsync("e1", Failure(), CancellationToken.None);
+
+        Assert.Equal(new RecordingOutcome(false, 1, false, 3), redelivered);
+    }
+
+    [Fact]
+    public async Task InRatioModeCallsFromBeforeTheCircuitLastClosedNoLongerCount()
+    {
+        var settings = TestSettings.Circuit(failureRatio: 0.5, minimumThroughput: 4);
+        await AddSuccessesAsync(1000, ago: TimeSpan.FromSeconds(5));
+        _store.Seed(CircuitRecord.InitiallyClosed(_settings.ServiceId) with { ClosedAt = _time.GetUtcNow(), Version = 4 });
+        var recorder = NewRecorder(settings);
+        await AddSuccessesAsync(1);
+        await recorder.RecordAsync("e1", Failure(), CancellationToken.None);
+        await recorder.RecordAsync("e2", Failure(), CancellationToken.None);
+
+        var outcome = await recorder.RecordAsync("e3", Failure(), CancellationToken.None);
+
+        Assert.Equal(new RecordingOutcome(true, 3, true, 4), outcome);
+    }
+
+    [Fact]
+    public async Task ASlowCallCountsLikeAnyFailure()
+    {
+        var recorder = NewRecorder();
+        await recorder.RecordAsync("e1", Failure() with { Reason = FailureReasons.Slow }, CancellationToken.None);
+        await recorder.RecordAsync("e2", Failure() with { Reason = FailureReasons.Slow }, CancellationToken.None);
+
+        var outcome = await recorder.RecordAsync("e3", Failure() with { Reason = FailureReasons.Slow }, CancellationToken.None);
+
+        Assert.True(outcome.Opened);
     }
 }

@@ -82,6 +82,18 @@ public sealed class RecorderHandlerTests
         Assert.Single(_store.Failures);
     }
 
+    [Fact]
+    public async Task ASlowCallEventIsStoredWithItsReason()
+    {
+        var envelope = Envelope("evt-slow");
+        envelope["detail"]!["reason"] = FailureReasons.Slow;
+
+        var response = await InvokeAsync(envelope);
+
+        Assert.True(response.GetProperty("stored").GetBoolean());
+        Assert.Equal(FailureReasons.Slow, Assert.Single(_store.Failures).Reason);
+    }
+
     public static TheoryData<string, string> BadEvents => new()
     {
         { "malformed JSON", "{\"id\":" },

@@ -44,6 +44,18 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
         return (new WebserviceHandler(gate, client, publisher ?? _publisher, settings, _time, _log.Log), settings);
     }
 
+    /// <summary>A handler with slow-call detection and success counting, as the bootstrap composes it.</summary>
+    private async Task<(WebserviceHandler Handler, SuccessCounter Successes)> NewWatchingHandlerAsync(RequestDelegate downstream, double timeoutSeconds, double slowCallSeconds)
+    {
+        _downstream = await LoopbackHttpServer.StartAsync(downstream);
+        var settings = TestSettings.Circuit(downstream: _downstream.Address.AbsoluteUri, timeoutSeconds: timeoutSeconds, failureRatio: 0.5, slowCallSeconds: slowCallSeconds);
+        var gate = new CircuitGate(_store, new OpenCircuitMemory(_time), settings, _time, _log.Log);
+        var successes = new SuccessCounter(_store, settings, _time, _log.Log);
+        var handler = new WebserviceHandler(
+            gate, new DownstreamClient(_http, settings.DownstreamUrl, _time), _publisher, settings, _time, _log.Log, new SlowCallWatch(_publisher, settings, _time, _log.Log, WebserviceHandler.PublishBudget), successes);
+        return (handler, successes);
+    }
+
     private async Task<JsonElement> InvokeAsync(WebserviceHandler handler, string httpApiEvent, TimeSpan? remaining = null)
     {
         var response = await handler.HandleAsync(Invocations.Of(httpApiEvent, _time, remaining), CancellationToken.None);
@@ -136,6 +148,76 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
         Assert.Equal("urn:circuit-breaker:problem:downstream-timeout", ProblemOf(response).GetProperty("type").GetString());
         Assert.Equal(FailureReasons.Timeout, Assert.Single(_publisher.Published).Reason);
         Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(190), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task ASlowCallIsPublishedOnceWhenSlowAndNotAgainWhenItTimesOut()
+    {
+        var (handler, successes) = await NewWatchingHandlerAsync(context => Task.Delay(Timeout.Infinite, context.RequestAborted), timeoutSeconds: 3, slowCallSeconds: 0.1);
+
+        var response = await InvokeAsync(handler, Invocations.HttpApiEvent());
+
+        Assert.Equal(504, response.GetProperty("statusCode").GetInt32());
+        var failure = Assert.Single(_publisher.Published);
+        Assert.Equal(FailureReasons.Slow, failure.Reason);
+        Assert.InRange(failure.ElapsedMilliseconds, 90, 2900);
+        Assert.Equal(0, successes.Pending);
+    }
+
+    [Fact]
+    public async Task ASlowCallThatThenSucceedsStillAnswersItsClientAndIsNotCountedAsASuccessToo()
+    {
+        var (handler, successes) = await NewWatchingHandlerAsync(
+            async context =>
+            {
+                // Answers only once the call has been published as slow, however late a loaded machine fires the timer.
+                while (_publisher.Published.Count == 0)
+                {
+                    await Task.Delay(10, context.RequestAborted);
+                }
+
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("late but fine");
+            },
+            timeoutSeconds: 20,
+            slowCallSeconds: 0.1);
+
+        var response = await InvokeAsync(handler, Invocations.HttpApiEvent());
+
+        Assert.Equal(200, response.GetProperty("statusCode").GetInt32());
+        Assert.Equal("late but fine", response.GetProperty("body").GetString());
+        Assert.Equal(FailureReasons.Slow, Assert.Single(_publisher.Published).Reason);
+        Assert.Equal(0, successes.Pending);
+    }
+
+    [Fact]
+    public async Task AQuickCallIsNeitherSlowNorAFailureAndCountsAsASuccess()
+    {
+        var (handler, successes) = await NewWatchingHandlerAsync(context => context.Response.WriteAsync("ok"), timeoutSeconds: 10, slowCallSeconds: 5);
+
+        await InvokeAsync(handler, Invocations.HttpApiEvent());
+        await InvokeAsync(handler, Invocations.HttpApiEvent());
+
+        Assert.Empty(_publisher.Published);
+        Assert.Equal(2, successes.Pending);
+    }
+
+    [Fact]
+    public async Task AFailedCallIsPublishedAndNotCountedAsASuccess()
+    {
+        var (handler, successes) = await NewWatchingHandlerAsync(
+            context =>
+            {
+                context.Response.StatusCode = 500;
+                return Task.CompletedTask;
+            },
+            timeoutSeconds: 10,
+            slowCallSeconds: 5);
+
+        await InvokeAsync(handler, Invocations.HttpApiEvent());
+
+        Assert.Equal(FailureReasons.ServerError, Assert.Single(_publisher.Published).Reason);
+        Assert.Equal(0, successes.Pending);
     }
 
     [Fact]

@@ -261,12 +261,12 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         await store.TryAcquireProbeAsync("svc", "owner", Now, Now + Window, Token);
         var reopenUntil = Now + TimeSpan.FromSeconds(90);
 
-        Assert.False(await store.TryReopenAsync("svc", "someone-else", reopenUntil, Token));
-        Assert.True(await store.TryReopenAsync("svc", "owner", reopenUntil, Token));
-        Assert.False(await store.TryReopenAsync("svc", "owner", reopenUntil, Token));
+        Assert.False(await store.TryReopenAsync("svc", "someone-else", reopenUntil, 1, Token));
+        Assert.True(await store.TryReopenAsync("svc", "owner", reopenUntil, 1, Token));
+        Assert.False(await store.TryReopenAsync("svc", "owner", reopenUntil, 1, Token));
 
         Assert.Equal(
-            new CircuitRecord("svc", CircuitStatus.Open, reopenUntil, null, null, null, 3) { ChangedAt = Now },
+            new CircuitRecord("svc", CircuitStatus.Open, reopenUntil, null, null, null, 3, FailedProbes: 1) { ChangedAt = Now },
             await store.GetAsync("svc", Token));
 
         // Reopened means open again: the next probe waits for the new open period.
@@ -278,12 +278,91 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
     public async Task ClosedAndOpenCircuitsRefuseProbeOutcomes()
     {
         Assert.False(await store.TryCloseAsync("svc", "owner", Now, Token));
-        Assert.False(await store.TryReopenAsync("svc", "owner", Now, Token));
+        Assert.False(await store.TryReopenAsync("svc", "owner", Now, 1, Token));
 
         await store.TryOpenAsync("svc", 0, Now, Token);
         Assert.False(await store.TryCloseAsync("svc", "owner", Now, Token));
-        Assert.False(await store.TryReopenAsync("svc", "owner", Now, Token));
+        Assert.False(await store.TryReopenAsync("svc", "owner", Now, 1, Token));
         Assert.Equal(CircuitStatus.Open, (await store.GetAsync("svc", Token)).Status);
+    }
+
+    [Fact]
+    public async Task FailedProbesAreStoredByAReopenKeptThroughTheNextProbeAndClearedByAClose()
+    {
+        await store.TryOpenAsync("svc", 0, Now, Token);
+        await store.TryAcquireProbeAsync("svc", "p1", Now, Now + Window, Token);
+        await store.TryReopenAsync("svc", "p1", Now + TimeSpan.FromSeconds(1), 1, Token);
+        await store.TryAcquireProbeAsync("svc", "p2", Now + TimeSpan.FromSeconds(1), Now + Window, Token);
+        Assert.Equal(1, (await store.GetAsync("svc", Token)).FailedProbes);
+        await store.TryReopenAsync("svc", "p2", Now + TimeSpan.FromSeconds(2), 2, Token);
+        Assert.Equal(2, (await store.GetAsync("svc", Token)).FailedProbes);
+
+        await store.TryAcquireProbeAsync("svc", "p3", Now + TimeSpan.FromSeconds(2), Now + Window, Token);
+        Assert.True(await store.TryCloseAsync("svc", "p3", Now + TimeSpan.FromSeconds(2), Token));
+        Assert.Equal(0, (await store.GetAsync("svc", Token)).FailedProbes);
+
+        Assert.True(await store.TryOpenAsync("svc", (await store.GetAsync("svc", Token)).Version, Now + Window, Token));
+        Assert.Equal(0, (await store.GetAsync("svc", Token)).FailedProbes);
+    }
+
+    [Fact]
+    public async Task SuccessesAddedConcurrentlyToOneBucketAreAllKept()
+    {
+        var bucket = Now - TimeSpan.FromSeconds(5);
+
+        await Task.WhenAll(Enumerable.Range(1, 20)
+            .Select(i => Task.Run(() => store.AddSuccessesAsync(new SuccessCount("svc", bucket, i, Now + Window), Token), Token)));
+
+        Assert.Equal(20 * 21 / 2, await store.SumSuccessesAsync("svc", Now - Window, Token));
+        Assert.Equal(1, await CountAllItems("svc"));
+    }
+
+    [Fact]
+    public async Task SumTakesBucketsStartingAtOrAfterSinceAndInTheFutureButNothingEarlierNorOtherItems()
+    {
+        await store.AddSuccessesAsync(new SuccessCount("svc", Now - Window - TimeSpan.FromSeconds(1), 1000, Now + Window), Token);
+        await store.AddSuccessesAsync(new SuccessCount("svc", Now - Window, 1, Now + Window), Token);
+        await store.AddSuccessesAsync(new SuccessCount("svc", Now - TimeSpan.FromSeconds(3), 20, Now + Window), Token);
+        await store.AddSuccessesAsync(new SuccessCount("svc", Now + TimeSpan.FromMinutes(5), 300, Now + Window), Token);
+        await store.AddSuccessesAsync(new SuccessCount("other", Now, 4000, Now + Window), Token);
+        await Record("svc", "failure", Now);
+        await store.TryOpenAsync("svc", 0, Now, Token);
+
+        Assert.Equal(321, await store.SumSuccessesAsync("svc", Now - Window, Token));
+        Assert.Equal(1, await store.CountFailuresAsync("svc", Now - Window, Until, 100, Token));
+    }
+
+    [Fact]
+    public async Task SumIgnoresExpiredCountersThatTtlHasNotDeletedYet()
+    {
+        // Counted two hours ago and expired an hour ago, but TTL has not swept it: it is still in the table.
+        await store.AddSuccessesAsync(new SuccessCount("svc", Now - TimeSpan.FromHours(2), 500, Now - TimeSpan.FromHours(1)), Token);
+        Assert.Equal(1, await CountAllItems("svc"));
+
+        Assert.Equal(0, await store.SumSuccessesAsync("svc", Now - Window, Token));
+    }
+
+    [Fact]
+    public async Task ASuccessCounterCarriesItsCountAndItsExpiryInEpochSecondsForTtl()
+    {
+        var expiresAt = Now + TimeSpan.FromMinutes(3);
+        await store.AddSuccessesAsync(new SuccessCount("svc", Now, 7, expiresAt), Token);
+
+        var item = await client.GetItemAsync(
+            new GetItemRequest
+            {
+                TableName = tableName,
+                Key = new()
+                {
+                    [CircuitTable.PartitionKey] = new AttributeValue { S = "svc" },
+                    [CircuitTable.SortKey] = new AttributeValue { S = CircuitItemKeys.Successes(Now) },
+                },
+                ConsistentRead = true,
+            },
+            Token);
+
+        Assert.Equal(expiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), item.Item[CircuitTable.TimeToLiveAttribute].N);
+        Assert.Equal("7", item.Item["count"].N);
     }
 
     [Fact]
@@ -322,7 +401,9 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
             await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.TryOpenAsync("svc", 0, Now, Token)),
             await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.TryAcquireProbeAsync("svc", "o", Now, Now, Token)),
             await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.TryCloseAsync("svc", "o", Now, Token)),
-            await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.TryReopenAsync("svc", "o", Now, Token)),
+            await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.TryReopenAsync("svc", "o", Now, 1, Token)),
+            await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.AddSuccessesAsync(new SuccessCount("svc", Now, 1, Now), Token)),
+            await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.SumSuccessesAsync("svc", Now, Token)),
         };
 
         Assert.All(faults, fault => Assert.NotNull(fault.InnerException));

@@ -39,7 +39,7 @@ public sealed class OperatorStoreTests(DynaliteFixture dynalite) : IAsyncLifetim
         Assert.False(await _store.TryOpenAsync("svc", isolated.Version, Now.AddMinutes(1), Token));
         Assert.False(await _store.TryAcquireProbeAsync("svc", "probe", Now.AddHours(1), Now.AddHours(2), Token));
         Assert.False(await _store.TryCloseAsync("svc", "probe", Now, Token));
-        Assert.False(await _store.TryReopenAsync("svc", "probe", Now, Token));
+        Assert.False(await _store.TryReopenAsync("svc", "probe", Now, 1, Token));
         Assert.Equal(CircuitStatus.Isolated, (await _store.GetAsync("svc", Token)).Status);
     }
 
@@ -70,6 +70,22 @@ public sealed class OperatorStoreTests(DynaliteFixture dynalite) : IAsyncLifetim
 
         // The recorder's conditional open works again from the new version.
         Assert.True(await _store.TryOpenAsync("svc", closed.Version, Now.AddMinutes(5), Token));
+    }
+
+    [Fact]
+    public async Task IsolatingAndForceClosingForgetTheFailedProbesSoBackoffStartsAgain()
+    {
+        await _store.TryOpenAsync("svc", 0, Now, Token);
+        await _store.TryAcquireProbeAsync("svc", "probe", Now, Now.AddMinutes(1), Token);
+        await _store.TryReopenAsync("svc", "probe", Now.AddMinutes(1), 3, Token);
+        Assert.Equal(3, (await _store.GetAsync("svc", Token)).FailedProbes);
+
+        await _store.IsolateAsync("svc", Token);
+        var isolated = await _store.GetAsync("svc", Token);
+        await _store.ForceCloseAsync("svc", Now, Token);
+
+        Assert.Equal(0, isolated.FailedProbes);
+        Assert.Equal(0, (await _store.GetAsync("svc", Token)).FailedProbes);
     }
 
     [Fact]

@@ -12,8 +12,25 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CircuitRecord> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<(string ServiceId, string EventId), FailureRecord> _failures = [];
+    private readonly Dictionary<(string ServiceId, DateTimeOffset BucketStart), long> _successes = [];
+    private readonly List<SuccessCount> _successWrites = [];
 
     public int StateReads { get; private set; }
+
+    /// <summary>Every <see cref="AddSuccessesAsync"/> that reached the store, in order.</summary>
+    public IReadOnlyList<SuccessCount> SuccessWrites
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _successWrites];
+            }
+        }
+    }
+
+    /// <summary>When set, the next <see cref="AddSuccessesAsync"/> waits for it (so tests can hold a flush in flight).</summary>
+    public Task? HoldSuccessWrites { get; set; }
 
     public bool Unavailable { get; set; }
 
@@ -57,6 +74,25 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         }
     }
 
+    public async Task AddSuccessesAsync(SuccessCount successes, CancellationToken cancellationToken)
+    {
+        if (HoldSuccessWrites is { } hold)
+        {
+            await hold.WaitAsync(cancellationToken);
+        }
+
+        await Run(() =>
+        {
+            _successWrites.Add(successes);
+            var key = (successes.ServiceId, successes.BucketStart);
+            _successes[key] = _successes.GetValueOrDefault(key) + successes.Count;
+            return true;
+        });
+    }
+
+    public Task<long> SumSuccessesAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken) =>
+        Run(() => _successes.Where(pair => pair.Key.ServiceId == serviceId && pair.Key.BucketStart >= since).Sum(pair => pair.Value));
+
     public Task<bool> TryOpenAsync(string serviceId, long expectedVersion, DateTimeOffset openUntil, CancellationToken cancellationToken) => Run(() =>
     {
         var current = State(serviceId);
@@ -65,7 +101,7 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
             return false;
         }
 
-        _states[serviceId] = current with { Status = CircuitStatus.Open, OpenUntil = openUntil, ProbeOwner = null, ProbeLeaseUntil = null, Version = current.Version + 1 };
+        _states[serviceId] = current with { Status = CircuitStatus.Open, OpenUntil = openUntil, ProbeOwner = null, ProbeLeaseUntil = null, Version = current.Version + 1, FailedProbes = 0 };
         return true;
     });
 
@@ -91,11 +127,11 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
             return false;
         }
 
-        _states[serviceId] = current with { Status = CircuitStatus.Closed, OpenUntil = null, ProbeOwner = null, ProbeLeaseUntil = null, ClosedAt = closedAt, Version = current.Version + 1 };
+        _states[serviceId] = current with { Status = CircuitStatus.Closed, OpenUntil = null, ProbeOwner = null, ProbeLeaseUntil = null, ClosedAt = closedAt, Version = current.Version + 1, FailedProbes = 0 };
         return true;
     });
 
-    public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, CancellationToken cancellationToken) => Run(() =>
+    public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, int failedProbes, CancellationToken cancellationToken) => Run(() =>
     {
         var current = State(serviceId);
         if (current.Status != CircuitStatus.HalfOpen || current.ProbeOwner != owner)
@@ -103,7 +139,7 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
             return false;
         }
 
-        _states[serviceId] = current with { Status = CircuitStatus.Open, OpenUntil = openUntil, ProbeOwner = null, ProbeLeaseUntil = null, Version = current.Version + 1 };
+        _states[serviceId] = current with { Status = CircuitStatus.Open, OpenUntil = openUntil, ProbeOwner = null, ProbeLeaseUntil = null, Version = current.Version + 1, FailedProbes = failedProbes };
         return true;
     });
 

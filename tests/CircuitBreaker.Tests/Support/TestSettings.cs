@@ -10,7 +10,11 @@ internal static class TestSettings
         int threshold = 3,
         double windowSeconds = 60,
         double openSeconds = 60,
-        bool failOpen = true) => new()
+        bool failOpen = true,
+        double? failureRatio = null,
+        int minimumThroughput = 100,
+        double? slowCallSeconds = null,
+        double? maxOpenSeconds = null) => new()
         {
             DownstreamUrl = new Uri(downstream),
             DownstreamTimeout = TimeSpan.FromSeconds(timeoutSeconds),
@@ -19,5 +23,9 @@ internal static class TestSettings
             OpenDuration = TimeSpan.FromSeconds(openSeconds),
             FailOpen = failOpen,
             ServiceId = new Uri(downstream).Host,
+            FailureRatio = failureRatio,
+            MinimumThroughput = minimumThroughput,
+            SlowCallThreshold = slowCallSeconds is { } slow ? TimeSpan.FromSeconds(slow) : null,
+            MaxOpenDuration = TimeSpan.FromSeconds(maxOpenSeconds ?? openSeconds),
         };
 }

@@ -40,6 +40,34 @@ public sealed class LocalOptionsParserTests : IDisposable
     }
 
     [Fact]
+    public void TheProductionModesAreOffByDefault()
+    {
+        var settings = LocalOptionsParser.Parse([]).Options!.Settings;
+
+        Assert.Null(settings.FailureRatio);
+        Assert.Equal(100, settings.MinimumThroughput);
+        Assert.Null(settings.SlowCallThreshold);
+        Assert.Equal(settings.OpenDuration, settings.MaxOpenDuration);
+    }
+
+    [Fact]
+    public void TheProductionModesHaveOptionsNamedAfterTheirConfigKeys()
+    {
+        var result = LocalOptionsParser.Parse(["--failure-ratio", "0.25", "--minimum-throughput=40", "--slow-call-seconds", "0.5",
+            "--open-seconds", "2", "--max-open-seconds", "16"]);
+
+        var settings = Assert.IsType<LocalOptions>(result.Options).Settings;
+        Assert.Equal(0.25, settings.FailureRatio);
+        Assert.Equal(40, settings.MinimumThroughput);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), settings.SlowCallThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(16), settings.MaxOpenDuration);
+        foreach (var option in new[] { "--failure-ratio", "--minimum-throughput", "--slow-call-seconds", "--max-open-seconds" })
+        {
+            Assert.Contains(option, LocalOptionsParser.Usage, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void ARealDownstreamUrlIsKeptAndNamesTheService()
     {
         var options = LocalOptionsParser.Parse(["--downstream", "https://api.example.com/v1"]).Options!;
@@ -81,6 +109,12 @@ public sealed class LocalOptionsParserTests : IDisposable
     [InlineData(new[] { "--failure-threshold", "2.5" }, "--failure-threshold", "whole number")]
     [InlineData(new[] { "--window-seconds", "-1" }, "--window-seconds", "positive number of seconds")]
     [InlineData(new[] { "--open-seconds" }, "--open-seconds needs a value", "positive number of seconds")]
+    [InlineData(new[] { "--failure-ratio", "1.5" }, "--failure-ratio", "greater than 0 and at most 1")]
+    [InlineData(new[] { "--failure-ratio", "0" }, "--failure-ratio", "greater than 0 and at most 1")]
+    [InlineData(new[] { "--minimum-throughput", "0" }, "--minimum-throughput", "whole number")]
+    [InlineData(new[] { "--slow-call-seconds", "10" }, "--slow-call-seconds", "below --timeout-seconds")]
+    [InlineData(new[] { "--slow-call-seconds", "-1" }, "--slow-call-seconds", "positive number of seconds")]
+    [InlineData(new[] { "--max-open-seconds", "30" }, "--max-open-seconds", "cannot be below --open-seconds")]
     [InlineData(new[] { "--colour", "red" }, "--colour", "unknown option")]
     [InlineData(new[] { "--port", "1", "--port", "2" }, "--port", "more than once")]
     [InlineData(new[] { "--config", "/nonexistent/Pulumi.dev.yaml" }, "--config", "Pulumi.<stack>.yaml")]
@@ -140,6 +174,25 @@ public sealed class LocalOptionsParserTests : IDisposable
 
         Assert.Equal(SimulatorMode.Ok, options.Downstream.SimulatorMode);
         Assert.Equal("slow-service", options.SettingsFor(new Uri("http://127.0.0.1:9/")).ServiceId);
+    }
+
+    [Fact]
+    public void TheConfigFileSuppliesTheProductionModesUnderTheSameKeys()
+    {
+        var stack = WriteStack("cb", """
+            config:
+              cb:failureRatio: "0.2"
+              cb:minimumThroughput: 50
+              cb:slowCallSeconds: 2
+              cb:maxOpenSeconds: 300
+            """);
+
+        var settings = LocalOptionsParser.Parse(["--config", stack, "--minimum-throughput", "60"]).Options!.Settings;
+
+        Assert.Equal(0.2, settings.FailureRatio);
+        Assert.Equal(60, settings.MinimumThroughput);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.SlowCallThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(300), settings.MaxOpenDuration);
     }
 
     [Fact]
