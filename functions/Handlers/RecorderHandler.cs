@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
-using CircuitBreaker.Functions.Events;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Events;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Functions.Handlers;

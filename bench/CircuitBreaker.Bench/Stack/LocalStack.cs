@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Downstream;
