@@ -89,7 +89,7 @@ internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log,
             throw new InvalidEventException("The event's detail.failedAtEpochMs is missing or not positive.");
         }
 
-        if (detail.Reason is not (FailureReasons.Timeout or FailureReasons.ConnectionError or FailureReasons.ServerError or FailureReasons.Slow))
+        if (!FailureReasons.IsKnown(detail.Reason))
         {
             throw new InvalidEventException($"The event's detail.reason '{detail.Reason}' is not one of the failure reasons.");
         }

@@ -29,3 +29,8 @@ internal sealed record Admission(AdmissionKind Kind, CircuitView State, DateTime
     /// <summary>True when the downstream is to be called.</summary>
     public bool CallsDownstream => Kind is AdmissionKind.Call or AdmissionKind.Probe or AdmissionKind.CallWithoutBreaker;
 }
+
+/// <summary>What settling a probe did to the circuit.</summary>
+/// <param name="To">The state the circuit moved to: closed after a successful probe, open after a failed one.</param>
+/// <param name="OpenPeriod">After a failed probe: how long the circuit is open now (backoff and jitter applied).</param>
+internal readonly record struct SettledProbe(CircuitView To, TimeSpan? OpenPeriod);

@@ -17,6 +17,10 @@ namespace CircuitBreaker.Core.Breaker;
 /// <param name="log">Where transitions and faults are written.</param>
 /// <param name="transitions">Reports each transition (log line and state-change event); null logs them only.</param>
 /// <param name="backoff">The open period after a failed probe; null builds one from the settings with shared randomness.</param>
+/// <param name="probeLease">
+/// How long a probe holds its lease. Null: the webservice's, the downstream's timeout plus <see cref="CircuitSettings.ResponseReserve"/>;
+/// the Polly library passes its own, since it does not know what the caller's call may take.
+/// </param>
 internal sealed class CircuitGate(
     ICircuitStore store,
     OpenCircuitMemory memory,
@@ -24,8 +28,11 @@ internal sealed class CircuitGate(
     TimeProvider time,
     FunctionLog log,
     TransitionReporter? transitions = null,
-    OpenPeriodBackoff? backoff = null)
+    OpenPeriodBackoff? backoff = null,
+    TimeSpan? probeLease = null)
 {
+    private readonly TimeSpan _probeLease = probeLease ?? settings.DownstreamTimeout + CircuitSettings.ResponseReserve;
+
     private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
 
     private readonly OpenPeriodBackoff _backoff = backoff ?? new OpenPeriodBackoff(settings, Random.Shared.NextDouble);
@@ -90,7 +97,15 @@ internal sealed class CircuitGate(
     /// (<see cref="OpenPeriodBackoff"/>).
     /// </summary>
     /// <returns>The state this request moved the circuit to; null when it moved nothing.</returns>
-    public async Task<CircuitView?> SettleProbeAsync(string requestId, bool succeeded, CancellationToken cancellationToken)
+    public async Task<CircuitView?> SettleProbeAsync(string requestId, bool succeeded, CancellationToken cancellationToken) =>
+        (await SettleAsync(requestId, succeeded, cancellationToken).ConfigureAwait(false))?.To;
+
+    /// <summary>
+    /// Settles the probe as <see cref="SettleProbeAsync"/> does, and also says how long a failed probe reopened the
+    /// circuit for (the Polly library hands it to <c>OnOpened</c> as the break duration).
+    /// </summary>
+    /// <returns>What this request did to the circuit; null when it moved nothing.</returns>
+    public async Task<SettledProbe?> SettleAsync(string requestId, bool succeeded, CancellationToken cancellationToken)
     {
         var serviceId = settings.ServiceId;
         var scope = new LogScope(requestId, serviceId, CircuitView.HalfOpen.Name());
@@ -104,7 +119,7 @@ internal sealed class CircuitGate(
                 {
                     memory.Forget(serviceId);
                     await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Closed, "probe succeeded", null, cancellationToken).ConfigureAwait(false);
-                    return CircuitView.Closed;
+                    return new SettledProbe(CircuitView.Closed, null);
                 }
             }
             else
@@ -118,7 +133,7 @@ internal sealed class CircuitGate(
                         ? string.Create(CultureInfo.InvariantCulture, $"probe failed ({failedProbes} in a row, open {period.TotalSeconds:0.###} s)")
                         : "probe failed";
                     await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Open, reason, openUntil, cancellationToken).ConfigureAwait(false);
-                    return CircuitView.Open;
+                    return new SettledProbe(CircuitView.Open, period);
                 }
             }
 
@@ -136,8 +151,8 @@ internal sealed class CircuitGate(
 
     private async Task<Admission> ElectProbeAsync(CircuitRecord record, string requestId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // The lease covers the whole probe: the downstream's timeout plus the time to answer.
-        var leaseUntil = now + settings.DownstreamTimeout + CircuitSettings.ResponseReserve;
+        // The lease covers the whole probe (for the webservice: the downstream's timeout plus the time to answer).
+        var leaseUntil = now + _probeLease;
         if (await store.TryAcquireProbeAsync(settings.ServiceId, requestId, now, leaseUntil, cancellationToken).ConfigureAwait(false))
         {
             _failedProbesBefore[requestId] = record.FailedProbes;

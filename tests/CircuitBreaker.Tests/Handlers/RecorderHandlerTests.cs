@@ -94,6 +94,18 @@ public sealed class RecorderHandlerTests
         Assert.Equal(FailureReasons.Slow, Assert.Single(_store.Failures).Reason);
     }
 
+    [Fact]
+    public async Task AFailureFromTheLibraryWithTheGenericReasonIsStored()
+    {
+        var envelope = Envelope("evt-exception");
+        envelope["detail"]!["reason"] = FailureReasons.Exception;
+
+        var response = await InvokeAsync(envelope);
+
+        Assert.True(response.GetProperty("stored").GetBoolean());
+        Assert.Equal(FailureReasons.Exception, Assert.Single(_store.Failures).Reason);
+    }
+
     public static TheoryData<string, string> BadEvents => new()
     {
         { "malformed JSON", "{\"id\":" },
