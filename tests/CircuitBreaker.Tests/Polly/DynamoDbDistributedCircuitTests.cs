@@ -106,6 +106,40 @@ public sealed class DynamoDbDistributedCircuitTests(DynaliteFixture dynalite) : 
         Assert.Equal(CircuitState.Isolated, admission.State);
     }
 
+    [Fact]
+    public async Task InRatioModeSuccessfulCallsAreAddedToTheTablesCounterAndFailedOnesAreNot()
+    {
+        var settings = Settings();
+        settings.FailureRatio = 0.5;
+        var circuit = NewCircuit(settings);
+
+        // A new instance writes its first full batch at once; failed calls reach the table through the recorder, not here.
+        var store = new DynamoDbCircuitStore(_client, _table, Time);
+        for (var i = 0; i < SuccessCounter.BatchSize - 1; i++)
+        {
+            await circuit.ReportCallAsync(new CircuitCallReport(Time.GetUtcNow(), Failed: false), Token);
+        }
+
+        await circuit.ReportCallAsync(new CircuitCallReport(Time.GetUtcNow(), Failed: true), Token);
+        Assert.Equal(0, await store.SumSuccessesAsync(circuit.ServiceId, Time.GetUtcNow().AddMinutes(-1), Token));
+
+        await circuit.ReportCallAsync(new CircuitCallReport(Time.GetUtcNow(), Failed: false), Token);
+        Assert.Equal(SuccessCounter.BatchSize, await store.SumSuccessesAsync(circuit.ServiceId, Time.GetUtcNow().AddMinutes(-1), Token));
+    }
+
+    [Fact]
+    public async Task InCountModeCallsAreNotCounted()
+    {
+        var circuit = NewCircuit(Settings());
+
+        for (var i = 0; i < SuccessCounter.BatchSize; i++)
+        {
+            await circuit.ReportCallAsync(new CircuitCallReport(Time.GetUtcNow(), Failed: false), Token);
+        }
+
+        Assert.Equal(0, await new DynamoDbCircuitStore(_client, _table, Time).SumSuccessesAsync(circuit.ServiceId, Time.GetUtcNow().AddMinutes(-1), Token));
+    }
+
     private string? Environment(string name) => name switch
     {
         FunctionEnvironment.Region => DynaliteFixture.Region,
