@@ -16,6 +16,18 @@ public sealed class RouteTable
 
     private readonly IReadOnlyDictionary<string, string> _stackWideEnvironment;
 
+    /// <summary>The one-route shorthand for <paramref name="circuit"/>: prefix "/", path kept, today's variables.</summary>
+    public static RouteTable OneRoute(CircuitSettings circuit)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RouteKeys.Prefix] = RoutePrefix.Root,
+            [CircuitSettingKeys.DownstreamUrl.ConfigKey] = circuit.DownstreamUrl.AbsoluteUri,
+        };
+        return new RouteTable([new RouteSettings(RoutePrefix.Root, RouteKeys.StripPrefixDefault, circuit, overrides)], isShorthand: true, circuit, circuit.ToEnvironment());
+    }
+
     /// <summary>The routes, in the order they were given (matching picks the longest prefix, not the first).</summary>
     public IReadOnlyList<RouteSettings> Routes { get; }
 

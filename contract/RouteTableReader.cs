@@ -31,11 +31,7 @@ public static class RouteTableReader
         if (routes is null)
         {
             var single = CircuitSettingsReader.Read(topLevel, describeTopLevel);
-            return single.Settings is { } circuit
-                ? new RouteTableResult(
-                    new RouteTable([new RouteSettings(RoutePrefix.Root, RouteKeys.StripPrefixDefault, circuit, ShorthandOverrides(circuit))], isShorthand: true, circuit, circuit.ToEnvironment()),
-                    [])
-                : new RouteTableResult(null, single.Errors);
+            return single.Settings is { } circuit ? new RouteTableResult(RouteTable.OneRoute(circuit), []) : new RouteTableResult(null, single.Errors);
         }
 
         var errors = new List<string>();
@@ -150,12 +146,6 @@ public static class RouteTableReader
             errors.Add($"{string.Join(" and ", where)} are all '{group.Key}': {why}.");
         }
     }
-
-    private static Dictionary<string, string> ShorthandOverrides(CircuitSettings circuit) => new(StringComparer.Ordinal)
-    {
-        [RouteKeys.Prefix] = RoutePrefix.Root,
-        [CircuitSettingKeys.DownstreamUrl.ConfigKey] = circuit.DownstreamUrl.AbsoluteUri,
-    };
 }
 
 /// <summary>The outcome of <see cref="RouteTableReader.Read"/>.</summary>
