@@ -60,7 +60,7 @@ internal static class LambdaEntryPoint
                 ("windowSeconds", instance.Settings.Circuit.Window.TotalSeconds),
                 ("openSeconds", instance.Settings.Circuit.OpenDuration.TotalSeconds),
                 ("routes", instance.Settings.Routes.IsShorthand ? null : string.Join(", ", instance.Settings.Routes.Routes.Select(
-                    route => $"{route.Prefix} -> {route.ServiceId} ({Printable(route.Circuit.DownstreamUrl)})"))));
+                    route => $"{route.Prefix} {route.ServiceId} {Printable(route.Circuit.DownstreamUrl)}"))));
             try
             {
                 await new LambdaRuntimeLoop(client, instance.Handler, log, time, loopOptions).RunAsync(cancellationToken).ConfigureAwait(false);
