@@ -223,8 +223,8 @@ internal sealed class LocalSystem : IAsyncDisposable
         yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/2018-06-01/";
         if (DynamoDbEndpoint is not null)
         {
-            // One line, so that the command can be copied as it is.
-            yield return $"DynamoDB:            {DynamoDbEndpoint} (table {TableName}; circuitctl status --endpoint-url {DynamoDbEndpoint} --table {TableName})";
+            // One line, so that the command can be copied as it is; with the bus flags, isolate and close publish their events here too.
+            yield return $"DynamoDB:            {DynamoDbEndpoint} (table {TableName}; circuitctl status --endpoint-url {DynamoDbEndpoint} --table {TableName} --event-bus-name {BusName} --events-endpoint-url {Events.BaseAddress})";
         }
 
         if (Routes.IsShorthand)
