@@ -11,6 +11,7 @@ namespace CircuitBreaker.Tests.EndToEnd;
 /// opens the circuit, and the other is refused without calling its dependency. The local webservice, which runs the
 /// same gate, is refused too.
 /// </summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class PollyUserFunctionsTests
 {
     /// <summary>The Native AOT build of the sample, when set (as CI sets it); otherwise the tests run the sample's build with dotnet.</summary>
