@@ -86,8 +86,12 @@ public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposabl
         return Create(settings, Environment.GetEnvironmentVariable, Console.Error);
     }
 
-    /// <summary>Builds the circuit with the environment read through <paramref name="environment"/> (tests host several in one process).</summary>
-    internal static DynamoDbDistributedCircuit Create(DistributedCircuitBreakerSettings settings, Func<string, string?> environment, TextWriter logOutput)
+    /// <summary>
+    /// Builds the circuit with the environment read through <paramref name="environment"/> (tests host several in one
+    /// process), and optionally a longer store attempt (tests on a loaded machine, where dynalite may be slow).
+    /// </summary>
+    internal static DynamoDbDistributedCircuit Create(
+        DistributedCircuitBreakerSettings settings, Func<string, string?> environment, TextWriter logOutput, TimeSpan? storeAttemptTimeout = null)
     {
         var serviceId = settings.ServiceId ?? throw new ArgumentException("The settings have no ServiceId.", nameof(settings));
         var table = Named(settings.TableName, environment(FunctionEnvironment.TableName), nameof(settings.TableName), FunctionEnvironment.TableName, "tableName");
@@ -113,7 +117,7 @@ public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposabl
         var time = settings.TimeProvider ?? TimeProvider.System;
         var log = new FunctionLog(logOutput, time, LogHandlerName);
         var credentials = CredentialsFromEnvironment.Explicit(environment);
-        var dynamoDb = DynamoDbClientFactory.Create(dynamoDbEndpoint, region, StoreAttemptTimeout, credentials, StoreMaxErrorRetry);
+        var dynamoDb = DynamoDbClientFactory.Create(dynamoDbEndpoint, region, storeAttemptTimeout ?? StoreAttemptTimeout, credentials, StoreMaxErrorRetry);
         var eventsHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
         {
             Timeout = Timeout.InfiniteTimeSpan,

@@ -17,6 +17,9 @@ namespace CircuitBreaker.Tests.Polly;
 [Collection(DynaliteTests.Name)]
 public sealed class DynamoDbDistributedCircuitTests(DynaliteFixture dynalite) : DistributedCircuitContractTests, IAsyncLifetime
 {
+    // The deployed half second per attempt is too tight for dynalite while the whole suite runs on two cores.
+    private static readonly TimeSpan StoreAttemptTimeout = TimeSpan.FromSeconds(10);
+
     private readonly List<DynamoDbDistributedCircuit> _circuits = [];
     private readonly CapturedLog _log = new(TimeProvider.System, "recorder");
     private IAmazonDynamoDB _client = null!;
@@ -45,7 +48,7 @@ public sealed class DynamoDbDistributedCircuitTests(DynaliteFixture dynalite) : 
     {
         settings.TableName = _table;
         settings.EventBusName = "failures";
-        var circuit = DynamoDbDistributedCircuit.Create(settings, Environment, TextWriter.Null);
+        var circuit = DynamoDbDistributedCircuit.Create(settings, Environment, TextWriter.Null, StoreAttemptTimeout);
         _circuits.Add(circuit);
         return circuit;
     }
