@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Hosting;
 using Microsoft.AspNetCore.Http;
 
@@ -12,7 +13,6 @@ namespace CircuitBreaker.Local.LambdaService;
 /// </summary>
 internal sealed class LocalLambdaService : IAsyncDisposable
 {
-    private const string ApiVersion = "2018-06-01";
     private static readonly byte[] StatusOk = "{\"status\":\"OK\"}"u8.ToArray();
 
     private readonly Dictionary<string, FunctionInstancePool> _pools;
@@ -118,7 +118,7 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     private async Task HandleAsync(HttpContext context, CancellationToken serverStopping)
     {
         var segments = (context.Request.Path.Value ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length < 4 || segments[1] != ApiVersion || segments[2] != "runtime" || !_pools.TryGetValue(segments[0], out var pool))
+        if (segments.Length < 4 || segments[1] != RuntimeApiProtocol.Version || segments[2] != "runtime" || !_pools.TryGetValue(segments[0], out var pool))
         {
             await WriteJsonAsync(context, StatusCodes.Status404NotFound, LambdaErrors.Document("Not a Runtime API path of a known function.", "NotFound")).ConfigureAwait(false);
             return;
@@ -173,10 +173,10 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        response.Headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
-        response.Headers["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = _options.FunctionArn(pool.Function);
-        response.Headers["Lambda-Runtime-Trace-Id"] = TraceId(invocation);
+        response.Headers[RuntimeApiProtocol.RequestIdHeader] = invocation.RequestId;
+        response.Headers[RuntimeApiProtocol.DeadlineHeader] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        response.Headers[RuntimeApiProtocol.FunctionArnHeader] = _options.FunctionArn(pool.Function);
+        response.Headers[RuntimeApiProtocol.TraceIdHeader] = TraceId(invocation);
         response.ContentLength = invocation.Payload.Length;
         try
         {
@@ -225,7 +225,7 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     // The header wins, as Lambda uses it when the body is missing or unreadable; the body's errorType is the fallback.
     private static string? ErrorType(HttpContext context, byte[]? body)
     {
-        var header = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
+        var header = context.Request.Headers[RuntimeApiProtocol.FunctionErrorTypeHeader].ToString();
         if (header.Length > 0)
         {
             return header;
