@@ -3,7 +3,7 @@ using System.Globalization;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 
-namespace CircuitBreaker.Tests.Dynalite;
+namespace CircuitBreaker.Tests.Local.Dynalite;
 
 public sealed class DynaliteLauncherScriptTests
 {
