@@ -85,7 +85,7 @@ internal sealed class HttpApiGateway : IAsyncDisposable
     }
 
     /// <summary>The response to send, or null when the client has gone.</summary>
-    private async Task<HttpApiResponse?> AnswerAsync(HttpContext context, string requestId, DateTimeOffset now, Action<InvocationOutcome> onOutcome, CancellationToken stopping)
+    private async Task<GatewayHttpResponse?> AnswerAsync(HttpContext context, string requestId, DateTimeOffset now, Action<InvocationOutcome> onOutcome, CancellationToken stopping)
     {
         if (context.Request.ContentLength > HttpApiGatewayOptions.MaxRequestBodyBytes)
         {
@@ -128,7 +128,7 @@ internal sealed class HttpApiGateway : IAsyncDisposable
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, string requestId, HttpApiResponse answer)
+    private static async Task WriteAsync(HttpContext context, string requestId, GatewayHttpResponse answer)
     {
         var response = context.Response;
         response.StatusCode = answer.StatusCode;
@@ -160,7 +160,7 @@ internal sealed class HttpApiGateway : IAsyncDisposable
 
     // A HEAD response has no body but describes the GET's: the length the function gives for it is the answer's
     // Content-Length, not the 0 of the empty body it sent.
-    private static long? HeadContentLength(string method, HttpApiResponse answer)
+    private static long? HeadContentLength(string method, GatewayHttpResponse answer)
     {
         if (!HttpMethods.IsHead(method) || answer.Body.Length > 0)
         {

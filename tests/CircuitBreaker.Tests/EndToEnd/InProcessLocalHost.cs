@@ -11,9 +11,9 @@ namespace CircuitBreaker.Tests.EndToEnd;
 /// The whole local system as <c>dotnet run --project local</c> composes it — HTTP API, Lambda service running the real
 /// functions through their runtime loop, EventBridge routing, dynalite — on free ports, with the test's options.
 /// </summary>
-internal sealed class LocalStack : IAsyncDisposable
+internal sealed class InProcessLocalHost : IAsyncDisposable
 {
-    private LocalStack(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog, LogCapture console)
+    private InProcessLocalHost(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog, LogCapture console)
     {
         DynamoDb = dynamoDb;
         System = system;
@@ -34,7 +34,7 @@ internal sealed class LocalStack : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<LocalStack> StartAsync(params string[] options)
+    public static async Task<InProcessLocalHost> StartAsync(params string[] options)
     {
         var parsed = LocalOptionsParser.Parse(["--port", "0", .. options]);
         var localOptions = parsed.Options ?? throw new ArgumentException(string.Join(" ", parsed.Errors));
@@ -52,7 +52,7 @@ internal sealed class LocalStack : IAsyncDisposable
                 console,
                 onRequest: null,
                 cancellation);
-            return new LocalStack(dynamoDb, system, functionLog, console);
+            return new InProcessLocalHost(dynamoDb, system, functionLog, console);
         }
         catch
         {
