@@ -12,7 +12,8 @@ namespace CircuitBreaker.Functions.Runtime;
 /// or its error, report an init error. Status handling follows the API's spec: 500 is a container error
 /// (<see cref="RuntimeApiFatalException"/>, the runtime must exit); 400, 403, 413 and any other refusal
 /// raise <see cref="RuntimeApiException"/> for the caller to decide; transport failures surface as the
-/// <see cref="HttpRequestException"/> they are.
+/// <see cref="HttpRequestException"/> they are. Why not Amazon.Lambda.RuntimeSupport: docs/design.md,
+/// "Why our own Runtime API client and PutEvents client".
 /// </summary>
 internal sealed class RuntimeApiClient
 {
