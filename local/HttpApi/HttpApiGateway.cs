@@ -92,7 +92,7 @@ internal sealed class HttpApiGateway : IAsyncDisposable
             return HttpApiResponseTranslator.RequestEntityTooLarge;
         }
 
-        var body = await ReadBodyAsync(context.Request.Body, HttpApiGatewayOptions.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        var body = await BoundedBody.ReadAsync(context.Request.Body, HttpApiGatewayOptions.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             return HttpApiResponseTranslator.RequestEntityTooLarge;
@@ -177,25 +177,6 @@ internal sealed class HttpApiGateway : IAsyncDisposable
         }
 
         return null;
-    }
-
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     // API Gateway's request ids are short base64 strings, e.g. "JKJaXmPLvHcESHA=".

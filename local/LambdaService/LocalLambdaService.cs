@@ -140,7 +140,7 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         }
         else if (route is ["init", "error"] && HttpMethods.IsPost(method))
         {
-            var body = await ReadBodyAsync(context, LambdaErrors.MaxPayloadBytes).ConfigureAwait(false);
+            var body = await BoundedBody.ReadAsync(context.Request.Body, LambdaErrors.MaxPayloadBytes, context.RequestAborted).ConfigureAwait(false);
             var type = ErrorType(context, body) ?? "Runtime.InitError";
             pool.InitFailed(body is { Length: > 0 } ? body : LambdaErrors.Document("The function failed to initialise.", type), type);
             await WriteJsonAsync(context, StatusCodes.Status202Accepted, StatusOk).ConfigureAwait(false);
@@ -191,7 +191,7 @@ internal sealed class LocalLambdaService : IAsyncDisposable
 
     private static async Task AnswerAsync(HttpContext context, FunctionInstancePool pool, string requestId, bool isError)
     {
-        var body = await ReadBodyAsync(context, LambdaErrors.MaxPayloadBytes).ConfigureAwait(false);
+        var body = await BoundedBody.ReadAsync(context.Request.Body, LambdaErrors.MaxPayloadBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             var limit = LambdaErrors.Document($"Response payload size exceeded maximum allowed payload size ({LambdaErrors.MaxPayloadBytes} bytes).", LambdaErrors.ResponseTooLarge);
@@ -256,25 +256,6 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         var epoch = _time.GetUtcNow().ToUnixTimeSeconds().ToString("x8", CultureInfo.InvariantCulture);
         var random = invocation.RequestId.Replace("-", string.Empty, StringComparison.Ordinal)[..24];
         return $"Root=1-{epoch}-{random};Sampled=0";
-    }
-
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, int limit)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static async Task WriteJsonAsync(HttpContext context, int status, byte[] body)
