@@ -10,6 +10,15 @@ public sealed class CircuitBreakerArgs
     /// <summary>The breaker's settings; the functions receive them as environment variables.</summary>
     public required CircuitSettings Circuit { get; init; }
 
+    /// <summary>
+    /// The routes, each with its own circuit, alarm and dashboard row; null for one route to <see cref="Circuit"/>
+    /// (prefix "/", path kept). With routes, <see cref="Circuit"/> is the first route's settings.
+    /// </summary>
+    public RouteTable? Routes { get; init; }
+
+    /// <summary>The routes the functions serve: <see cref="Routes"/>, or the one route to <see cref="Circuit"/>.</summary>
+    public RouteTable RouteTable => Routes ?? RouteTable.OneRoute(Circuit);
+
     /// <summary>The Lambda package holding <c>bootstrap</c>, shared by both functions.</summary>
     public required Archive Code { get; init; }
 
@@ -54,6 +63,7 @@ public sealed class CircuitBreakerArgs
         return new CircuitBreakerArgs
         {
             Circuit = settings.Circuit,
+            Routes = settings.Routes,
             Code = code,
             FunctionNamePrefix = functionNamePrefix,
             Architecture = settings.Architecture,
@@ -72,6 +82,7 @@ public sealed class CircuitBreakerArgs
     public CircuitBreakerBackendArgs Backend() => new()
     {
         Circuit = Circuit,
+        Routes = Routes,
         Code = Code,
         FunctionNamePrefix = FunctionNamePrefix,
         Architecture = Architecture,

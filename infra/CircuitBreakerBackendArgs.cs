@@ -14,6 +14,15 @@ public sealed class CircuitBreakerBackendArgs
     /// </summary>
     public required CircuitSettings Circuit { get; init; }
 
+    /// <summary>
+    /// The routes, each with its own circuit, alarm and dashboard row; null for one route to <see cref="Circuit"/>
+    /// (prefix "/", path kept). With routes, <see cref="Circuit"/> is the first route's settings.
+    /// </summary>
+    public RouteTable? Routes { get; init; }
+
+    /// <summary>The routes the functions serve: <see cref="Routes"/>, or the one route to <see cref="Circuit"/>.</summary>
+    public RouteTable RouteTable => Routes ?? RouteTable.OneRoute(Circuit);
+
     /// <summary>The Lambda package holding <c>bootstrap</c>.</summary>
     public required Archive Code { get; init; }
 
@@ -51,6 +60,7 @@ public sealed class CircuitBreakerBackendArgs
         return new CircuitBreakerBackendArgs
         {
             Circuit = settings.Circuit,
+            Routes = settings.Routes,
             Code = code,
             FunctionNamePrefix = functionNamePrefix,
             Architecture = settings.Architecture,

@@ -59,8 +59,31 @@ public static class InfraSettingsReader
                 : value;
         }
 
-        var circuit = CircuitSettingsReader.Read(CircuitValue, setting => Describe(setting.ConfigKey));
-        errors.AddRange(circuit.Errors);
+        // Pulumi hands a structured value (pulumi config set --path 'routes[0].prefix' /orders) to the program as its JSON text.
+        IReadOnlyList<IReadOnlyDictionary<string, string>>? rawRoutes = null;
+        var routesReadable = true;
+        var routesJson = lookup(RouteKeys.Routes.ConfigKey);
+        if (!string.IsNullOrWhiteSpace(routesJson))
+        {
+            var (parsed, routeErrors) = RouteListJson.Parse(routesJson, Describe(RouteKeys.Routes.ConfigKey));
+            errors.AddRange(routeErrors);
+            rawRoutes = parsed;
+            routesReadable = parsed is not null;
+            if (backendOnly)
+            {
+                errors.Add($"{Describe(RouteKeys.Routes.ConfigKey)} is set while {Describe(InfraSettingKeys.Mode.ConfigKey)} is '{DeploymentModeNames.Backend}': "
+                    + "routes belong to the webservice, which backend mode does not deploy; remove the routes or deploy the full breaker.");
+            }
+        }
+
+        var table = routesReadable && !(backendOnly && rawRoutes is not null)
+            ? RouteTableReader.Read(CircuitValue, setting => Describe(setting.ConfigKey), rawRoutes, (index, key) => Describe($"{RouteKeys.Routes.ConfigKey}[{index}].{key}"))
+            : null;
+        errors.AddRange(table?.Errors ?? []);
+        if (table?.Table is { } routes && FunctionEnvironmentEstimate.Problem(routes) is { } tooLarge)
+        {
+            errors.Add(tooLarge);
+        }
 
         int WholeNumber(InfraSetting setting, int least, int most)
         {
@@ -120,14 +143,15 @@ public static class InfraSettingsReader
             Fail(InfraSettingKeys.AlarmEmail, alarmEmail);
         }
 
-        if (errors.Count > 0 || circuit.Settings is null)
+        if (errors.Count > 0 || table?.Table is null)
         {
             throw new StackConfigurationException(errors);
         }
 
         return new InfraSettings
         {
-            Circuit = circuit.Settings,
+            Circuit = table.Table.Routes[0].Circuit,
+            Routes = table.Table.IsShorthand ? null : table.Table,
             Architecture = architecture,
             NativeAot = nativeAot,
             MemorySizeMb = memorySize,

@@ -13,6 +13,8 @@ namespace CircuitBreaker.Tests.EndToEnd;
 /// </summary>
 internal sealed class InProcessLocalHost : IAsyncDisposable
 {
+    private CircuitBreaker.Bench.CountingDynamoDbProxy? _dynamoDbProxy;
+
     private InProcessLocalHost(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog, LogCapture console)
     {
         DynamoDb = dynamoDb;
@@ -34,7 +36,10 @@ internal sealed class InProcessLocalHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<InProcessLocalHost> StartAsync(params string[] options)
+    public static Task<InProcessLocalHost> StartAsync(params string[] options) => StartAsync(counter: null, options);
+
+    /// <summary>Starts the stack; with <paramref name="counter"/>, the functions reach dynalite through a proxy that counts each DynamoDB call.</summary>
+    public static async Task<InProcessLocalHost> StartAsync(CircuitBreaker.Bench.DynamoDbRequestCounter? counter, params string[] options)
     {
         var parsed = LocalOptionsParser.Parse(["--port", "0", .. options]);
         var localOptions = parsed.Options ?? throw new ArgumentException(string.Join(" ", parsed.Errors));
@@ -42,20 +47,27 @@ internal sealed class InProcessLocalHost : IAsyncDisposable
         var dynamoDb = await LocalDynamoDb.StartAsync(DynaliteFixture.RepositoryRoot, LocalSystem.TableName, LocalSystem.Region, TimeProvider.System, TextWriter.Null, cancellation);
         var functionLog = new LogCapture();
         var console = new LogCapture();
+        CircuitBreaker.Bench.CountingDynamoDbProxy? proxy = null;
         try
         {
+            proxy = counter is null ? null : await CircuitBreaker.Bench.CountingDynamoDbProxy.StartAsync(dynamoDb.Endpoint, counter, cancellation);
             var system = await LocalSystem.StartAsync(
                 localOptions,
                 (environment, token) => LambdaEntryPoint.RunAsync(environment, functionLog, TimeProvider.System, new RuntimeLoopOptions { ExportTraceIdToEnvironment = false }, token),
-                dynamoDb.Endpoint,
+                proxy?.Endpoint ?? dynamoDb.Endpoint,
                 TimeProvider.System,
                 console,
                 onRequest: null,
                 cancellation);
-            return new InProcessLocalHost(dynamoDb, system, functionLog, console);
+            return new InProcessLocalHost(dynamoDb, system, functionLog, console) { _dynamoDbProxy = proxy };
         }
         catch
         {
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+
             await dynamoDb.DisposeAsync();
             throw;
         }
@@ -78,6 +90,11 @@ internal sealed class InProcessLocalHost : IAsyncDisposable
     {
         Http.Dispose();
         await System.DisposeAsync();
+        if (_dynamoDbProxy is not null)
+        {
+            await _dynamoDbProxy.DisposeAsync();
+        }
+
         await DynamoDb.DisposeAsync();
     }
 }
