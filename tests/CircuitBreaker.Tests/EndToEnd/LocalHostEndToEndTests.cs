@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace CircuitBreaker.Tests.EndToEnd;
 
 /// <summary>The original demo and the breaker's guarantees, end to end on the local stack with short times.</summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class LocalHostEndToEndTests
 {
     private static readonly TimeSpan TransitionBound = TimeSpan.FromSeconds(10);

@@ -10,6 +10,7 @@ namespace CircuitBreaker.Tests.EndToEnd;
 /// downstream: request bodies arrive byte for byte whatever their content type, and an absolute-form request line
 /// reaches the downstream with its path.
 /// </summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class LocalHttpApiRelayTests
 {
     private static readonly byte[] NotUtf8 = [0x80, 0x61, 0xC3, 0x28, 0xFF, 0xFE, 0x62, 0xC3, 0xA9, 0xE9];

@@ -1,3 +1,4 @@
+using CircuitBreaker.Tests.Support;
 using System.Text.Json;
 using CircuitBreaker.Cli;
 using CircuitBreaker.Local.Hosting;
@@ -5,6 +6,7 @@ using CircuitBreaker.Local.Hosting;
 namespace CircuitBreaker.Tests.EndToEnd;
 
 /// <summary>An operator's manual control through the running local host: circuitctl as its banner says, then requests.</summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class OperatingTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace CircuitBreaker.Tests.EndToEnd;
 
 /// <summary>Ratio mode, slow-call detection and open-period backoff, end to end on the local stack with short times.</summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class ProductionModesTests
 {
     private static readonly TimeSpan TransitionBound = TimeSpan.FromSeconds(10);

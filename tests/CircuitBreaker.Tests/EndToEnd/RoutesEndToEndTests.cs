@@ -1,3 +1,4 @@
+using CircuitBreaker.Tests.Support;
 using System.Text.Json;
 using CircuitBreaker.Bench;
 using CircuitBreaker.Local.Downstream;
@@ -5,6 +6,7 @@ using CircuitBreaker.Local.Downstream;
 namespace CircuitBreaker.Tests.EndToEnd;
 
 /// <summary>Two routes through the local host, each to its own simulated downstream, each behind its own circuit.</summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class RoutesEndToEndTests
 {
     private static readonly TimeSpan TransitionBound = TimeSpan.FromSeconds(15);
