@@ -22,7 +22,7 @@ public sealed class PollyUserFunctionsTests
     [Fact]
     public async Task FailuresOfOneProcessOpenTheCircuitForAnotherAndForTheWebservice()
     {
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", "simulate:ok", "--failure-threshold", "3", "--window-seconds", "60", "--open-seconds", "30");
         var environment = UserFunctionEnvironment(stack);
 
@@ -46,7 +46,7 @@ public sealed class PollyUserFunctionsTests
     }
 
     /// <summary>What a deployed user function is given: the stack's names and settings, endpoints as the local host prints them.</summary>
-    private static Dictionary<string, string> UserFunctionEnvironment(LocalStack stack)
+    private static Dictionary<string, string> UserFunctionEnvironment(InProcessLocalHost stack)
     {
         var environment = new Dictionary<string, string>(stack.System.Settings.ToEnvironment())
         {
