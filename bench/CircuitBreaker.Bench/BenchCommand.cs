@@ -25,6 +25,13 @@ internal static class BenchCommand
 
         var root = RepositoryLocator.Find();
         var outputDirectory = options.OutputDirectory ?? Path.Combine(root, "docs");
+        if (options.RenderFrom is { } archive)
+        {
+            var saved = RunArchive.Deserialize(await File.ReadAllTextAsync(archive, cancellationToken).ConfigureAwait(false));
+            await WriteReportAsync(saved, outputDirectory, output, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
         bool Selected(BreakerVariant v) => !options.ColdStartOnly && (options.Only is null || v.Name == options.Only);
@@ -87,6 +94,17 @@ internal static class BenchCommand
 
         var report = new BenchReport(
             options, MachineInfo.Current(), startedAt, Stopwatch.GetElapsedTime(started), runs, fastFail, throughput, coldStart, coldStartNote, [.. loads, LoadAverage.OneMinute()]);
+        var archivePath = Path.Combine(Path.GetTempPath(), $"circuit-breaker-bench-{startedAt:yyyyMMdd-HHmmss}.json");
+        await File.WriteAllTextAsync(archivePath, RunArchive.Serialize(report), cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"Measurements saved to {archivePath} (--render-from writes the report again from them).").ConfigureAwait(false);
+        await WriteReportAsync(report, outputDirectory, output, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"Done in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.").ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task WriteReportAsync(BenchReport report, string outputDirectory, TextWriter output, CancellationToken cancellationToken)
+    {
+        var runs = report.OutageRuns;
         Directory.CreateDirectory(outputDirectory);
         var markdown = Path.Combine(outputDirectory, "performance.md");
         await File.WriteAllTextAsync(markdown, ReportWriter.Render(report), cancellationToken).ConfigureAwait(false);
@@ -108,8 +126,7 @@ internal static class BenchCommand
                 cancellationToken).ConfigureAwait(false);
         }
 
-        await output.WriteLineAsync($"Wrote {markdown} in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.").ConfigureAwait(false);
-        return 0;
+        await output.WriteLineAsync($"Wrote {markdown}.").ConfigureAwait(false);
     }
 
     private static async Task<OutageRunResult> RunScenarioAsync(

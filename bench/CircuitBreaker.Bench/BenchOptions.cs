@@ -25,6 +25,9 @@ internal sealed record BenchOptions
 
     public string? Only { get; init; }
 
+    /// <summary>Write the report again from a saved archive of measurements instead of measuring.</summary>
+    public string? RenderFrom { get; init; }
+
     public StackSettings Stack { get; init; } = new(
         DownstreamTimeout: TimeSpan.FromSeconds(1),
         FailureThreshold: 3,
@@ -68,6 +71,7 @@ internal sealed record BenchOptions
                 "--cold-start-only" => options with { ColdStartOnly = true, ColdStart = true },
                 "--out" => options with { OutputDirectory = args[++i] },
                 "--only" => options with { Only = args[++i] },
+                "--render-from" => options with { RenderFrom = args[++i] },
                 "--help" or "-h" => throw new ArgumentException(Usage),
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
@@ -89,6 +93,7 @@ internal sealed record BenchOptions
           --no-cold-start  skip the Native AOT / JIT cold-start measurement (it publishes the functions)
           --cold-start-only  only the cold-start measurement
           --out DIR        where performance.md and the timelines go (default: docs/ of the repository)
+          --render-from FILE  write the report again from the measurements a run saved (its last line names the file)
           --only VARIANT   one variant: baseline, ours-count, ours-slow, ours-backoff, ours-slow-backoff or ours-ratio
         """;
 }

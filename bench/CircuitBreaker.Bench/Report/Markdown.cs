@@ -13,7 +13,7 @@ internal static class Markdown
 
     /// <summary>A figure with its ratio to the original's, as "46 (0.089×)"; the original's own cell has no ratio.</summary>
     public static string WithRatio(double value, double baseline, string format, bool isBaseline) =>
-        isBaseline || double.IsNaN(value) ? Num(value, format) : $"{Num(value, format)} ({Ratio(value, baseline)}×)";
+        isBaseline || Ratio(value, baseline) == "—" ? Num(value, format) : $"{Num(value, format)} ({Ratio(value, baseline)}×)";
 
     public static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -46,7 +46,31 @@ public sealed class ReportWriterTests
         Assert.Contains("original opened 2 times and refused 2 requests", markdown, StringComparison.Ordinal);
     }
 
-    private static string Render(params OutageRunResult[] runs) =>
-        ReportWriter.Render(new BenchReport(
-            new BenchOptions { ColdStart = false }, Machine, DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1), runs, [], [], [], "skipped", [1.5]));
+    [Fact]
+    public void AReportWrittenFromTheSavedMeasurementsIsTheSameReport()
+    {
+        var report = Report(
+            Run("baseline", deadCalls: 1000, webserviceSeconds: 1000),
+            Run("ours-count", deadCalls: 70, webserviceSeconds: 70),
+            Run("ours-ratio", "noise", requests: [Request(20, 200), Request(21, 503)], states: [State(0, "closed"), State(20, "open")]));
+
+        var again = RunArchive.Deserialize(RunArchive.Serialize(report));
+
+        Assert.Equal(ReportWriter.Render(report), ReportWriter.Render(again));
+        Assert.Equal(3, again.OutageRuns.Count);
+        Assert.Equal("noise", again.OutageRuns[2].Scenario);
+    }
+
+    [Fact]
+    public void AFigureWithoutARatioShowsNoBrackets()
+    {
+        Assert.Equal("0", Markdown.WithRatio(0, 0, "0", isBaseline: false));
+        Assert.Equal("5 (0.50×)", Markdown.WithRatio(5, 10, "0", isBaseline: false));
+        Assert.Equal("10", Markdown.WithRatio(10, 10, "0", isBaseline: true));
+    }
+
+    private static BenchReport Report(params OutageRunResult[] runs) =>
+        new(new BenchOptions { ColdStart = false }, Machine, DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1), runs, [], [], [], "skipped", [1.5]);
+
+    private static string Render(params OutageRunResult[] runs) => ReportWriter.Render(Report(runs));
 }
