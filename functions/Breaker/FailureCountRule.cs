@@ -8,9 +8,9 @@ namespace CircuitBreaker.Functions.Breaker;
 internal sealed class FailureCountRule(ICircuitStore store, CircuitSettings settings) : IOpeningRule
 {
     /// <inheritdoc />
-    public async Task<OpeningVerdict> EvaluateAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken)
+    public async Task<OpeningVerdict> EvaluateAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        var count = await store.CountFailuresAsync(serviceId, since, settings.FailureThreshold, cancellationToken).ConfigureAwait(false);
+        var count = await store.CountFailuresAsync(serviceId, since, until, settings.FailureThreshold, cancellationToken).ConfigureAwait(false);
         return count < settings.FailureThreshold
             ? new OpeningVerdict(false, count, null, string.Empty)
             : new OpeningVerdict(

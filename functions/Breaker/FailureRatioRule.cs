@@ -20,12 +20,12 @@ internal sealed class FailureRatioRule(ICircuitStore store, CircuitSettings sett
         ?? throw new ArgumentException("Failure-ratio mode needs a failure ratio.", nameof(settings));
 
     /// <inheritdoc />
-    public async Task<OpeningVerdict> EvaluateAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken)
+    public async Task<OpeningVerdict> EvaluateAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
         var successes = await store.SumSuccessesAsync(serviceId, SuccessBuckets.StartOf(since), cancellationToken).ConfigureAwait(false);
 
         // Count failures only as far as the answer needs: the count stays as cheap as count mode's.
-        var failures = await store.CountFailuresAsync(serviceId, since, FailuresToOpen(successes), cancellationToken).ConfigureAwait(false);
+        var failures = await store.CountFailuresAsync(serviceId, since, until, FailuresToOpen(successes), cancellationToken).ConfigureAwait(false);
         var calls = successes + failures;
         var opens = calls >= settings.MinimumThroughput && failures + Tolerance >= _ratio * calls;
         var reason = opens

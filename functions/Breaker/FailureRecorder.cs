@@ -28,14 +28,38 @@ internal sealed class FailureRecorder(
     /// </summary>
     internal static readonly TimeSpan ExpirySlack = TimeSpan.FromMinutes(1);
 
+    /// <summary>The warning logged for a failure dated beyond <see cref="FailureTime.ClockSkewAllowance"/>.</summary>
+    internal const string FutureFailureMessage = "failure dated in the future: recorded at the latest time it can have happened";
+
     /// <summary>
     /// Records one failure and opens the circuit when due. Safe to call again with the same event:
     /// a redelivery stores nothing new but still re-evaluates the circuit, in case the first delivery
     /// died between storing and opening. Store faults propagate, so that EventBridge retries the event.
     /// </summary>
-    public async Task<RecordingOutcome> RecordAsync(string eventId, FailureEventDetail failure, CancellationToken cancellationToken)
+    public Task<RecordingOutcome> RecordAsync(string eventId, FailureEventDetail failure, CancellationToken cancellationToken) =>
+        RecordAsync(eventId, failure, eventTime: null, cancellationToken);
+
+    /// <summary>
+    /// Records one failure as <see cref="RecordAsync(string, FailureEventDetail, CancellationToken)"/> does, dated no
+    /// later than it can have happened (<see cref="FailureTime"/>): not after <paramref name="eventTime"/>, when
+    /// EventBridge received its event, nor after now. A date beyond the clock-skew allowance is logged as a warning.
+    /// </summary>
+    public async Task<RecordingOutcome> RecordAsync(string eventId, FailureEventDetail failure, DateTimeOffset? eventTime, CancellationToken cancellationToken)
     {
-        var failedAt = DateTimeOffset.FromUnixTimeMilliseconds(failure.FailedAtEpochMilliseconds);
+        var claimed = DateTimeOffset.FromUnixTimeMilliseconds(failure.FailedAtEpochMilliseconds);
+        var (failedAt, beyondAllowance) = FailureTime.Judge(claimed, eventTime, time.GetUtcNow());
+        if (beyondAllowance)
+        {
+            log.Warn(
+                FutureFailureMessage,
+                new LogScope(failure.RequestId, failure.ServiceId),
+                ("eventId", eventId),
+                ("claimedFailedAt", claimed),
+                ("eventTime", eventTime),
+                ("recordedFailedAt", failedAt),
+                ("clockSkewAllowanceSeconds", FailureTime.ClockSkewAllowance.TotalSeconds));
+        }
+
         var record = new FailureRecord(failure.ServiceId, eventId, failedAt, failedAt + settings.Window + ExpirySlack, failure.Reason);
         var stored = await store.RecordFailureAsync(record, cancellationToken).ConfigureAwait(false);
 
@@ -60,7 +84,10 @@ internal sealed class FailureRecorder(
             return new RecordingOutcome(stored, null, Opened: false);
         }
 
-        var verdict = await _rule.EvaluateAsync(failure.ServiceId, since, cancellationToken).ConfigureAwait(false);
+        // Failures dated later than any recorder can have stored them (an older version stored claimed dates as
+        // they came) must not count either.
+        var until = now + FailureTime.ClockSkewAllowance;
+        var verdict = await _rule.EvaluateAsync(failure.ServiceId, since, until, cancellationToken).ConfigureAwait(false);
         if (!verdict.Opens)
         {
             return new RecordingOutcome(stored, verdict.Failures, Opened: false, verdict.Calls);

@@ -13,8 +13,12 @@ internal sealed record OpeningVerdict(bool Opens, int Failures, long? Calls, str
 /// <summary>Decides from the stored data whether a closed circuit opens: by a count of failures, or by their ratio to calls.</summary>
 internal interface IOpeningRule
 {
-    /// <summary>Evaluates the window of <paramref name="serviceId"/> that starts at <paramref name="since"/>, with strongly consistent reads.</summary>
-    Task<OpeningVerdict> EvaluateAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken);
+    /// <summary>
+    /// Evaluates the window of <paramref name="serviceId"/> from <paramref name="since"/> to <paramref name="until"/>, with
+    /// strongly consistent reads. Failures dated after <paramref name="until"/> (stored with a future date by an older
+    /// recorder) never count.
+    /// </summary>
+    Task<OpeningVerdict> EvaluateAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken);
 }
 
 /// <summary>Picks the rule the settings name.</summary>

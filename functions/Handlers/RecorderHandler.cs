@@ -16,8 +16,8 @@ internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log,
     /// <inheritdoc />
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
-        var (eventId, failure) = Read(invocation.Payload);
-        var outcome = await recorder.RecordAsync(eventId, failure, cancellationToken).ConfigureAwait(false);
+        var (eventId, failure, eventTime) = ReadEvent(invocation.Payload);
+        var outcome = await recorder.RecordAsync(eventId, failure, eventTime, cancellationToken).ConfigureAwait(false);
 
         // The count is written for duplicates too (as 0), so that every event's line has the same metrics.
         var metrics = new EmbeddedMetrics(metricsNamespace ?? CircuitSettingKeys.MetricsNamespace.DefaultValue!, failure.ServiceId).Count(CircuitMetrics.FailuresRecorded, outcome.Stored ? 1 : 0);
@@ -43,6 +43,13 @@ internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log,
 
     /// <summary>Reads and validates the envelope; every problem is an <see cref="InvalidEventException"/>.</summary>
     internal static (string EventId, FailureEventDetail Failure) Read(ReadOnlyMemory<byte> payload)
+    {
+        var (eventId, failure, _) = ReadEvent(payload);
+        return (eventId, failure);
+    }
+
+    /// <summary>As <see cref="Read"/>, with the envelope's <c>time</c> (when EventBridge received the event), if any.</summary>
+    internal static (string EventId, FailureEventDetail Failure, DateTimeOffset? EventTime) ReadEvent(ReadOnlyMemory<byte> payload)
     {
         FailureEventEnvelope? envelope;
         try
@@ -87,6 +94,6 @@ internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log,
             throw new InvalidEventException($"The event's detail.reason '{detail.Reason}' is not one of the failure reasons.");
         }
 
-        return (envelope.Id, detail with { RequestId = detail.RequestId ?? string.Empty });
+        return (envelope.Id, detail with { RequestId = detail.RequestId ?? string.Empty }, envelope.Time);
     }
 }

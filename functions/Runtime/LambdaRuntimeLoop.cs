@@ -61,6 +61,13 @@ internal sealed class LambdaRuntimeLoop
             }
             catch (Exception error) when (IsTransient(error, cancellationToken))
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Stopping: a host that ends the Runtime API as it stops the loop breaks the long-poll, and
+                    // the break may arrive just before the cancellation is seen. Not a fault; end quietly.
+                    return;
+                }
+
                 consecutiveFailures++;
                 var delay = RetryDelay(consecutiveFailures);
                 _log.Warn(

@@ -21,9 +21,8 @@ internal static class CircuitItemKeys
     // 15 digits hold epoch milliseconds until the year 33658; fixed width keeps string order = time order.
     private const string MillisecondsFormat = "D15";
 
-    // '~' sorts after every digit, so the range's upper bound also takes failures stamped in the future
-    // (a caller's clock ahead of ours must not hide its failures).
-    private const string FailureUpperBound = FailurePrefix + "~";
+    // '~' sorts after '#' and every digit: "failure#<ms>~" is above every failure key of that millisecond.
+    private const string AfterEventIds = "~";
 
     private const string SuccessesUpperBound = SuccessesPrefix + "~";
 
@@ -34,8 +33,13 @@ internal static class CircuitItemKeys
         return FailureTimePrefix(failedAt) + "#" + eventId;
     }
 
-    /// <summary>The inclusive sort-key range of failures at or after <paramref name="since"/>.</summary>
-    public static (string From, string To) FailuresSince(DateTimeOffset since) => (FailureTimePrefix(since), FailureUpperBound);
+    /// <summary>
+    /// The inclusive sort-key range of failures at or after <paramref name="since"/> and at or before
+    /// <paramref name="until"/> (to the millisecond). The recorder dates no failure after its own clock, so the upper
+    /// bound only keeps out failures stored with a future date by an older recorder, which must not count.
+    /// </summary>
+    public static (string From, string To) FailuresBetween(DateTimeOffset since, DateTimeOffset until) =>
+        (FailureTimePrefix(since), FailureTimePrefix(until) + AfterEventIds);
 
     /// <summary>The sort key of the success counter of the bucket starting at <paramref name="bucketStart"/>: <c>successes#&lt;ms, 15 digits&gt;</c>.</summary>
     public static string Successes(DateTimeOffset bucketStart) => SuccessesPrefix + Milliseconds(bucketStart);

@@ -96,13 +96,13 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
     }
 
     /// <inheritdoc />
-    public async Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    public async Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
 
         // The window is a key range, not a filter on expiresAt: TTL deletes expired items days late, if at all.
-        var (from, to) = CircuitItemKeys.FailuresSince(since);
+        var (from, to) = CircuitItemKeys.FailuresBetween(since, until);
         var request = new QueryRequest
         {
             TableName = tableName,

@@ -17,10 +17,10 @@ internal interface ICircuitStore
     Task<bool> RecordFailureAsync(FailureRecord failure, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Counts failures that happened at or after <paramref name="since"/>, whatever TTL has or has not
-    /// deleted yet, stopping at <paramref name="limit"/> (strongly consistent).
+    /// Counts failures that happened at or after <paramref name="since"/> and at or before <paramref name="until"/>,
+    /// whatever TTL has or has not deleted yet, stopping at <paramref name="limit"/> (strongly consistent).
     /// </summary>
-    Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, int limit, CancellationToken cancellationToken);
+    Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Adds <see cref="SuccessCount.Count"/> to the success counter of its time bucket in one atomic write, creating

@@ -51,6 +51,12 @@ internal static class LocalCommand
             return LocalOptionsParseResult.UsageErrorExitCode;
         }
 
+        if (PortInUse.IsTaken(parsed.Options.Port))
+        {
+            await error.WriteLineAsync(PortInUse.Message(parsed.Options.Port)).ConfigureAwait(false);
+            return LocalOptionsParseResult.UsageErrorExitCode;
+        }
+
         Uri? dynamoDbEndpoint = null;
         IAsyncDisposable? dynamoDb = null;
         if (startDynamoDb is not null)
@@ -59,8 +65,20 @@ internal static class LocalCommand
         }
 
         await using var dynamoDbLifetime = dynamoDb ?? NothingToStop.Instance;
-        await using var system = await LocalSystem.StartAsync(
-            parsed.Options, runInstance, dynamoDbEndpoint, time, output, summary => output.WriteLine(Describe(summary, circuitStateOf?.Invoke(summary.RequestId))), cancellationToken).ConfigureAwait(false);
+        LocalSystem system;
+        try
+        {
+            system = await LocalSystem.StartAsync(
+                parsed.Options, runInstance, dynamoDbEndpoint, time, output, summary => output.WriteLine(Describe(summary, circuitStateOf?.Invoke(summary.RequestId))), cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException bindFailure) when (PortInUse.IsBindFailure(bindFailure))
+        {
+            // Taken between the check above and the bind: still a bad option, not a crash.
+            await error.WriteLineAsync(PortInUse.Message(parsed.Options.Port)).ConfigureAwait(false);
+            return LocalOptionsParseResult.UsageErrorExitCode;
+        }
+
+        await using var systemLifetime = system;
         foreach (var line in system.DescribeEndpoints())
         {
             await output.WriteLineAsync(line).ConfigureAwait(false);

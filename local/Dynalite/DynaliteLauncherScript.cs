@@ -5,6 +5,9 @@ namespace CircuitBreaker.Local.Dynalite;
 /// It prints <see cref="ListeningMarker"/> and the bound port once listening, and exits when its standard input
 /// ends. The parent keeps that pipe open for as long as it lives, and the kernel closes it however the parent
 /// dies, so dynalite never outlives its host (no orphans on a crash or SIGKILL, on any OS node runs on).
+/// SIGINT and SIGTERM are ignored: a terminal's Ctrl+C (or a group-wide kill) reaches every process of the group at
+/// once, and dynalite dying at the host's own moment of stopping would look like a crash to repair. The host stops
+/// dynalite itself, by closing that pipe, once nothing uses it any more.
 /// </summary>
 internal static class DynaliteLauncherScript
 {
@@ -25,5 +28,7 @@ internal static class DynaliteLauncherScript
         process.stdin.on('close', quit(0));
         process.stdin.on('error', quit(0));
         process.stdin.resume();
+        process.on('SIGINT', () => {});
+        process.on('SIGTERM', () => {});
         """;
 }

@@ -17,7 +17,12 @@ internal sealed class DynaliteServer : IAsyncDisposable
     private readonly DynaliteOptions options;
     private readonly string dynaliteDirectory;
     private readonly string nodePath;
-    private RunningNode node;
+
+    // Restart and stop each replace or end the node; one at a time, so a stop never meets a half-restarted node.
+    private readonly SemaphoreSlim lifecycle = new(1, 1);
+
+    // Null between a restart's kill and its new node, and after a restart that could not start one.
+    private RunningNode? node;
     private bool stopped;
 
     private DynaliteServer(DynaliteOptions options, string dynaliteDirectory, string nodePath, RunningNode node)
@@ -33,10 +38,11 @@ internal sealed class DynaliteServer : IAsyncDisposable
     public Uri Endpoint { get; }
 
     /// <summary>The node process's id.</summary>
-    public int ProcessId => node.Process.Id;
+    /// <exception cref="InvalidOperationException">No node runs (a restart could not start one).</exception>
+    public int ProcessId => (node ?? throw new InvalidOperationException("dynalite is not running.")).Process.Id;
 
     /// <summary>Whether the node process is still running.</summary>
-    public bool IsRunning => !node.Process.HasExited;
+    public bool IsRunning => node is { HasExited: false };
 
     /// <summary>
     /// Starts dynalite and returns once it accepts connections.
@@ -62,35 +68,63 @@ internal sealed class DynaliteServer : IAsyncDisposable
         return new DynaliteServer(options, dynaliteDirectory, nodePath, node);
     }
 
-    /// <summary>Kills dynalite at once, as a crash would; clients then see connections refused.</summary>
-    public void Kill() => node.Kill();
+    /// <summary>Kills dynalite at once, as a crash would, and returns once it is gone; clients then see connections refused.</summary>
+    public void Kill() => node?.Kill();
 
     /// <summary>
     /// Kills dynalite if it still runs and starts a new one on the same port. The new one is empty: tables must be
-    /// created again.
+    /// created again. If the start fails or is cancelled, no node runs until the next restart.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The server was stopped.</exception>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(stopped, this);
-        node.Kill();
-        await node.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        node.Dispose();
-        var port = Endpoint.Port;
-        node = await RunningNode.StartAsync(nodePath, dynaliteDirectory, port, options.StartupTimeout, cancellationToken)
-            .ConfigureAwait(false);
+        await lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(stopped, this);
+            if (node is { } old)
+            {
+                node = null;
+                old.Kill();
+                await old.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                old.Dispose();
+            }
+
+            node = await RunningNode.StartAsync(nodePath, dynaliteDirectory, Endpoint.Port, options.StartupTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
     }
 
-    /// <summary>Asks dynalite to exit (closes its standard input) and kills it if it has not within a few seconds.</summary>
+    /// <summary>
+    /// Asks dynalite to exit (closes its standard input) and kills it if it has not within a few seconds. Safe to call
+    /// at any time, however dynalite ended: on its own, killed, or mid-restart.
+    /// </summary>
     public async Task StopAsync()
     {
-        if (stopped)
+        await lifecycle.WaitAsync().ConfigureAwait(false);
+        try
         {
-            return;
-        }
+            if (stopped)
+            {
+                return;
+            }
 
-        stopped = true;
-        await node.StopAsync(GracefulStopTimeout).ConfigureAwait(false);
-        node.Dispose();
+            stopped = true;
+            if (node is { } last)
+            {
+                node = null;
+                await last.StopAsync(GracefulStopTimeout).ConfigureAwait(false);
+                last.Dispose();
+            }
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
     }
 
     /// <inheritdoc />
@@ -124,6 +158,8 @@ internal sealed class DynaliteServer : IAsyncDisposable
     {
         private const int MaxDiagnosticChars = 8_000;
 
+        private static readonly TimeSpan KillReapTimeout = TimeSpan.FromSeconds(5);
+
         private readonly StringBuilder diagnostics = new();
 
         private RunningNode(Process process) => Process = process;
@@ -131,6 +167,23 @@ internal sealed class DynaliteServer : IAsyncDisposable
         public Process Process { get; }
 
         public int Port { get; private set; }
+
+        // A Process that was never started or is disposed throws here ("No process is associated with this
+        // object"); either way nothing runs.
+        public bool HasExited
+        {
+            get
+            {
+                try
+                {
+                    return Process.HasExited;
+                }
+                catch (InvalidOperationException)
+                {
+                    return true;
+                }
+            }
+        }
 
         public static async Task<RunningNode> StartAsync(
             string nodePath, string dynaliteDirectory, int port, TimeSpan startupTimeout, CancellationToken cancellationToken)
@@ -177,9 +230,13 @@ internal sealed class DynaliteServer : IAsyncDisposable
         {
             try
             {
-                if (!Process.HasExited)
+                if (!HasExited)
                 {
                     Process.Kill(entireProcessTree: true);
+
+                    // The kill is a signal; wait until the runtime has reaped the child, so that whoever killed it sees
+                    // it gone (HasExited) rather than racing the reaper.
+                    Process.WaitForExit(KillReapTimeout);
                 }
             }
             catch (InvalidOperationException)
@@ -192,7 +249,7 @@ internal sealed class DynaliteServer : IAsyncDisposable
 
         public async Task StopAsync(TimeSpan timeout)
         {
-            if (Process.HasExited)
+            if (HasExited)
             {
                 return;
             }

@@ -10,17 +10,22 @@ internal sealed class LocalDynamoDb : IAsyncDisposable
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(250);
 
+    // A Ctrl+C reaches dynalite and the host at the same moment, and the host may see dynalite gone a little before
+    // it sees its own signal. An exit is a crash to repair only if the host is still running this much later.
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(1);
+
     private readonly DynaliteServer _server;
     private readonly string _tableName;
     private readonly string _region;
     private readonly TimeProvider _time;
     private readonly TextWriter _log;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopping;
     private Task _watch = Task.CompletedTask;
 
-    private LocalDynamoDb(DynaliteServer server, string tableName, string region, TimeProvider time, TextWriter log)
+    private LocalDynamoDb(DynaliteServer server, string tableName, string region, TimeProvider time, TextWriter log, CancellationToken hostStopping)
     {
         (_server, _tableName, _region, _time, _log) = (server, tableName, region, time, log);
+        _stopping = CancellationTokenSource.CreateLinkedTokenSource(hostStopping);
     }
 
     /// <summary>The DynamoDB endpoint.</summary>
@@ -33,11 +38,19 @@ internal sealed class LocalDynamoDb : IAsyncDisposable
     public int Restarts { get; private set; }
 
     /// <summary>Installs dynalite if needed, starts it, creates the table, and starts watching it.</summary>
+    /// <param name="repositoryRoot">Where package.json and node_modules are.</param>
+    /// <param name="tableName">The circuit table to create.</param>
+    /// <param name="region">The region the table's client signs for.</param>
+    /// <param name="time">The watcher's clock.</param>
+    /// <param name="log">Where restarts are reported.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the start, and later says the host is stopping: from then on dynalite exiting is expected, never repaired.
+    /// </param>
     public static async Task<LocalDynamoDb> StartAsync(string repositoryRoot, string tableName, string region, TimeProvider time, TextWriter log, CancellationToken cancellationToken)
     {
         await DynaliteInstaller.EnsureInstalledAsync(repositoryRoot, log, cancellationToken).ConfigureAwait(false);
         var server = await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(repositoryRoot), cancellationToken).ConfigureAwait(false);
-        var dynamoDb = new LocalDynamoDb(server, tableName, region, time, log);
+        var dynamoDb = new LocalDynamoDb(server, tableName, region, time, log, cancellationToken);
         try
         {
             await dynamoDb.CreateTableAsync(cancellationToken).ConfigureAwait(false);
@@ -78,6 +91,8 @@ internal sealed class LocalDynamoDb : IAsyncDisposable
                 {
                     continue;
                 }
+
+                await Task.Delay(ExitGrace, _time, stopping).ConfigureAwait(false);
 
                 await _log.WriteLineAsync("[dynamodb] dynalite stopped unexpectedly: restarting it on the same port; the circuit state it held in memory is lost").ConfigureAwait(false);
                 await _server.RestartAsync(stopping).ConfigureAwait(false);

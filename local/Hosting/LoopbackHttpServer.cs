@@ -53,6 +53,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton<IHostLifetime, StoppedByOwnerLifetime>();
         var app = builder.Build();
         var stopping = app.Lifetime.ApplicationStopping;
         app.Run(context => handler(context, stopping));

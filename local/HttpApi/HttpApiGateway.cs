@@ -99,6 +99,11 @@ internal sealed class HttpApiGateway : IAsyncDisposable
         }
 
         var requestEvent = HttpApiRequestTranslator.ToEvent(context, body, requestId, now, _options);
+        if (requestEvent is null)
+        {
+            return HttpApiResponseTranslator.BadRequest;
+        }
+
         var payload = JsonSerializer.SerializeToUtf8Bytes(requestEvent, HttpApiJsonContext.Default.HttpApiRequestEvent);
         if (payload.Length > LambdaErrors.MaxPayloadBytes)
         {
@@ -144,13 +149,34 @@ internal sealed class HttpApiGateway : IAsyncDisposable
         var bodyAllowed = answer.StatusCode is not (204 or 304) && !HttpMethods.IsHead(context.Request.Method);
         if (answer.StatusCode is not (204 or 304))
         {
-            response.ContentLength = answer.Body.Length;
+            response.ContentLength = HeadContentLength(context.Request.Method, answer) ?? answer.Body.Length;
         }
 
         if (bodyAllowed && answer.Body.Length > 0)
         {
             await response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    // A HEAD response has no body but describes the GET's: the length the function gives for it is the answer's
+    // Content-Length, not the 0 of the empty body it sent.
+    private static long? HeadContentLength(string method, HttpApiResponse answer)
+    {
+        if (!HttpMethods.IsHead(method) || answer.Body.Length > 0)
+        {
+            return null;
+        }
+
+        foreach (var (name, value) in answer.Headers)
+        {
+            if (string.Equals(name, "content-length", StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length))
+            {
+                return length;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
@@ -9,12 +10,15 @@ namespace CircuitBreaker.Local.HttpApi;
 /// <summary>
 /// Builds the payload-format-2.0 event from an HTTP request as API Gateway does: header names lower-cased and
 /// repeated values comma-joined, the Cookie header moved to <c>cookies</c>, repeated query parameters
-/// comma-joined, and the body base64-encoded unless its content type is text.
+/// comma-joined, and the body base64-encoded unless its content type is text and the bytes are UTF-8.
 /// </summary>
 internal static class HttpApiRequestTranslator
 {
-    /// <summary>The event for <paramref name="context"/>'s request with the already-read <paramref name="body"/>.</summary>
-    public static HttpApiRequestEvent ToEvent(HttpContext context, byte[] body, string requestId, DateTimeOffset now, HttpApiGatewayOptions options)
+    /// <summary>
+    /// The event for <paramref name="context"/>'s request with the already-read <paramref name="body"/>, or null when the
+    /// request target has no path to give as <c>rawPath</c> (<c>OPTIONS *</c>, <c>CONNECT host:port</c>).
+    /// </summary>
+    public static HttpApiRequestEvent? ToEvent(HttpContext context, byte[] body, string requestId, DateTimeOffset now, HttpApiGatewayOptions options)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
@@ -38,9 +42,12 @@ internal static class HttpApiRequestTranslator
             headers[name] = string.Join(',', header.Value.Where(value => value is not null));
         }
 
-        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path).ToString();
-        var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        var rawPath = queryStart >= 0 ? rawTarget[..queryStart] : rawTarget;
+        var rawPath = RequestTarget.RawPath(context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path).ToString());
+        if (rawPath is null)
+        {
+            return null;
+        }
+
         var rawQuery = request.QueryString.HasValue ? request.QueryString.Value![1..] : string.Empty;
 
         Dictionary<string, string>? query = null;
@@ -72,7 +79,9 @@ internal static class HttpApiRequestTranslator
         var isBase64 = false;
         if (body.Length > 0)
         {
-            isBase64 = !IsText(request.ContentType);
+            // Text goes as text only when it is UTF-8: the event is JSON, and any other bytes would come out of a
+            // string as U+FFFD. Base64 keeps every byte, whatever the content type claims.
+            isBase64 = !IsText(request.ContentType) || !Utf8.IsValid(body);
             bodyText = isBase64 ? Convert.ToBase64String(body) : Encoding.UTF8.GetString(body);
         }
 

@@ -19,6 +19,9 @@ internal static class HttpApiResponseTranslator
     /// <summary>API Gateway's answer when the integration did not answer in time (or could not be invoked).</summary>
     public static HttpApiResponse ServiceUnavailable { get; } = Message(503, "Service Unavailable");
 
+    /// <summary>API Gateway's answer to a request it cannot route (a request target without a path).</summary>
+    public static HttpApiResponse BadRequest { get; } = Message(400, "Bad Request");
+
     /// <summary>API Gateway's answer to a body over the payload limit.</summary>
     public static HttpApiResponse RequestEntityTooLarge { get; } = Message(413, "Request Entity Too Large");
 

@@ -87,7 +87,10 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         return await invocation.Completion.ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Stops the instances first (their runtime loops end on their own token) and the Runtime API only once they
+    /// have ended, so that no loop sees its Runtime API vanish.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -151,7 +154,10 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     private async Task NextAsync(HttpContext context, FunctionInstancePool pool, CancellationToken serverStopping)
     {
         PendingInvocation invocation;
-        using (var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping, _stopping.Token))
+
+        // Not ended by the instances' stop signal: when stopping, the instances cancel their own long-polls and end
+        // quietly; cutting the poll from this side first would reach them as a broken connection, a warning each.
+        using (var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping))
         {
             try
             {

@@ -109,7 +109,8 @@ internal static class CircuitCtlCommand
             since = record.ClosedAt.Value;
         }
 
-        var failures = await store.CountFailuresAsync(serviceId, since, 1000, cancellationToken).ConfigureAwait(false);
+        // Counted as the recorder counts: failures dated past now (plus skew) were stored by an older recorder and do not count.
+        var failures = await store.CountFailuresAsync(serviceId, since, now + FailureTime.ClockSkewAllowance, 1000, cancellationToken).ConfigureAwait(false);
         foreach (var line in CircuitStatusReport.Lines(record, failures, since, now))
         {
             await output.WriteLineAsync(line).ConfigureAwait(false);

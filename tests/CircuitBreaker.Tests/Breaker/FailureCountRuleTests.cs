@@ -26,9 +26,9 @@ public sealed class FailureCountRuleTests
         var rule = new FailureCountRule(_store, _settings);
         await FailAsync(2);
 
-        var below = await rule.EvaluateAsync(_settings.ServiceId, Now - _settings.Window, CancellationToken.None);
+        var below = await rule.EvaluateAsync(_settings.ServiceId, Now - _settings.Window, Now, CancellationToken.None);
         await FailAsync(5);
-        var at = await rule.EvaluateAsync(_settings.ServiceId, Now - _settings.Window, CancellationToken.None);
+        var at = await rule.EvaluateAsync(_settings.ServiceId, Now - _settings.Window, Now, CancellationToken.None);
 
         Assert.Equal(new OpeningVerdict(false, 2, null, string.Empty), below);
         Assert.Equal(new OpeningVerdict(true, 3, null, "3 failures within 60 s, threshold 3"), at);

@@ -29,7 +29,7 @@ public sealed class FailureRatioRuleTests
     }
 
     private Task<OpeningVerdict> EvaluateAsync(CircuitSettings settings) =>
-        new FailureRatioRule(_store, settings).EvaluateAsync(settings.ServiceId, Now - settings.Window, CancellationToken.None);
+        new FailureRatioRule(_store, settings).EvaluateAsync(settings.ServiceId, Now - settings.Window, Now, CancellationToken.None);
 
     [Fact]
     public async Task ARatioAtOrAboveTheSettingWithEnoughCallsOpens()

@@ -153,6 +153,84 @@ public sealed class FailureRecorderTests
     }
 
     [Fact]
+    public async Task AFailureDatedBeyondTheAllowanceIsRecordedNowExpiresOneWindowFromNowAndIsAWarning()
+    {
+        var outcome = await NewRecorder().RecordAsync("forged", Failure(ago: -TimeSpan.FromHours(1)), CancellationToken.None);
+
+        var stored = Assert.Single(_store.Failures);
+        Assert.Equal(_time.GetUtcNow(), stored.FailedAt);
+        Assert.Equal(_time.GetUtcNow() + _settings.Window + FailureRecorder.ExpirySlack, stored.ExpiresAt);
+        Assert.Equal(1, outcome.FailuresInWindow);
+        var warning = Assert.Single(_log.WithMessage(FailureRecorder.FutureFailureMessage));
+        Assert.Equal("WARN", warning.GetProperty("level").GetString());
+        Assert.Equal("forged", warning.GetProperty("eventId").GetString());
+    }
+
+    [Fact]
+    public async Task AFailureAheadWithinTheAllowanceIsRecordedNowWithoutAWarning()
+    {
+        await NewRecorder().RecordAsync("skewed", Failure(ago: -(FailureTime.ClockSkewAllowance - TimeSpan.FromSeconds(1))), CancellationToken.None);
+
+        Assert.Equal(_time.GetUtcNow(), Assert.Single(_store.Failures).FailedAt);
+        Assert.Empty(_log.WithMessage(FailureRecorder.FutureFailureMessage));
+    }
+
+    [Fact]
+    public async Task FutureFailuresStopCountingOnceTheWindowHasPassed()
+    {
+        var recorder = NewRecorder();
+        await recorder.RecordAsync("f1", Failure(ago: -TimeSpan.FromDays(1)), CancellationToken.None);
+        await recorder.RecordAsync("f2", Failure(ago: -TimeSpan.FromDays(1)), CancellationToken.None);
+        _time.Advance(_settings.Window + TimeSpan.FromMilliseconds(1));
+
+        var outcome = await recorder.RecordAsync("real", Failure(), CancellationToken.None);
+
+        Assert.Equal(1, outcome.FailuresInWindow);
+        Assert.False(outcome.Opened);
+    }
+
+    [Fact]
+    public async Task FutureFailuresDoNotOutliveAClosingProbe()
+    {
+        var recorder = NewRecorder();
+        await recorder.RecordAsync("f1", Failure(ago: -TimeSpan.FromDays(1)), CancellationToken.None);
+        await recorder.RecordAsync("f2", Failure(ago: -TimeSpan.FromDays(1)), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _store.Seed(CircuitRecord.InitiallyClosed(_settings.ServiceId) with { ClosedAt = _time.GetUtcNow(), Version = 4 });
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var outcome = await recorder.RecordAsync("after-close", Failure(), CancellationToken.None);
+
+        Assert.Equal(1, outcome.FailuresInWindow);
+        Assert.False(outcome.Opened);
+    }
+
+    [Fact]
+    public async Task AFailureDatedAfterItsOwnEventIsRecordedAtTheEventsTime()
+    {
+        var eventTime = _time.GetUtcNow() - TimeSpan.FromMinutes(10);
+
+        var outcome = await NewRecorder().RecordAsync("late", Failure(ago: -TimeSpan.FromHours(1)), eventTime, CancellationToken.None);
+
+        Assert.Equal(eventTime, Assert.Single(_store.Failures).FailedAt);
+        Assert.Null(outcome.FailuresInWindow);
+        Assert.Single(_log.WithMessage(FailureRecorder.FutureFailureMessage));
+    }
+
+    [Fact]
+    public async Task FailuresStoredWithAFutureDateBeforeThisFixDoNotCount()
+    {
+        var ahead = _time.GetUtcNow() + TimeSpan.FromHours(1);
+        _store.SeedFailure(new FailureRecord(_settings.ServiceId, "old-1", ahead, ahead + _settings.Window, FailureReasons.Timeout));
+        _store.SeedFailure(new FailureRecord(_settings.ServiceId, "old-2", ahead, ahead + _settings.Window, FailureReasons.Timeout));
+
+        var outcome = await NewRecorder().RecordAsync("real", Failure(), CancellationToken.None);
+
+        Assert.Equal(1, outcome.FailuresInWindow);
+        Assert.False(outcome.Opened);
+    }
+
+    [Fact]
     public async Task InRatioModeTheFailureThatTakesTheRatioToTheSettingWithEnoughCallsOpens()
     {
         var settings = TestSettings.Circuit(threshold: 3, failureRatio: 0.1, minimumThroughput: 100);

@@ -41,6 +41,48 @@ public sealed class DynaliteLauncherScriptTests
         }
     }
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task NodeLeavesAGroupSignalToItsHostAndStillExitsWhenItsStandardInputCloses(string signal)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Skip("Sends POSIX signals with kill(1).");
+        }
+
+        var startInfo = new ProcessStartInfo("node")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add("-e");
+        startInfo.ArgumentList.Add(DynaliteLauncherScript.Source);
+        startInfo.ArgumentList.Add(DynaliteDirectory);
+        startInfo.ArgumentList.Add("0");
+        using var node = Process.Start(startInfo)!;
+        try
+        {
+            Assert.StartsWith(DynaliteLauncherScript.ListeningMarker + " ", await ReadLineAsync(node.StandardOutput), StringComparison.Ordinal);
+
+            // What a terminal's Ctrl+C (or a kill of the whole group) does to dynalite at the same moment as to the host.
+            using (var kill = Process.Start("kill", ["-" + signal, node.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            Assert.False(node.WaitForExit(TimeSpan.FromSeconds(1)), $"node ended on SIG{signal}; the host would see a crash.");
+            node.StandardInput.Close();
+            Assert.True(node.WaitForExit(ExitBound), "node kept running after its standard input closed.");
+            Assert.Equal(0, node.ExitCode);
+        }
+        finally
+        {
+            KillIfRunning(node);
+        }
+    }
+
     [Fact]
     public async Task NodeExitsWhenTheProcessHoldingItsStandardInputIsKilled()
     {

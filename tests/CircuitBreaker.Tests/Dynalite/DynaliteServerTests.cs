@@ -73,6 +73,68 @@ public sealed class DynaliteServerTests
     }
 
     [Fact]
+    public async Task StoppingAfterARestartThatCouldNotStartANodeIsQuiet()
+    {
+        var server = await DynaliteServer.StartAsync(Options, Token);
+        server.Kill();
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (server.IsRunning && DateTime.UtcNow < until)
+        {
+            await Task.Delay(20, Token);
+        }
+
+        // The restart's new node cannot listen: the port is taken, so the restart ends with no node at all.
+        var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, server.Endpoint.Port);
+        squatter.Start();
+        try
+        {
+            await Assert.ThrowsAsync<DynaliteUnavailableException>(() => server.RestartAsync(Token));
+        }
+        finally
+        {
+            squatter.Stop();
+        }
+
+        Assert.False(server.IsRunning);
+        await server.StopAsync();
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AStopRacingARestartLeavesNoNodeRunning()
+    {
+        var server = await DynaliteServer.StartAsync(Options, Token);
+        server.Kill();
+
+        var restart = server.RestartAsync(Token);
+        var stop = server.StopAsync();
+        await stop;
+        try
+        {
+            await restart;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stop came first: nothing to restart.
+        }
+
+        Assert.False(server.IsRunning);
+        Assert.DoesNotContain(Process.GetProcessesByName("node"), node => CommandLineOf(node.Id).TrimEnd().EndsWith($" {server.Endpoint.Port}", StringComparison.Ordinal));
+    }
+
+    private static string CommandLineOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
+    [Fact]
     public async Task WithoutDynaliteInstalledTheErrorSaysToRunNpmCi()
     {
         var empty = Directory.CreateTempSubdirectory("no-node-modules-");

@@ -56,6 +56,22 @@ public sealed class RecorderHandlerTests
     }
 
     [Fact]
+    public async Task AFailureDatedAfterItsEventIsRecordedAtTheEventsTimeWithAWarning()
+    {
+        var log = new CapturedLog(_time, "recorder");
+        var handler = new RecorderHandler(new FailureRecorder(_store, _settings, _time, log.Log), log.Log);
+        var envelope = Envelope("evt-forged");
+        envelope["time"] = "2026-11-28T11:50:00Z";
+        envelope["detail"]!["failedAtEpochMs"] = (_time.GetUtcNow() + TimeSpan.FromDays(7)).ToUnixTimeMilliseconds();
+
+        await handler.HandleAsync(Invocations.Of(envelope.ToJsonString(), _time), CancellationToken.None);
+
+        var failure = Assert.Single(_store.Failures);
+        Assert.Equal(new DateTimeOffset(2026, 11, 28, 11, 50, 0, TimeSpan.Zero), failure.FailedAt);
+        Assert.Equal("WARN", Assert.Single(log.WithMessage(FailureRecorder.FutureFailureMessage)).GetProperty("level").GetString());
+    }
+
+    [Fact]
     public async Task TheSameEventDeliveredTwiceIsStoredOnce()
     {
         await InvokeAsync(Envelope("evt-1"));

@@ -187,6 +187,26 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARuntimeApiThatGoesAwayAsTheLoopIsCancelledEndsItQuietly()
+    {
+        var loop = Start(DelegateInvocationHandler.Echo());
+        await WaitUntilAsync(() => _api.NextPollCount >= 1);
+
+        // A host stopping both at once: the poll breaks before the loop's own cancellation has reached its HTTP call
+        // (callbacks run newest first, so this one runs before the client's and holds it back a moment).
+        using var cutOff = loop.Stopping.Token.Register(() =>
+        {
+            _api.StopAsync().GetAwaiter().GetResult();
+            Thread.Sleep(200);
+        });
+        await loop.Stopping.CancelAsync();
+
+        await loop.Task.WaitAsync(Patience, Ct);
+        Assert.True(loop.Task.IsCompletedSuccessfully);
+        Assert.DoesNotContain(_log.Lines, line => line.Contains("Could not get the next invocation", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task CancellationStopsTheLoopWhileAHandlerRuns()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -24,15 +24,18 @@ public sealed class CircuitItemKeysTests
     }
 
     [Fact]
-    public void TheRangeSinceATimeStartsAtThatMillisecondAndTakesEveryLaterKey()
+    public void TheRangeTakesEveryKeyFromSinceToUntilBothInclusiveAndNothingLater()
     {
         var since = DateTimeOffset.FromUnixTimeMilliseconds(1_000);
-        var (from, to) = CircuitItemKeys.FailuresSince(since);
+        var until = since.AddSeconds(65);
+        var (from, to) = CircuitItemKeys.FailuresBetween(since, until);
 
         bool InRange(string key) => string.CompareOrdinal(key, from) >= 0 && string.CompareOrdinal(key, to) <= 0;
 
         Assert.True(InRange(CircuitItemKeys.Failure(since, "e")));
-        Assert.True(InRange(CircuitItemKeys.Failure(since.AddYears(500), "~~~")));
+        Assert.True(InRange(CircuitItemKeys.Failure(until, "~~~")));
+        Assert.False(InRange(CircuitItemKeys.Failure(until.AddMilliseconds(1), "0")));
+        Assert.False(InRange(CircuitItemKeys.Failure(since.AddYears(500), "e")));
         Assert.False(InRange(CircuitItemKeys.Failure(since.AddMilliseconds(-1), "~~~")));
         Assert.False(InRange(CircuitItemKeys.State));
     }

@@ -14,6 +14,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+    private static readonly DateTimeOffset Until = Now + TimeSpan.FromSeconds(5);
 
     private readonly IAmazonDynamoDB client = dynalite.CreateClient();
     private string tableName = string.Empty;
@@ -50,15 +51,15 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         await Record("svc", "e4", Now - TimeSpan.FromSeconds(10));
         await Record("svc", "e5", Now);
 
-        Assert.Equal(3, await store.CountFailuresAsync("svc", Now - Window, 100, Token));
+        Assert.Equal(3, await store.CountFailuresAsync("svc", Now - Window, Until, 100, Token));
     }
 
     [Fact]
-    public async Task CountIncludesFailuresStampedInTheFuture()
+    public async Task CountIncludesFailuresStampedAheadOfNowUpToUntil()
     {
-        await Record("svc", "skewed", Now + TimeSpan.FromMinutes(5));
+        await Record("svc", "skewed", Now + TimeSpan.FromSeconds(3));
 
-        Assert.Equal(1, await store.CountFailuresAsync("svc", Now - Window, 100, Token));
+        Assert.Equal(1, await store.CountFailuresAsync("svc", Now - Window, Until, 100, Token));
     }
 
     [Fact]
@@ -69,7 +70,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         await store.RecordFailureAsync(new FailureRecord("svc", "old-2", Now - TimeSpan.FromMinutes(90), Now - TimeSpan.FromMinutes(30), FailureReasons.Timeout), Token);
         Assert.Equal(2, await CountAllItems("svc"));
 
-        Assert.Equal(0, await store.CountFailuresAsync("svc", Now - Window, 100, Token));
+        Assert.Equal(0, await store.CountFailuresAsync("svc", Now - Window, Until, 100, Token));
     }
 
     [Fact]
@@ -79,8 +80,8 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         await Record("svc-b", "e2", Now);
         await Record("svc-b", "e3", Now);
 
-        Assert.Equal(1, await store.CountFailuresAsync("svc-a", Now - Window, 100, Token));
-        Assert.Equal(2, await store.CountFailuresAsync("svc-b", Now - Window, 100, Token));
+        Assert.Equal(1, await store.CountFailuresAsync("svc-a", Now - Window, Until, 100, Token));
+        Assert.Equal(2, await store.CountFailuresAsync("svc-b", Now - Window, Until, 100, Token));
     }
 
     [Fact]
@@ -91,8 +92,20 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
             await Record("svc", $"e{i}", Now - TimeSpan.FromSeconds(i));
         }
 
-        Assert.Equal(3, await store.CountFailuresAsync("svc", Now - Window, 3, Token));
-        Assert.Equal(5, await store.CountFailuresAsync("svc", Now - Window, 10, Token));
+        Assert.Equal(3, await store.CountFailuresAsync("svc", Now - Window, Until, 3, Token));
+        Assert.Equal(5, await store.CountFailuresAsync("svc", Now - Window, Until, 10, Token));
+    }
+
+    [Fact]
+    public async Task CountLeavesOutFailuresDatedAfterUntil()
+    {
+        // As an older recorder stored them: dated as claimed, far ahead of any clock.
+        await Record("svc", "now", Now);
+        await Record("svc", "edge", Until);
+        await Record("svc", "ahead", Until + TimeSpan.FromMilliseconds(1));
+        await Record("svc", "forged", Now + TimeSpan.FromDays(365));
+
+        Assert.Equal(2, await store.CountFailuresAsync("svc", Now - Window, Until, 100, Token));
     }
 
     [Fact]
@@ -103,7 +116,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         Assert.True(await store.RecordFailureAsync(failure, Token));
         Assert.False(await store.RecordFailureAsync(failure, Token));
 
-        Assert.Equal(1, await store.CountFailuresAsync("svc", Now - Window, 100, Token));
+        Assert.Equal(1, await store.CountFailuresAsync("svc", Now - Window, Until, 100, Token));
         Assert.Equal(1, await CountAllItems("svc"));
     }
 
@@ -316,7 +329,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         await store.TryOpenAsync("svc", 0, Now, Token);
 
         Assert.Equal(321, await store.SumSuccessesAsync("svc", Now - Window, Token));
-        Assert.Equal(1, await store.CountFailuresAsync("svc", Now - Window, 100, Token));
+        Assert.Equal(1, await store.CountFailuresAsync("svc", Now - Window, Until, 100, Token));
     }
 
     [Fact]
@@ -384,7 +397,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
         {
             await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.GetAsync("svc", Token)),
             await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.RecordFailureAsync(new FailureRecord("svc", "e", Now, Now, FailureReasons.Timeout), Token)),
-            await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.CountFailuresAsync("svc", Now, 3, Token)),
+            await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.CountFailuresAsync("svc", Now, Until, 3, Token)),
             await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.TryOpenAsync("svc", 0, Now, Token)),
             await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.TryAcquireProbeAsync("svc", "o", Now, Now, Token)),
             await Assert.ThrowsAsync<CircuitStoreUnavailableException>(() => offline.TryCloseAsync("svc", "o", Now, Token)),

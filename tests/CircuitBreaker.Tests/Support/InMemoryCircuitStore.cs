@@ -62,8 +62,17 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
     public Task<bool> RecordFailureAsync(FailureRecord failure, CancellationToken cancellationToken) =>
         Run(() => _failures.TryAdd((failure.ServiceId, failure.EventId), failure));
 
-    public Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
-        Run(() => Math.Min(limit, _failures.Values.Count(f => f.ServiceId == serviceId && f.FailedAt >= since)));
+    public Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken) =>
+        Run(() => Math.Min(limit, _failures.Values.Count(f => f.ServiceId == serviceId && f.FailedAt >= since && f.FailedAt <= until)));
+
+    /// <summary>Stores a failure as it is, as a recorder that trusted every date would have.</summary>
+    public void SeedFailure(FailureRecord failure)
+    {
+        lock (_lock)
+        {
+            _failures[(failure.ServiceId, failure.EventId)] = failure;
+        }
+    }
 
     public async Task AddSuccessesAsync(SuccessCount successes, CancellationToken cancellationToken)
     {
