@@ -87,7 +87,7 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--noise-repetitions N] [--no-cold-start | --cold-start-only] [--out DIR] [--only VARIANT]
-          --quick          30 s hang, 30 s noise, 1 repetition each (about 8 minutes in all)
+          --quick          30 s hang, 30 s noise, 1 repetition each (about 12 minutes in all)
           --repetitions N  hang runs per variant (default 3; medians are reported)
           --noise-repetitions N  noisy-service runs per variant (default 3)
           --no-cold-start  skip the Native AOT / JIT cold-start measurement (it publishes the functions)

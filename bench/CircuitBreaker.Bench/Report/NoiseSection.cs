@@ -33,7 +33,7 @@ internal static class NoiseSection
         if (medians.TryGetValue("ours-ratio", out var ratio))
         {
             md.AppendLine();
-            md.AppendLine(Inv($"Counting calls for ratio mode: each instance adds its calls to a per-time-bucket counter item with one `UpdateItem ADD` at most about once a second. Measured: {Num(ratio.WebserviceWritesPerRequest, "0.0000")} webservice writes per request (target ≤ {WritesPerRequestTarget:0.00}: {(ratio.WebserviceWritesPerRequest <= WritesPerRequestTarget ? "reached" : "not reached")}), against {Num(medians.GetValueOrDefault("ours-count")?.WebserviceWritesPerRequest ?? double.NaN, "0.0000")} in count mode. The writes scale with the instances alive, not with the requests: at {o.Load.RequestsPerSecond:0} req/s each instance serves several requests per second."));
+            md.AppendLine(Inv($"Counting calls for ratio mode: each instance counts its successful calls in memory and adds them to a per-second counter item with one `UpdateItem ADD` per flush, at most once a second and once per 20 calls unless they would wait longer than the counter's maximum delay (failures are the recorder's items). Measured: {Num(ratio.WebserviceWritesPerRequest, "0.0000")} webservice writes per request (target ≤ {WritesPerRequestTarget:0.00}: {(ratio.WebserviceWritesPerRequest <= WritesPerRequestTarget ? "reached" : "not reached")}), against {Num(medians.GetValueOrDefault("ours-count")?.WebserviceWritesPerRequest ?? double.NaN, "0.0000")} in count mode. The writes follow the instances that serve calls, not the requests: the more requests each instance serves per second, the fewer writes per request."));
         }
 
         md.AppendLine();

@@ -33,7 +33,7 @@ internal static class ReportWriter
             ? "This is a **quick** run (short hang and noise, one repetition): indicative only. The full run is the same command without `-- --quick`."
             : Inv($"{o.Repetitions} repetition(s) of each hang run and {o.NoiseRepetitions} of each noise run; tables give the median of the repetitions."));
         md.AppendLine();
-        md.AppendLine("Regenerate: `" + Command + "` (3 repetitions of everything: about 75 minutes on a quiet 2-core machine) or `" + Command + " -- --quick` (about 8 minutes). "
+        md.AppendLine("Regenerate: `" + Command + "` (3 repetitions of everything: about 70 minutes on a quiet 2-core machine) or `" + Command + " -- --quick` (about 12 minutes). "
             + "Needs `npm ci` (dynalite) in the repository; the cold-start part publishes the functions with Native AOT (`--no-cold-start` skips it).");
         md.AppendLine();
         if (comparableHang)
