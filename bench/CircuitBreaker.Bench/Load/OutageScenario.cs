@@ -36,6 +36,12 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
         var reporter = ReportProgressAsync(stack, driver, states, started, repetition, progress, stop.Token);
 
         await driving.ConfigureAwait(false);
+        if (boundaries[1] == default)
+        {
+            // The faulty phase lasted to the end (no recovery phase): its closing counts are the run's last.
+            boundaries[1] = Counts(stack);
+        }
+
         await stack.DrainEventsAsync(cancellationToken).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(Quietly(schedule), Quietly(sampler), Quietly(reporter)).ConfigureAwait(false);

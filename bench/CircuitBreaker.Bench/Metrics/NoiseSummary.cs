@@ -23,7 +23,12 @@ internal sealed record NoiseSummary(
         var to = run.Phases.RecoveryStartsAt;
         bool InPhase(TimeSpan at) => at >= from && at < to;
         var requests = run.Requests.Where(r => InPhase(r.ScheduledAt)).ToList();
-        var counts = run.AtRecovery - run.AtOutageStart;
+        // A faulty phase that lasts to the run's end may end before its closing snapshot is taken: then the run's
+        // totals, counted at its end, are the counts at that boundary.
+        var atEnd = run.AtRecovery == default
+            ? new DynamoDbCounts(run.WebserviceReads, run.WebserviceWrites, run.RecorderReads, run.RecorderWrites)
+            : run.AtRecovery;
+        var counts = atEnd - run.AtOutageStart;
         double PerRequest(int count) => requests.Count == 0 ? double.NaN : count / (double)requests.Count;
         return new NoiseSummary(
             run.Variant,

@@ -24,7 +24,7 @@ internal static class CostSection
         md.AppendLine("## Cost of a real outage");
         md.AppendLine();
         md.AppendLine(Inv($"10 minutes of a hanging downstream at 50 req/s, 10 s timeout, 256 MB arm64 functions, threshold {o.Stack.FailureThreshold}, 60 s window and open period; slow calls at 2 s (timeout / 5), backoff up to 480 s (8 open periods); EventBridge-to-recorder delivery assumed {ProductionDeliveryDelay.TotalSeconds:0} s. "));
-        md.AppendLine("Calls into the dead downstream follow from each design and its modes (each costs a full timeout of function time); everything else is the per-request figures measured in the hang runs above.");
+        md.AppendLine("Calls into the dead downstream follow from each design and its modes (each costs a full timeout of function time); everything else is the per-request figures measured in the hang runs above. Events are the failure events; our state-change events (about two per probe) are left out: a few dozen events cost a few millionths of a dollar.");
         md.AppendLine();
         var units = variants.ToDictionary(v => v.Name, v => UnitCostsMeasured.From(runs[v.Name]));
         var labels = variants.Select(v => v.Label).ToList();

@@ -23,7 +23,7 @@ internal static class HangSection
         Row("**Calls into the dead downstream**", s => s.DownstreamCallsWhileUnhealthy, "0");
         Row("**Function-seconds** (webservice + recorder)", s => s.FunctionSeconds, "0.0");
         Row("  of which recorder", s => s.RecorderSeconds, "0.00");
-        Row("Failure events published", s => s.Events, "0");
+        Row("Events published (failures and state changes)", s => s.Events, "0");
         Row("DynamoDB reads", s => s.DynamoDbReads, "0");
         Row("DynamoDB writes", s => s.DynamoDbWrites, "0");
         Row("Client latency p50 (ms)", s => s.LatencyP50Ms, "0.0");
@@ -36,7 +36,7 @@ internal static class HangSection
         Row("  error / no answer", s => s.Errors, "0");
         Row("Webservice instances created", s => s.WebserviceInstances, "0");
         md.AppendLine();
-        md.AppendLine("Latency percentiles are over every answered request of the run (healthy, hang and recovery). Calls into the dead downstream are the simulator's calls while it hangs: each costs the webservice a full timeout.");
+        md.AppendLine("Latency percentiles are over every answered request of the run (healthy, hang and recovery). Calls into the dead downstream are the simulator's calls while it hangs: each costs the webservice a full timeout. Events published counts every event the local EventBridge accepted: the failures, and for ours also the state-change events of each transition (open, half-open, closed).");
         md.AppendLine();
 
         Goal(md, o, variants, medians, baseline, runs);
@@ -67,7 +67,7 @@ internal static class HangSection
                 : firstWave > bound
                     ? Inv($"the first wave alone — {o.Load.RequestsPerSecond:0} req/s × {profile.TimeToFirstCount.TotalSeconds:0.##} s until the first failures are counted ≈ {firstWave:0} calls — exceeds 1/50 of the original's {baseline.DownstreamCallsWhileUnhealthy} ({bound:0.#})")
                     : Inv($"the first wave ({firstWave:0}) fits within 1/50 ({bound:0.#}), but with the probes ({probes:0}, one per open period) the total does not");
-            md.AppendLine(Inv($"| {variant.Label} | {Num(goal.DeadCallsRatio, "0.000")} | {(goal.MeetsDeadCalls ? "yes" : "no")} | {Num(goal.FunctionSecondsRatio, "0.000")} | {(goal.MeetsFunctionSeconds ? "yes" : "no")} | {firstWave:0} + {probes:0} | {why} |"));
+            md.AppendLine(Inv($"| {variant.Label} | {Num(goal.DeadCallsRatio, "0.0000")} | {(goal.MeetsDeadCalls ? "yes" : "no")} | {Num(goal.FunctionSecondsRatio, "0.0000")} | {(goal.MeetsFunctionSeconds ? "yes" : "no")} | {firstWave:0} + {probes:0} | {why} |"));
         }
 
         md.AppendLine();

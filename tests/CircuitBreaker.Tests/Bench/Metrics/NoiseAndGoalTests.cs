@@ -50,6 +50,29 @@ public sealed class NoiseAndGoalTests
     }
 
     [Fact]
+    public void ANoisyPhaseLastingToTheEndTakesTheRunsTotalsAsItsClosingCounts()
+    {
+        // No snapshot at the boundary (default): the run's totals (webservice writes 13, reads 10; recorder 2 and 3) close the phase.
+        var run = Run(
+            "ours-ratio",
+            scenario: "noise",
+            requests: [Request(20, 200), Request(30, 200)],
+            atStart: new DynamoDbCounts(WebserviceReads: 4, WebserviceWrites: 10, RecorderReads: 0, RecorderWrites: 0)) with
+        {
+            WebserviceReads = 10,
+            WebserviceWrites = 13,
+            RecorderReads = 3,
+            RecorderWrites = 2,
+        };
+
+        var noise = NoiseSummary.Of(run, TimeSpan.FromSeconds(6));
+
+        Assert.Equal(3 / 2.0, noise.WebserviceWritesPerRequest, 9);
+        Assert.Equal(5 / 2.0, noise.WritesPerRequest, 9);
+        Assert.Equal(9 / 2.0, noise.ReadsPerRequest, 9);
+    }
+
+    [Fact]
     public void TheNoiseMedianIsTakenFieldByField()
     {
         NoiseSummary Summary(int openings, int refused, double writes) => new("ours-count", 15, 4500, 20, openings, refused, writes, writes, 1);

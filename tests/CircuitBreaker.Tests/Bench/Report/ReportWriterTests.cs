@@ -19,12 +19,12 @@ public sealed class ReportWriterTests
             Run("ours-backoff", deadCalls: 55, webserviceSeconds: 55),
             Run("ours-slow-backoff", deadCalls: 15, webserviceSeconds: 15));
 
-        Assert.Contains("| ours, count | 0.070 | no | 0.070 | no |", markdown, StringComparison.Ordinal);
-        Assert.Contains("| ours, slow + backoff | 0.015 | yes | 0.015 | yes |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| ours, count | 0.0700 | no | 0.0700 | no |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| ours, slow + backoff | 0.0150 | yes | 0.0150 | yes |", markdown, StringComparison.Ordinal);
         Assert.Contains("reached by ours, slow + backoff only", markdown, StringComparison.Ordinal);
 
         // Count mode's first wave (50 req/s × at least the 1 s timeout) is above 1000 / 50 = 20 calls.
-        var countRow = markdown.Split('\n').Single(l => l.StartsWith("| ours, count | 0.070", StringComparison.Ordinal));
+        var countRow = markdown.Split('\n').Single(l => l.StartsWith("| ours, count | 0.0700", StringComparison.Ordinal));
         Assert.Contains("first wave alone", countRow, StringComparison.Ordinal);
     }
 
