@@ -6,6 +6,7 @@ using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Functions.Events;
 using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Functions.Routing;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Functions.Store;
 
@@ -65,14 +66,32 @@ internal sealed class FunctionInstance : IDisposable
         }
     }
 
-    private WebserviceHandler Webservice(
+    private IInvocationHandler Webservice(
         FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
     {
-        var circuit = settings.Circuit;
         var downstreamHttp = Own(NewDownstreamHttpClient());
         var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
         var transitions = new TransitionReporter(log, publisher, time);
-        return NewWebserviceHandler(store, new DownstreamClient(downstreamHttp, circuit.DownstreamUrl, time), publisher, circuit, time, log, transitions);
+        return NewRoutedWebservice(settings.Routes, route => new DownstreamClient(downstreamHttp, route.Circuit.DownstreamUrl, time), store, publisher, time, log, transitions);
+    }
+
+    /// <summary>
+    /// The webservice for every route: one breaker per route (<see cref="NewWebserviceHandler"/>), sharing the store, the
+    /// publisher and the HTTP clients. A deployment without routes gets its one handler as it always did.
+    /// </summary>
+    internal static IInvocationHandler NewRoutedWebservice(
+        RouteTable routes,
+        Func<RouteSettings, DownstreamClient> downstreamFor,
+        ICircuitStore store,
+        IFailurePublisher publisher,
+        TimeProvider time,
+        FunctionLog log,
+        TransitionReporter? transitions = null)
+    {
+        var handlers = routes.Routes
+            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions))
+            .ToList();
+        return routes.IsShorthand ? handlers[0] : new RoutingHandler(routes.Routes, handlers, log, time);
     }
 
     private RecorderHandler Recorder(
@@ -90,7 +109,7 @@ internal sealed class FunctionInstance : IDisposable
             transitions = new TransitionReporter(log, NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log), time);
         }
 
-        return NewRecorderHandler(store, settings.Circuit, time, log, transitions);
+        return NewRecorderHandler(store, settings.Routes, time, log, transitions);
     }
 
     /// <summary>
@@ -126,6 +145,21 @@ internal sealed class FunctionInstance : IDisposable
     internal static RecorderHandler NewRecorderHandler(
         ICircuitStore store, CircuitSettings circuit, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null) =>
         new(new FailureRecorder(store, circuit, time, log, transitions), log, circuit.MetricsNamespace);
+
+    /// <summary>The recorder for every route: each service id's failures are recorded with its route's settings.</summary>
+    internal static RecorderHandler NewRecorderHandler(
+        ICircuitStore store, RouteTable routes, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null)
+    {
+        if (routes.IsShorthand)
+        {
+            return NewRecorderHandler(store, routes.Routes[0].Circuit, time, log, transitions);
+        }
+
+        var byServiceId = routes.Routes.ToDictionary(
+            route => route.ServiceId, route => new FailureRecorder(store, route.Circuit, time, log, transitions), StringComparer.Ordinal);
+        var stackWide = new FailureRecorder(store, routes.StackWide, time, log, transitions);
+        return new(new FailureRecorders(byServiceId, stackWide, warnUnknownTo: log), log, routes.MetricsNamespace);
+    }
 
     /// <summary>The downstream's HTTP client: see <see cref="DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
     internal static HttpClient NewDownstreamHttpClient() => DownstreamHttp.CreateClient();

@@ -58,7 +58,9 @@ internal static class LambdaEntryPoint
                 ("downstream", Printable(instance.Settings.Circuit.DownstreamUrl)),
                 ("failureThreshold", instance.Settings.Circuit.FailureThreshold),
                 ("windowSeconds", instance.Settings.Circuit.Window.TotalSeconds),
-                ("openSeconds", instance.Settings.Circuit.OpenDuration.TotalSeconds));
+                ("openSeconds", instance.Settings.Circuit.OpenDuration.TotalSeconds),
+                ("routes", instance.Settings.Routes.IsShorthand ? null : string.Join(", ", instance.Settings.Routes.Routes.Select(
+                    route => $"{route.Prefix} {route.ServiceId} {Printable(route.Circuit.DownstreamUrl)}"))));
             try
             {
                 await new LambdaRuntimeLoop(client, instance.Handler, log, time, loopOptions).RunAsync(cancellationToken).ConfigureAwait(false);

@@ -84,9 +84,9 @@ internal sealed class BackendResources
                 .Apply(arns => PolicyDocuments.Recorder(arns.Item1, arns.Item2, arns.Item3)),
         }, children.Options());
 
-        // The recorder opens the circuit, so it needs the same threshold, window and open period; it
+        // The recorder opens the circuits, so it needs each route's threshold, window and open period; it
         // publishes the transition it makes on the same bus.
-        var recorderEnvironment = EnvironmentOf(args.Circuit);
+        var recorderEnvironment = EnvironmentOf(args.RouteTable);
         recorderEnvironment.Add(FunctionEnvironment.TableName, Table.Name);
         recorderEnvironment.Add(FunctionEnvironment.EventBusName, Bus.Name);
         Recorder = new Function($"{name}-{HandlerNames.Recorder}", new FunctionArgs
@@ -128,23 +128,32 @@ internal sealed class BackendResources
 
         Alerts = new Topic($"{name}-alerts", new TopicArgs(), children.Options());
 
-        CircuitOpenedAlarm = new MetricAlarm($"{name}-circuit-opened-alarm", new MetricAlarmArgs
-        {
-            Name = $"{args.FunctionNamePrefix}-circuit-opened",
-            AlarmDescription = $"The circuit '{args.Circuit.ServiceId}' opened: calls to its downstream fail fast "
-                + "until a probe succeeds. The dashboard shows why; the state-change events say when it closes.",
-            Namespace = args.Circuit.MetricsNamespace,
-            MetricName = CircuitMetrics.CircuitOpened,
-            Dimensions = { { CircuitMetrics.ServiceIdDimension, args.Circuit.ServiceId } },
-            Statistic = "Sum",
-            Period = DashboardLayout.PeriodSeconds,
-            EvaluationPeriods = 1,
-            Threshold = 1d,
-            ComparisonOperator = "GreaterThanOrEqualToThreshold",
-            // No opening in a minute is no data, and no data is the healthy case.
-            TreatMissingData = "notBreaching",
-            AlarmActions = { Alerts.Arn },
-        }, children.Options());
+        // One alarm per circuit: the first keeps the name a one-route stack always had, so adding routes replaces nothing.
+        var routes = args.RouteTable;
+        CircuitOpenedAlarms = routes.Routes
+            .Select((route, index) => new MetricAlarm(
+                index == 0 ? $"{name}-circuit-opened-alarm" : $"{name}-circuit-opened-alarm-{route.ServiceId}",
+                new MetricAlarmArgs
+                {
+                    Name = index == 0 ? $"{args.FunctionNamePrefix}-circuit-opened" : $"{args.FunctionNamePrefix}-circuit-opened-{route.ServiceId}",
+                    AlarmDescription = $"The circuit '{route.ServiceId}' opened: calls to its downstream fail fast "
+                        + "until a probe succeeds. The dashboard shows why; the state-change events say when it closes.",
+                    Namespace = routes.MetricsNamespace,
+                    MetricName = CircuitMetrics.CircuitOpened,
+                    Dimensions = { { CircuitMetrics.ServiceIdDimension, route.ServiceId } },
+                    Statistic = "Sum",
+                    Period = DashboardLayout.PeriodSeconds,
+                    EvaluationPeriods = 1,
+                    Threshold = 1d,
+                    ComparisonOperator = "GreaterThanOrEqualToThreshold",
+                    // No opening in a minute is no data, and no data is the healthy case.
+                    TreatMissingData = "notBreaching",
+                    AlarmActions = { Alerts.Arn },
+                },
+                children.Options()))
+            .ToList();
+        CircuitOpenedAlarm = CircuitOpenedAlarms[0];
+        var alarmArns = Output.All(CircuitOpenedAlarms.Select(alarm => (Input<string>)alarm.Arn).ToArray());
 
         var stateChanges = new EventRule($"{name}-state-changes", new EventRuleArgs
         {
@@ -156,7 +165,7 @@ internal sealed class BackendResources
         var alertsPolicy = new TopicPolicy($"{name}-alerts-policy", new TopicPolicyArgs
         {
             Arn = Alerts.Arn,
-            Policy = Output.Tuple(Alerts.Arn, stateChanges.Arn, CircuitOpenedAlarm.Arn)
+            Policy = Output.Tuple(Alerts.Arn, stateChanges.Arn, alarmArns)
                 .Apply(arns => PolicyDocuments.AlertTopic(arns.Item1, arns.Item2, arns.Item3)),
         }, children.Options());
 
@@ -179,14 +188,14 @@ internal sealed class BackendResources
             }, children.Options());
         }
 
-        var metricsNamespace = args.Circuit.MetricsNamespace;
-        var serviceId = args.Circuit.ServiceId;
+        var metricsNamespace = routes.MetricsNamespace;
+        var serviceIds = routes.Routes.Select(route => route.ServiceId).ToList();
         Dashboard = new Dashboard($"{name}-dashboard", new DashboardArgs
         {
             // The prefix is unique per stack and made of the characters dashboard names allow.
             DashboardName = args.FunctionNamePrefix,
-            DashboardBody = Output.Tuple(Bus.Arn, CircuitOpenedAlarm.Arn)
-                .Apply(values => DashboardLayout.Build(ConsoleLinks.RegionOf(values.Item1), metricsNamespace, serviceId, values.Item2)),
+            DashboardBody = Output.Tuple(Bus.Arn, alarmArns)
+                .Apply(values => DashboardLayout.Build(ConsoleLinks.RegionOf(values.Item1), metricsNamespace, serviceIds.Zip(values.Item2).ToList())),
         }, children.Options());
 
         DashboardUrl = Output.Tuple(Bus.Arn, Dashboard.DashboardName)
@@ -205,7 +214,11 @@ internal sealed class BackendResources
 
     public Topic Alerts { get; }
 
+    /// <summary>The first circuit's alarm (the only one without routes).</summary>
     public MetricAlarm CircuitOpenedAlarm { get; }
+
+    /// <summary>One circuit-opened alarm per route's service id, in route order.</summary>
+    public IReadOnlyList<MetricAlarm> CircuitOpenedAlarms { get; }
 
     public Dashboard Dashboard { get; }
 
@@ -227,10 +240,14 @@ internal sealed class BackendResources
     }
 
     /// <summary>The breaker's settings as a function's environment variables.</summary>
-    public static InputMap<string> EnvironmentOf(CircuitSettings circuit)
+    public static InputMap<string> EnvironmentOf(CircuitSettings circuit) => EnvironmentOf(RouteTable.OneRoute(circuit));
+
+    /// <summary>The routes as a function's environment variables: <c>ROUTES</c> beside the stack-wide values (none for one route).</summary>
+    public static InputMap<string> EnvironmentOf(RouteTable routes)
     {
+        ArgumentNullException.ThrowIfNull(routes);
         var variables = new InputMap<string>();
-        foreach (var (key, value) in circuit.ToEnvironment())
+        foreach (var (key, value) in routes.ToEnvironment())
         {
             variables.Add(key, value);
         }

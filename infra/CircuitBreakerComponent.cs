@@ -48,7 +48,7 @@ public sealed class CircuitBreakerComponent : ComponentResource
                 .Apply(arns => PolicyDocuments.Webservice(arns.Item1, arns.Item2, arns.Item3)),
         }, children.Options());
 
-        var webserviceEnvironment = BackendResources.EnvironmentOf(args.Circuit);
+        var webserviceEnvironment = BackendResources.EnvironmentOf(args.RouteTable);
         webserviceEnvironment.Add(FunctionEnvironment.TableName, table.Name);
         webserviceEnvironment.Add(FunctionEnvironment.EventBusName, bus.Name);
         var webservice = new Function($"{name}-{HandlerNames.Webservice}", new FunctionArgs
@@ -61,8 +61,8 @@ public sealed class CircuitBreakerComponent : ComponentResource
             Architectures = { args.Architecture.LambdaName() },
             Code = args.Code,
             MemorySize = args.MemorySizeMb,
-            // The downstream timeout plus time to publish the failure and answer (see CircuitSettings).
-            Timeout = args.Circuit.WebserviceTimeoutSeconds,
+            // The longest route's downstream timeout plus time to publish the failure and answer (see CircuitSettings).
+            Timeout = args.RouteTable.WebserviceTimeoutSeconds,
             Environment = new FunctionEnvironmentArgs { Variables = webserviceEnvironment },
             LoggingConfig = new FunctionLoggingConfigArgs { LogFormat = "JSON", LogGroup = webserviceLogs.Name },
         }, children.Options(webservicePolicy, webserviceLogs));

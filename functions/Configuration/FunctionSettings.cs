@@ -7,9 +7,15 @@ namespace CircuitBreaker.Functions.Configuration;
 /// <param name="TableName">The DynamoDB table.</param>
 /// <param name="EventBusName">The bus failure events go to; required by the webservice only.</param>
 /// <param name="Region">The AWS region, for endpoints and signing.</param>
-/// <param name="Circuit">The breaker's settings.</param>
-internal sealed record FunctionSettings(string Handler, string TableName, string? EventBusName, string Region, CircuitSettings Circuit)
+/// <param name="Routes">The routes, each with its breaker settings (one route, prefix "/", without <c>ROUTES</c>).</param>
+internal sealed record FunctionSettings(string Handler, string TableName, string? EventBusName, string Region, RouteTable Routes)
 {
+    /// <summary>
+    /// The first route's breaker settings: the only route's in a deployment without <c>ROUTES</c>, and the source of
+    /// the settings every route shares (the metrics namespace).
+    /// </summary>
+    public CircuitSettings Circuit => Routes.Routes[0].Circuit;
+
     /// <summary>
     /// Reads the settings through <paramref name="environment"/>; throws <see cref="FunctionConfigurationException"/>
     /// listing every problem, each naming the variable and the expected form.
@@ -41,14 +47,32 @@ internal sealed record FunctionSettings(string Handler, string TableName, string
             : environment(FunctionEnvironment.EventBusName);
         var region = Required(FunctionEnvironment.Region, "an AWS region such as eu-west-1");
 
-        var circuit = CircuitSettingsReader.Read(setting => environment(setting.EnvironmentVariable), setting => setting.EnvironmentVariable);
-        problems.AddRange(circuit.Errors);
+        // Without ROUTES, the top-level DOWNSTREAM_URL is the one route, as before routes existed.
+        IReadOnlyList<IReadOnlyDictionary<string, string>>? rawRoutes = null;
+        var routesReadable = true;
+        var routesJson = environment(RouteKeys.Routes.EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(routesJson))
+        {
+            var (parsed, errors) = RouteListJson.Parse(routesJson, RouteKeys.Routes.EnvironmentVariable);
+            problems.AddRange(errors);
+            rawRoutes = parsed;
+            routesReadable = parsed is not null;
+        }
+
+        var routes = routesReadable
+            ? RouteTableReader.Read(
+                setting => environment(setting.EnvironmentVariable),
+                setting => setting.EnvironmentVariable,
+                rawRoutes,
+                (index, key) => $"{RouteKeys.Routes.EnvironmentVariable}[{index}].{key}")
+            : null;
+        problems.AddRange(routes?.Errors ?? []);
 
         if (problems.Count > 0)
         {
             throw new FunctionConfigurationException(problems);
         }
 
-        return new FunctionSettings(handler!, table!, bus, region!, circuit.Settings!);
+        return new FunctionSettings(handler!, table!, bus, region!, routes!.Table!);
     }
 }

@@ -9,15 +9,22 @@ namespace CircuitBreaker.Functions.Handlers;
 
 /// <summary>
 /// The recorder Lambda: EventBridge delivers each failure event here; it is stored once and may open the circuit.
-/// An event it cannot read is rejected as an invocation error and nothing is stored.
+/// An event it cannot read is rejected as an invocation error and nothing is stored. Each service id's failure is
+/// recorded with its route's settings.
 /// </summary>
-internal sealed class RecorderHandler(FailureRecorder recorder, FunctionLog log, string? metricsNamespace = null) : IInvocationHandler
+internal sealed class RecorderHandler(FailureRecorders recorders, FunctionLog log, string? metricsNamespace = null) : IInvocationHandler
 {
+    /// <summary>Records every service id's failures with one recorder's settings.</summary>
+    public RecorderHandler(FailureRecorder recorder, FunctionLog log, string? metricsNamespace = null)
+        : this(FailureRecorders.Single(recorder), log, metricsNamespace)
+    {
+    }
+
     /// <inheritdoc />
     public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
         var (eventId, failure, eventTime) = ReadEvent(invocation.Payload);
-        var outcome = await recorder.RecordAsync(eventId, failure, eventTime, cancellationToken).ConfigureAwait(false);
+        var outcome = await recorders.For(failure.ServiceId, invocation.RequestId).RecordAsync(eventId, failure, eventTime, cancellationToken).ConfigureAwait(false);
 
         // The count is written for duplicates too (as 0), so that every event's line has the same metrics.
         var metrics = new EmbeddedMetrics(metricsNamespace ?? CircuitSettingKeys.MetricsNamespace.DefaultValue!, failure.ServiceId).Count(CircuitMetrics.FailuresRecorded, outcome.Stored ? 1 : 0);

@@ -42,10 +42,17 @@ internal sealed class WebserviceHandler(
     private long _lostFailureEvents;
 
     /// <inheritdoc />
-    public async Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
+    public Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
+    {
+        var (request, apiRequestId) = HttpApiRequestReader.Read(invocation.Payload);
+        return HandleAsync(invocation, request, apiRequestId, cancellationToken);
+    }
+
+    /// <summary>Answers a request already read from the invocation (by the route dispatch, with the route's path).</summary>
+    internal async Task<ReadOnlyMemory<byte>> HandleAsync(
+        LambdaInvocation invocation, DownstreamRequest request, string? apiRequestId, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var (request, apiRequestId) = HttpApiRequestReader.Read(invocation.Payload);
         var metrics = new EmbeddedMetrics(settings.MetricsNamespace, settings.ServiceId);
         var (relay, rejection) = downstream.Prepare(request);
         var (response, state, downstreamOutcome) = relay is null

@@ -63,6 +63,9 @@ internal static class ProblemTypes
     /// <summary>400: the path could leave the downstream's base path in some spelling, or is malformed.</summary>
     public const string PathRefused = "urn:circuit-breaker:problem:path-refused";
 
+    /// <summary>404: no route's prefix covers the path.</summary>
+    public const string NoRoute = "urn:circuit-breaker:problem:no-route";
+
     /// <summary>501: a method the relay does not forward (CONNECT).</summary>
     public const string MethodNotRelayed = "urn:circuit-breaker:problem:method-not-relayed";
 }

@@ -120,6 +120,18 @@ internal static class WebserviceResponses
         },
         retryAfterSeconds: null);
 
+    /// <summary>404 for a path that no route serves: no circuit is involved, so the body names none.</summary>
+    public static HttpApiResponse NoRoute(string requestId) => Problem(
+        new ProblemDetails
+        {
+            Type = ProblemTypes.NoRoute,
+            Title = "No route",
+            Status = 404,
+            Detail = "No route of this API serves the path.",
+            Instance = requestId,
+        },
+        retryAfterSeconds: null);
+
     /// <summary>503 when the invocation has too little time left to call the downstream.</summary>
     public static HttpApiResponse NoTimeLeft(string serviceId, string requestId) => Problem(
         new ProblemDetails

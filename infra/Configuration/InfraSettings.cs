@@ -8,6 +8,12 @@ public sealed record InfraSettings
     /// <summary>The breaker's settings, handed to the functions as environment variables.</summary>
     public required CircuitSettings Circuit { get; init; }
 
+    /// <summary>
+    /// The routes, each with its own circuit; null for the one-route shorthand of <see cref="Circuit"/> (then
+    /// <see cref="Circuit"/> is the only route's settings; otherwise it is the first route's).
+    /// </summary>
+    public RouteTable? Routes { get; init; }
+
     /// <summary>The functions' instruction set.</summary>
     public required LambdaArchitecture Architecture { get; init; }
 

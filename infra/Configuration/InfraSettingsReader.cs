@@ -1,4 +1,3 @@
-using System.Globalization;
 using CircuitBreaker.Contract;
 
 namespace CircuitBreaker.Infra.Configuration;
@@ -28,14 +27,10 @@ public static class InfraSettingsReader
 
         var errors = new List<string>();
 
-        string? Raw(InfraSetting setting)
-        {
-            var value = lookup(setting.ConfigKey);
-            return string.IsNullOrWhiteSpace(value) ? setting.DefaultValue : value.Trim();
-        }
+        string? Raw(InfraSetting setting) => SettingValues.OrDefault(lookup(setting.ConfigKey), setting.DefaultValue);
 
         void Fail(InfraSetting setting, string? value) =>
-            errors.Add($"{Describe(setting.ConfigKey)} is '{value}': expected {setting.ExpectedForm}.");
+            errors.Add(SettingValues.Invalid(Describe(setting.ConfigKey), value, setting.ExpectedForm));
 
         var rawMode = Raw(InfraSettingKeys.Mode);
         if (!DeploymentModeNames.TryParse(rawMode, out var mode))
@@ -59,13 +54,36 @@ public static class InfraSettingsReader
                 : value;
         }
 
-        var circuit = CircuitSettingsReader.Read(CircuitValue, setting => Describe(setting.ConfigKey));
-        errors.AddRange(circuit.Errors);
+        // Pulumi hands a structured value (pulumi config set --path 'routes[0].prefix' /orders) to the program as its JSON text.
+        IReadOnlyList<IReadOnlyDictionary<string, string>>? rawRoutes = null;
+        var routesReadable = true;
+        var routesJson = lookup(RouteKeys.Routes.ConfigKey);
+        if (!string.IsNullOrWhiteSpace(routesJson))
+        {
+            var (parsed, routeErrors) = RouteListJson.Parse(routesJson, Describe(RouteKeys.Routes.ConfigKey));
+            errors.AddRange(routeErrors);
+            rawRoutes = parsed;
+            routesReadable = parsed is not null;
+            if (backendOnly)
+            {
+                errors.Add($"{Describe(RouteKeys.Routes.ConfigKey)} is set while {Describe(InfraSettingKeys.Mode.ConfigKey)} is '{DeploymentModeNames.Backend}': "
+                    + "routes belong to the webservice, which backend mode does not deploy; remove the routes or deploy the full breaker.");
+            }
+        }
+
+        var table = routesReadable && !(backendOnly && rawRoutes is not null)
+            ? RouteTableReader.Read(CircuitValue, setting => Describe(setting.ConfigKey), rawRoutes, (index, key) => Describe($"{RouteKeys.Routes.ConfigKey}[{index}].{key}"))
+            : null;
+        errors.AddRange(table?.Errors ?? []);
+        if (table?.Table is { } routes && FunctionEnvironmentEstimate.Problem(routes) is { } tooLarge)
+        {
+            errors.Add(tooLarge);
+        }
 
         int WholeNumber(InfraSetting setting, int least, int most)
         {
             var raw = Raw(setting);
-            if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= least && value <= most)
+            if (SettingValues.TryWholeNumber(raw, least, most, out var value))
             {
                 return value;
             }
@@ -90,8 +108,7 @@ public static class InfraSettingsReader
         var recorderTimeout = WholeNumber(InfraSettingKeys.RecorderTimeoutSeconds, 1, 900);
 
         var rawRetention = Raw(InfraSettingKeys.LogRetentionDays);
-        if (!int.TryParse(rawRetention, NumberStyles.Integer, CultureInfo.InvariantCulture, out var retention)
-            || !AllowedLogRetentionDays.Contains(retention))
+        if (!SettingValues.TryWholeNumber(rawRetention, 1, int.MaxValue, out var retention) || !AllowedLogRetentionDays.Contains(retention))
         {
             Fail(InfraSettingKeys.LogRetentionDays, rawRetention);
         }
@@ -99,8 +116,7 @@ public static class InfraSettingsReader
         var burstLimit = WholeNumber(InfraSettingKeys.ThrottlingBurstLimit, 1, 5000);
 
         var rawRate = Raw(InfraSettingKeys.ThrottlingRateLimit);
-        if (!double.TryParse(rawRate, NumberStyles.Float, CultureInfo.InvariantCulture, out var rateLimit)
-            || !double.IsFinite(rateLimit) || rateLimit <= 0 || rateLimit > 10000)
+        if (!SettingValues.TryFiniteNumber(rawRate, out var rateLimit) || rateLimit <= 0 || rateLimit > 10000)
         {
             Fail(InfraSettingKeys.ThrottlingRateLimit, rawRate);
         }
@@ -120,14 +136,15 @@ public static class InfraSettingsReader
             Fail(InfraSettingKeys.AlarmEmail, alarmEmail);
         }
 
-        if (errors.Count > 0 || circuit.Settings is null)
+        if (errors.Count > 0 || table?.Table is null)
         {
             throw new StackConfigurationException(errors);
         }
 
         return new InfraSettings
         {
-            Circuit = circuit.Settings,
+            Circuit = table.Table.Routes[0].Circuit,
+            Routes = table.Table.IsShorthand ? null : table.Table,
             Architecture = architecture,
             NativeAot = nativeAot,
             MemorySizeMb = memorySize,

@@ -5,7 +5,7 @@ using CircuitBreaker.Contract;
 namespace CircuitBreaker.Infra.Monitoring;
 
 /// <summary>
-/// The CloudWatch dashboard of one circuit, as the JSON body CloudWatch takes: the circuit-opened alarm's
+/// The CloudWatch dashboard of the stack's circuits (one row per route's service id), as the JSON body CloudWatch takes: the circuit-opened alarm's
 /// state on top, then the functions' metrics (<see cref="CircuitMetrics"/>) under the circuit's
 /// <see cref="CircuitMetrics.ServiceIdDimension"/>: requests by outcome, transitions and recorded
 /// failures, downstream latency.
@@ -34,30 +34,46 @@ public static class DashboardLayout
     /// <summary>The body for the circuit <paramref name="serviceId"/> in <paramref name="region"/>.</summary>
     public static string Build(string region, string metricsNamespace, string serviceId, string alarmArn)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(region);
-        ArgumentException.ThrowIfNullOrWhiteSpace(metricsNamespace);
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceId);
         ArgumentException.ThrowIfNullOrWhiteSpace(alarmArn);
+        return Build(region, metricsNamespace, [(serviceId, alarmArn)]);
+    }
+
+    /// <summary>The body for several circuits (one per route), one row each: its alarm, then its three graphs.</summary>
+    public static string Build(string region, string metricsNamespace, IReadOnlyList<(string ServiceId, string AlarmArn)> circuits)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        ArgumentException.ThrowIfNullOrWhiteSpace(metricsNamespace);
+        ArgumentNullException.ThrowIfNull(circuits);
+        if (circuits.Count == 0 || circuits.Any(circuit => string.IsNullOrWhiteSpace(circuit.ServiceId) || string.IsNullOrWhiteSpace(circuit.AlarmArn)))
+        {
+            throw new ArgumentException("Every circuit needs a service id and an alarm ARN, and there must be at least one.", nameof(circuits));
+        }
 
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("widgets");
+            var top = 0;
+            foreach (var (serviceId, alarmArn) in circuits)
+            {
+                WidgetStart(writer, "alarm", x: 0, y: top, FullWidth, AlarmHeight);
+                writer.WriteString("title", $"Circuit {serviceId}: opened recently?");
+                writer.WriteStartArray("alarms");
+                writer.WriteStringValue(alarmArn);
+                writer.WriteEndArray();
+                WidgetEnd(writer);
 
-            WidgetStart(writer, "alarm", x: 0, y: 0, FullWidth, AlarmHeight);
-            writer.WriteString("title", $"Circuit {serviceId}: opened recently?");
-            writer.WriteStartArray("alarms");
-            writer.WriteStringValue(alarmArn);
-            writer.WriteEndArray();
-            WidgetEnd(writer);
-
-            Graph(writer, x: 0, $"{serviceId}: requests by outcome", region, "Sum", metrics: RequestMetrics.Select(name =>
-                (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, name, serviceId, statistic: null))));
-            Graph(writer, x: GraphWidth, $"{serviceId}: circuit", region, "Sum", metrics: CircuitMetricNames.Select(name =>
-                (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, name, serviceId, statistic: null))));
-            Graph(writer, x: 2 * GraphWidth, $"{serviceId}: downstream latency (ms)", region, "p99", metrics: LatencyStatistics.Select(statistic =>
-                (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, CircuitMetrics.DownstreamLatency, serviceId, statistic))));
+                var graphs = top + AlarmHeight;
+                Graph(writer, x: 0, graphs, $"{serviceId}: requests by outcome", region, "Sum", metrics: RequestMetrics.Select(name =>
+                    (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, name, serviceId, statistic: null))));
+                Graph(writer, x: GraphWidth, graphs, $"{serviceId}: circuit", region, "Sum", metrics: CircuitMetricNames.Select(name =>
+                    (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, name, serviceId, statistic: null))));
+                Graph(writer, x: 2 * GraphWidth, graphs, $"{serviceId}: downstream latency (ms)", region, "p99", metrics: LatencyStatistics.Select(statistic =>
+                    (Action<Utf8JsonWriter>)(w => Metric(w, metricsNamespace, CircuitMetrics.DownstreamLatency, serviceId, statistic))));
+                top = graphs + GraphHeight;
+            }
 
             writer.WriteEndArray();
             writer.WriteEndObject();
@@ -66,9 +82,9 @@ public static class DashboardLayout
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void Graph(Utf8JsonWriter writer, int x, string title, string region, string statistic, IEnumerable<Action<Utf8JsonWriter>> metrics)
+    private static void Graph(Utf8JsonWriter writer, int x, int y, string title, string region, string statistic, IEnumerable<Action<Utf8JsonWriter>> metrics)
     {
-        WidgetStart(writer, "metric", x, y: AlarmHeight, GraphWidth, GraphHeight);
+        WidgetStart(writer, "metric", x, y, GraphWidth, GraphHeight);
         writer.WriteString("title", title);
         writer.WriteString("view", "timeSeries");
         writer.WriteBoolean("stacked", false);

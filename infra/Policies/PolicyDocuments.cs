@@ -90,10 +90,17 @@ public static class PolicyDocuments
     /// and the circuit-opened alarm (through CloudWatch), each pinned by its ARN.
     /// </summary>
     public static string AlertTopic(string topicArn, string stateChangeRuleArn, string alarmArn) =>
+        AlertTopic(topicArn, stateChangeRuleArn, [alarmArn]);
+
+    /// <summary>The alert topic's policy with one circuit-opened alarm per route.</summary>
+    public static string AlertTopic(string topicArn, string stateChangeRuleArn, IEnumerable<string> alarmArns) =>
         Write(writer =>
         {
             WriteServiceGrant(writer, "events.amazonaws.com", TopicPublishAction, topicArn, stateChangeRuleArn);
-            WriteServiceGrant(writer, "cloudwatch.amazonaws.com", TopicPublishAction, topicArn, alarmArn);
+            foreach (var alarmArn in alarmArns)
+            {
+                WriteServiceGrant(writer, "cloudwatch.amazonaws.com", TopicPublishAction, topicArn, alarmArn);
+            }
         });
 
     /// <summary>Lets EventBridge put undeliverable events of one rule on the dead-letter queue.</summary>

@@ -14,6 +14,7 @@ internal static class LocalOptionsParser
     private const string PortForm = "a port number from 0 to 65535 (0 = any free port)";
     private const string DownstreamForm = "an absolute http(s) URL or simulate:hang, simulate:fail, simulate:ok or simulate:flap";
     private const string SimulatePrefix = "simulate:";
+    private const string RouteForm = "PREFIX=TARGET, e.g. /orders=simulate:hang or /pay=http://127.0.0.1:8080/ (TARGET as for --downstream)";
 
     private static readonly Dictionary<string, CircuitSetting> SettingOptions = new Dictionary<string, CircuitSetting>(StringComparer.Ordinal)
     {
@@ -26,6 +27,8 @@ internal static class LocalOptionsParser
         ["--slow-call-seconds"] = CircuitSettingKeys.SlowCallSeconds,
         ["--max-open-seconds"] = CircuitSettingKeys.MaxOpenSeconds,
         ["--metrics-namespace"] = CircuitSettingKeys.MetricsNamespace,
+        ["--fail-open"] = CircuitSettingKeys.FailOpen,
+        ["--service-id"] = CircuitSettingKeys.ServiceId,
     };
 
     /// <summary>The usage text printed by <c>--help</c> and after errors.</summary>
@@ -50,7 +53,14 @@ internal static class LocalOptionsParser
         "  --max-open-seconds S     each failed probe doubles the open period up to S, with +-10 % jitter",
         "                           (default: --open-seconds, i.e. no backoff)",
         $"  --metrics-namespace NS   CloudWatch namespace of the metrics in the functions' log lines (default {CircuitSettingKeys.MetricsNamespace.DefaultValue})",
-        "  --config FILE            take the settings from a stack's Pulumi.<stack>.yaml (options above override it)",
+        $"  --fail-open true|false   call the downstream when the breaker's store is unreachable (default {CircuitSettingKeys.FailOpen.DefaultValue})",
+        "  --service-id ID          the circuit's key (default: the downstream URL's host)",
+        "  --route PREFIX=TARGET    a route: requests under PREFIX go to TARGET (a URL or simulate:MODE, each simulated",
+        "                           route with its own simulator), behind their own circuit; repeat for more routes.",
+        "                           Longest prefix wins; no match is a 404. The options above apply to every route.",
+        "                           Replaces --downstream and the config file's downstreamUrl and routes",
+        "  --config FILE            take the settings from a stack's Pulumi.<stack>.yaml (options above override it),",
+        "                           including its routes list (downstreamUrl may be simulate:MODE there too)",
         "  --help                   show this text",
         "",
         "The simulator is switched at run time with: curl -X PUT --data flap http://127.0.0.1:<simulator port>/mode");
@@ -61,6 +71,7 @@ internal static class LocalOptionsParser
         ArgumentNullException.ThrowIfNull(args);
         var errors = new List<string>();
         var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        var routes = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -95,6 +106,12 @@ internal static class LocalOptionsParser
                 continue;
             }
 
+            if (name == "--route")
+            {
+                routes.Add(value);
+                continue;
+            }
+
             if (!given.TryAdd(name, value))
             {
                 errors.Add($"{name} is given more than once: expected it once.");
@@ -106,10 +123,10 @@ internal static class LocalOptionsParser
             return new LocalOptionsParseResult(null, false, errors);
         }
 
-        return Build(given);
+        return Build(given, routes);
     }
 
-    private static LocalOptionsParseResult Build(Dictionary<string, string> given)
+    private static LocalOptionsParseResult Build(Dictionary<string, string> given, List<string> routeOptions)
     {
         var errors = new List<string>();
 
@@ -121,6 +138,7 @@ internal static class LocalOptionsParser
         }
 
         IReadOnlyDictionary<string, string> fileValues = new Dictionary<string, string>();
+        IReadOnlyList<IReadOnlyDictionary<string, string>>? fileRoutes = null;
         given.TryGetValue("--config", out var configFile);
         if (configFile is not null)
         {
@@ -131,6 +149,12 @@ internal static class LocalOptionsParser
             }
 
             fileValues = read.Values;
+            fileRoutes = read.Routes;
+        }
+
+        if (routeOptions.Count > 0 || fileRoutes is not null)
+        {
+            return BuildRoutes(given, routeOptions, fileValues, fileRoutes, configFile, port, errors);
         }
 
         // The downstream: an explicit option wins, then the file's downstreamUrl, then the demo's hanging simulator.
@@ -206,21 +230,155 @@ internal static class LocalOptionsParser
         }
 
         downstream ??= DownstreamTarget.At(settings.Settings.DownstreamUrl);
-        var serviceIdGiven = fileValues.TryGetValue(CircuitSettingKeys.ServiceId.ConfigKey, out var serviceId) && !string.IsNullOrWhiteSpace(serviceId);
+        var serviceIdGiven = given.ContainsKey("--service-id")
+            || (fileValues.TryGetValue(CircuitSettingKeys.ServiceId.ConfigKey, out var serviceId) && !string.IsNullOrWhiteSpace(serviceId));
         return new LocalOptionsParseResult(new LocalOptions(port, downstream, settings.Settings, serviceIdGiven, configFile), false, []);
     }
+
+    // Routes from --route (which replace the file's downstreamUrl, serviceId and routes) or from the file.
+    private static LocalOptionsParseResult BuildRoutes(
+        Dictionary<string, string> given,
+        List<string> routeOptions,
+        IReadOnlyDictionary<string, string> fileValues,
+        IReadOnlyList<IReadOnlyDictionary<string, string>>? fileRoutes,
+        string? configFile,
+        int port,
+        List<string> errors)
+    {
+        var fromCommandLine = routeOptions.Count > 0;
+        if (given.ContainsKey("--downstream"))
+        {
+            errors.Add("--downstream and routes are both given: with routes, each route names its own target; drop --downstream.");
+        }
+
+        if (given.ContainsKey("--service-id"))
+        {
+            errors.Add("--service-id and routes are both given: with routes, each route has its own service id (its prefix for --route, 'serviceId' in a --config route); drop --service-id.");
+        }
+
+        var raw = new List<IReadOnlyDictionary<string, string>>();
+        if (fromCommandLine)
+        {
+            for (var i = 0; i < routeOptions.Count; i++)
+            {
+                var equals = routeOptions[i].IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0 || equals == routeOptions[i].Length - 1)
+                {
+                    errors.Add($"--route '{UrlRedaction.WithoutUserInfo(routeOptions[i])}': expected {RouteForm}.");
+                    continue;
+                }
+
+                raw.Add(new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [RouteKeys.Prefix] = routeOptions[i][..equals],
+                    [CircuitSettingKeys.DownstreamUrl.ConfigKey] = routeOptions[i][(equals + 1)..],
+                });
+            }
+        }
+        else
+        {
+            raw.AddRange(fileRoutes!);
+        }
+
+        // A simulated route gets a placeholder downstream (its simulator's address is known only once started) and,
+        // unless it names one, a service id from its prefix: simulators all listen on 127.0.0.1.
+        var routes = new List<IReadOnlyDictionary<string, string>>();
+        var targets = new List<DownstreamTarget>();
+        for (var i = 0; i < raw.Count; i++)
+        {
+            var route = new Dictionary<string, string>(raw[i], StringComparer.Ordinal);
+            var url = route.GetValueOrDefault(CircuitSettingKeys.DownstreamUrl.ConfigKey)?.Trim() ?? string.Empty;
+            if (url.StartsWith(SimulatePrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                if (!SimulatorModeNames.TryParse(url[SimulatePrefix.Length..], out var mode))
+                {
+                    errors.Add($"{DescribeRoute(fromCommandLine, configFile, i, CircuitSettingKeys.DownstreamUrl.ConfigKey)} is '{url}': expected {DownstreamForm}.");
+                    continue;
+                }
+
+                route[CircuitSettingKeys.DownstreamUrl.ConfigKey] = LocalOptions.SimulatorPlaceholder.AbsoluteUri;
+                if (string.IsNullOrWhiteSpace(route.GetValueOrDefault(CircuitSettingKeys.ServiceId.ConfigKey)))
+                {
+                    route[CircuitSettingKeys.ServiceId.ConfigKey] = LocalRoutes.SimulatedServiceId(route.GetValueOrDefault(RouteKeys.Prefix)?.Trim() ?? string.Empty);
+                }
+
+                targets.Add(DownstreamTarget.Simulate(mode));
+            }
+            else
+            {
+                targets.Add(DownstreamTarget.At(LocalOptions.SimulatorPlaceholder));
+            }
+
+            routes.Add(route);
+        }
+
+        var topLevel = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var setting in CircuitSettingKeys.All)
+        {
+            var option = OptionFor(setting);
+            if (setting == CircuitSettingKeys.DownstreamUrl || (fromCommandLine && setting == CircuitSettingKeys.ServiceId))
+            {
+                // --route replaces the file's single downstream; a file with routes keeps its own top-level values (and their errors).
+                if (!fromCommandLine && fileValues.TryGetValue(setting.ConfigKey, out var single))
+                {
+                    topLevel[setting.ConfigKey] = single;
+                }
+            }
+            else if (option is not null && given.TryGetValue(option, out var value))
+            {
+                topLevel[setting.ConfigKey] = value;
+            }
+            else if (fileValues.TryGetValue(setting.ConfigKey, out var fromFile))
+            {
+                topLevel[setting.ConfigKey] = fromFile;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new LocalOptionsParseResult(null, false, errors);
+        }
+
+        var localRoutes = new LocalRoutes(routes, targets, topLevel);
+        var read = localRoutes.Read(
+            _ => null,
+            (index, key) => DescribeRoute(fromCommandLine, configFile, index, key),
+            setting => OptionFor(setting) is { } option && given.ContainsKey(option)
+                ? option
+                : configFile is not null ? $"'{setting.ConfigKey}' in --config {configFile}" : setting.ConfigKey);
+        if (read.Table is not { } table)
+        {
+            return new LocalOptionsParseResult(null, false, read.Errors);
+        }
+
+        // Real targets are known now; simulated ones keep their placeholder until their simulator starts.
+        var resolvedTargets = targets
+            .Select((target, index) => target.IsSimulated ? target : DownstreamTarget.At(table.Routes[index].Circuit.DownstreamUrl))
+            .ToList();
+        var first = table.Routes[0];
+        return new LocalOptionsParseResult(
+            new LocalOptions(port, resolvedTargets[0], first.Circuit, ServiceIdGiven: true, configFile, localRoutes with { Targets = resolvedTargets }),
+            false,
+            []);
+    }
+
+    private static string DescribeRoute(bool fromCommandLine, string? configFile, int index, string key) =>
+        fromCommandLine
+            ? $"--route #{index + 1} ({key})"
+            : $"'{RouteKeys.Routes.ConfigKey}[{index}].{key}' in --config {configFile}";
 
     private static string? OptionFor(CircuitSetting setting) =>
         setting == CircuitSettingKeys.DownstreamUrl ? "--downstream" : SettingOptions.FirstOrDefault(pair => pair.Value == setting).Key;
 
     private static bool IsKnown(string name) =>
-        name is "--port" or "--downstream" or "--config" || SettingOptions.ContainsKey(name);
+        name is "--port" or "--downstream" or "--config" or "--route" || SettingOptions.ContainsKey(name);
 
     private static string ExpectedForm(string name) => name switch
     {
         "--port" => PortForm,
         "--downstream" => DownstreamForm,
         "--config" => StackConfigFile.ExpectedForm,
+        "--route" => RouteForm,
         _ => SettingOptions[name].ExpectedForm,
     };
 }

@@ -1,10 +1,13 @@
+using CircuitBreaker.Contract;
+
 namespace CircuitBreaker.Local.Cli;
 
 /// <summary>
 /// Reads a stack's <c>Pulumi.&lt;stack&gt;.yaml</c> the way the local host needs it: the plain
 /// <c>key: value</c> lines of its top-level <c>config:</c> map whose key is in the project's namespace
 /// (<c>&lt;project&gt;:&lt;key&gt;</c>, the project being <c>name:</c> in the <c>Pulumi.yaml</c> beside it).
-/// Only that small YAML subset is understood: scalars, optionally quoted, with trailing comments.
+/// Only that small YAML subset is understood: scalars, optionally quoted, with trailing comments, and the one
+/// structured value, <c>&lt;project&gt;:routes:</c>, a list of flat maps as <c>pulumi config set --path</c> writes it.
 /// </summary>
 internal static class StackConfigFile
 {
@@ -43,6 +46,8 @@ internal static class StackConfigFile
     {
         ArgumentNullException.ThrowIfNull(lines);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        List<Dictionary<string, string>>? routes = null;
+        var routesKey = project + ":" + RouteKeys.Routes.ConfigKey;
         var nested = new HashSet<string>(StringComparer.Ordinal);
         var inConfig = false;
         int? entryIndent = null;
@@ -88,6 +93,20 @@ internal static class StackConfigFile
             }
 
             lastKey = key;
+            if (key == routesKey && value.Length == 0)
+            {
+                var (list, next, error) = ReadRouteList(lines, number + 1, entryIndent.Value, fileName);
+                if (error is not null)
+                {
+                    return StackConfigValues.Failed(error);
+                }
+
+                routes = list;
+                number = next - 1;
+                lastKey = null;
+                continue;
+            }
+
             if (key.StartsWith(prefix, StringComparison.Ordinal))
             {
                 values[key[prefix.Length..]] = value;
@@ -100,7 +119,52 @@ internal static class StackConfigFile
             return StackConfigValues.Failed($"--config: {fileName}: '{key}' is not a plain value (secrets and objects are not read locally): expected a plain value.");
         }
 
-        return new StackConfigValues(values, null);
+        return new StackConfigValues(values, null) { Routes = routes };
+    }
+
+    // The list's items start with "- " at the key's indent or deeper; each item's further keys are indented past its dash.
+    private static (List<Dictionary<string, string>> Routes, int Next, string? Error) ReadRouteList(IReadOnlyList<string> lines, int start, int keyIndent, string fileName)
+    {
+        var routes = new List<Dictionary<string, string>>();
+        Dictionary<string, string>? current = null;
+        var number = start;
+        for (; number < lines.Count; number++)
+        {
+            var line = lines[number];
+            if (IsBlankOrComment(line))
+            {
+                continue;
+            }
+
+            var indent = line.Length - line.TrimStart(' ').Length;
+            var text = line.Trim();
+            var isItem = text.StartsWith("- ", StringComparison.Ordinal) || text == "-";
+            if (indent < keyIndent || (indent == keyIndent && !isItem))
+            {
+                break;
+            }
+
+            if (isItem)
+            {
+                current = new Dictionary<string, string>(StringComparer.Ordinal);
+                routes.Add(current);
+                text = text[1..].Trim();
+                if (text.Length == 0)
+                {
+                    continue;
+                }
+            }
+
+            if (current is null || !TrySplit(text, out var key, out var value) || value.Length == 0 && text.EndsWith(':'))
+            {
+                return (routes, number, $"--config: {fileName} line {number + 1} is not 'key: value' in a route of '{RouteKeys.Routes.ConfigKey}': "
+                    + "expected a list of maps such as '- prefix: /orders' followed by 'downstreamUrl: https://…'.");
+            }
+
+            current[key] = value;
+        }
+
+        return (routes, number, null);
     }
 
     private static string? TopLevelScalar(IEnumerable<string> lines, string name)
@@ -198,6 +262,9 @@ internal static class StackConfigFile
 /// <param name="Error">The problem, naming --config and the expected form; null when read.</param>
 internal sealed record StackConfigValues(IReadOnlyDictionary<string, string> Values, string? Error)
 {
+    /// <summary>The file's <c>routes</c> list (each route's keys to raw values), or null when it has none.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>>? Routes { get; init; }
+
     /// <summary>A failed read.</summary>
     public static StackConfigValues Failed(string error) => new(new Dictionary<string, string>(), error);
 }

@@ -18,9 +18,20 @@ internal sealed class LocalFunctionEnvironment
     /// <param name="eventsEndpoint">The local EventBridge.</param>
     /// <param name="dynamoDbEndpoint">The local DynamoDB (dynalite), when running.</param>
     public LocalFunctionEnvironment(CircuitSettings settings, string tableName, string busName, string region, Uri eventsEndpoint, Uri? dynamoDbEndpoint)
+        : this(settings?.ToEnvironment() ?? throw new ArgumentNullException(nameof(settings)), tableName, busName, region, eventsEndpoint, dynamoDbEndpoint)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        var shared = new Dictionary<string, string>(settings.ToEnvironment(), StringComparer.Ordinal)
+    }
+
+    /// <param name="circuitEnvironment">The breaker's variables, e.g. a route table's (<c>ROUTES</c> and the stack-wide values).</param>
+    /// <param name="tableName">The DynamoDB table.</param>
+    /// <param name="busName">The custom event bus.</param>
+    /// <param name="region">The region.</param>
+    /// <param name="eventsEndpoint">The local EventBridge.</param>
+    /// <param name="dynamoDbEndpoint">The local DynamoDB (dynalite), when running.</param>
+    public LocalFunctionEnvironment(IReadOnlyDictionary<string, string> circuitEnvironment, string tableName, string busName, string region, Uri eventsEndpoint, Uri? dynamoDbEndpoint)
+    {
+        ArgumentNullException.ThrowIfNull(circuitEnvironment);
+        var shared = new Dictionary<string, string>(circuitEnvironment, StringComparer.Ordinal)
         {
             [FunctionEnvironment.TableName] = tableName,
             [FunctionEnvironment.EventBusName] = busName,

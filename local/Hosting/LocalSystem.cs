@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Downstream;
 using CircuitBreaker.Local.EventBridge;
@@ -25,8 +26,8 @@ internal sealed class LocalSystem : IAsyncDisposable
     /// <summary>The local region.</summary>
     public const string Region = "us-east-1";
 
-    /// <summary>How long the recorder may take per event (its stack timeout).</summary>
-    public static readonly TimeSpan RecorderTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long the recorder may take per event: the stack's default timeout for it.</summary>
+    public static readonly TimeSpan RecorderTimeout = TimeSpan.FromSeconds(RecorderDefaults.TimeoutSeconds);
 
     private readonly List<IAsyncDisposable> _started = [];
 
@@ -34,8 +35,14 @@ internal sealed class LocalSystem : IAsyncDisposable
     {
     }
 
-    /// <summary>The simulator, when the downstream is simulated.</summary>
+    /// <summary>The simulator, when the downstream is simulated (with routes: the first simulated route's).</summary>
     public DownstreamSimulator? Simulator { get; private set; }
+
+    /// <summary>The routes the webservice serves: one route, prefix "/", without route options.</summary>
+    public RouteTable Routes { get; private set; } = null!;
+
+    /// <summary>Each route's simulator by prefix, for the simulated routes.</summary>
+    public IReadOnlyDictionary<string, DownstreamSimulator> Simulators { get; private set; } = new Dictionary<string, DownstreamSimulator>();
 
     /// <summary>The Lambda service.</summary>
     public LocalLambdaService Lambda { get; private set; } = null!;
@@ -103,15 +110,38 @@ internal sealed class LocalSystem : IAsyncDisposable
         Action<HttpApiRequestSummary>? onRequest,
         CancellationToken cancellationToken)
     {
-        var downstreamUrl = options.Downstream.Url;
-        if (options.Downstream.SimulatorMode is { } mode)
+        if (options.Routes is { } routes)
         {
-            Simulator = await DownstreamSimulator.StartAsync(mode, 0, cancellationToken).ConfigureAwait(false);
-            _started.Add(Simulator);
-            downstreamUrl = Simulator.BaseAddress;
+            // One simulator per simulated route, so that each route's downstream has its own mode and its own counts.
+            var simulators = new Dictionary<int, DownstreamSimulator>();
+            for (var i = 0; i < routes.Targets.Count; i++)
+            {
+                if (routes.Targets[i].SimulatorMode is { } routeMode)
+                {
+                    simulators[i] = await DownstreamSimulator.StartAsync(routeMode, 0, cancellationToken).ConfigureAwait(false);
+                    _started.Add(simulators[i]);
+                }
+            }
+
+            Routes = routes.TableFor(index => simulators.GetValueOrDefault(index)?.BaseAddress);
+            Simulators = simulators.ToDictionary(pair => Routes.Routes[pair.Key].Prefix, pair => pair.Value, StringComparer.Ordinal);
+            Simulator = simulators.OrderBy(pair => pair.Key).Select(pair => pair.Value).FirstOrDefault();
+            Settings = Routes.Routes[0].Circuit;
+        }
+        else
+        {
+            var downstreamUrl = options.Downstream.Url;
+            if (options.Downstream.SimulatorMode is { } mode)
+            {
+                Simulator = await DownstreamSimulator.StartAsync(mode, 0, cancellationToken).ConfigureAwait(false);
+                _started.Add(Simulator);
+                downstreamUrl = Simulator.BaseAddress;
+            }
+
+            Settings = options.SettingsFor(downstreamUrl!);
+            Routes = RouteTable.OneRoute(Settings);
         }
 
-        Settings = options.SettingsFor(downstreamUrl!);
         DynamoDbEndpoint = dynamoDbEndpoint;
 
         // The environment needs the EventBridge and Lambda addresses, and instances start only after both exist.
@@ -145,9 +175,9 @@ internal sealed class LocalSystem : IAsyncDisposable
         _started.Add(Events);
         await Events.StartAsync(0, cancellationToken).ConfigureAwait(false);
 
-        environment = new LocalFunctionEnvironment(Settings, TableName, BusName, Region, Events.BaseAddress, dynamoDbEndpoint);
+        environment = new LocalFunctionEnvironment(Routes.ToEnvironment(), TableName, BusName, Region, Events.BaseAddress, dynamoDbEndpoint);
 
-        var webserviceTimeout = TimeSpan.FromSeconds(Settings.WebserviceTimeoutSeconds);
+        var webserviceTimeout = TimeSpan.FromSeconds(Routes.WebserviceTimeoutSeconds);
         Api = new HttpApiGateway(
             new HttpApiGatewayOptions(),
             (payload, stop) => Lambda.InvokeAsync(HandlerNames.Webservice, payload, webserviceTimeout, stop),
@@ -170,7 +200,18 @@ internal sealed class LocalSystem : IAsyncDisposable
     public IEnumerable<string> DescribeEndpoints()
     {
         yield return $"HTTP API:            {Api.BaseAddress}";
-        if (Simulator is not null)
+        if (!Routes.IsShorthand)
+        {
+            foreach (var route in Routes.Routes)
+            {
+                var target = Simulators.TryGetValue(route.Prefix, out var simulator)
+                    ? $"simulator {simulator.BaseAddress} (mode {SimulatorModeNames.Name(simulator.Mode)}; PUT /mode, GET /stats)"
+                    : route.Circuit.DownstreamUrl.AbsoluteUri;
+                yield return $"route {route.Prefix,-14} -> {target}{(route.StripPrefix ? ", prefix stripped" : string.Empty)}";
+                yield return $"  breaker: {BreakerSummary.Of(route.Circuit)}";
+            }
+        }
+        else if (Simulator is not null)
         {
             yield return $"downstream simulator: {Simulator.BaseAddress} (mode {SimulatorModeNames.Name(Simulator.Mode)}; PUT /mode, GET /stats)";
         }
@@ -180,13 +221,16 @@ internal sealed class LocalSystem : IAsyncDisposable
         }
 
         yield return $"EventBridge:         {Events.BaseAddress} (bus {BusName})";
-        yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/2018-06-01/";
+        yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/{RuntimeApiProtocol.Version}/";
         if (DynamoDbEndpoint is not null)
         {
-            // One line, so that the command can be copied as it is.
-            yield return $"DynamoDB:            {DynamoDbEndpoint} (table {TableName}; circuitctl status --endpoint-url {DynamoDbEndpoint} --table {TableName})";
+            // One line, so that the command can be copied as it is; with the bus flags, isolate and close publish their events here too.
+            yield return $"DynamoDB:            {DynamoDbEndpoint} (table {TableName}; circuitctl status --endpoint-url {DynamoDbEndpoint} --table {TableName} --event-bus-name {BusName} --events-endpoint-url {Events.BaseAddress})";
         }
 
-        yield return $"breaker:             {BreakerSummary.Of(Settings)}";
+        if (Routes.IsShorthand)
+        {
+            yield return $"breaker:             {BreakerSummary.Of(Settings)}";
+        }
     }
 }

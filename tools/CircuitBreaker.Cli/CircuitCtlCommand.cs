@@ -67,6 +67,22 @@ internal static class CircuitCtlCommand
                     return Succeeded;
                 }
 
+                if (services.Count > 1 && options.Action == CircuitCtlAction.Status)
+                {
+                    // A stack with routes has a circuit per route: status shows them all, one block each.
+                    for (var i = 0; i < services.Count; i++)
+                    {
+                        if (i > 0)
+                        {
+                            await output.WriteLineAsync().ConfigureAwait(false);
+                        }
+
+                        await StatusAsync(store, services[i], options, output, time, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return Succeeded;
+                }
+
                 if (services.Count != 1)
                 {
                     await error.WriteLineAsync(services.Count == 0

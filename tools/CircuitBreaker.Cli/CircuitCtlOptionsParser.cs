@@ -27,7 +27,7 @@ internal static class CircuitCtlOptionsParser
 
         Options:
           --table <name>             the breaker's DynamoDB table, e.g. --table "$(pulumi stack output tableName)"
-          --service <id>             the circuit (default: the table's only circuit)
+          --service <id>             the circuit (default: the table's only circuit; status without it shows every circuit)
           --region <region>          AWS region (default: AWS_REGION or AWS_DEFAULT_REGION)
           --endpoint-url <url>       DynamoDB endpoint, e.g. the local host's (its banner prints the command)
           --event-bus-name <name>    publish the state change on this bus, e.g. "$(pulumi stack output eventBusName)"

@@ -81,14 +81,15 @@ public sealed class CircuitCtlCommandTests(DynaliteFixture dynalite) : IAsyncLif
     }
 
     [Fact]
-    public async Task WithoutServiceAnEmptyTableOrOneWithSeveralCircuitsAsksForOne()
+    public async Task WithoutServiceAnEmptyTableOrOneWithSeveralCircuitsAsksForOneExceptStatusWhichShowsThemAll()
     {
         var empty = await RunAsync(On("isolate"));
         var emptyStatus = await RunAsync(On("status"));
         var store = new DynamoDbCircuitStore(_client, _table);
         await store.IsolateAsync("a", Token);
         await store.IsolateAsync("b", Token);
-        var several = await RunAsync(On("status"));
+        var several = await RunAsync(On("close"));
+        var statusOfAll = await RunAsync(On("status"));
 
         Assert.Equal(CircuitCtlCommand.Failed, empty.Exit);
         Assert.Contains("holds no circuit yet", Assert.Single(empty.ErrorLines), StringComparison.Ordinal);
@@ -96,6 +97,12 @@ public sealed class CircuitCtlCommandTests(DynaliteFixture dynalite) : IAsyncLif
         Assert.Contains("holds no circuit yet: every circuit is closed", emptyStatus.Output, StringComparison.Ordinal);
         Assert.Equal(CircuitCtlCommand.UsageError, several.Exit);
         Assert.Contains("holds 2 circuits (a, b)", Assert.Single(several.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(0, statusOfAll.Exit);
+        var services = statusOfAll.Output.Split('\n').Where(line => line.StartsWith("service", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, services.Count);
+        Assert.EndsWith(" a", services[0].TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith(" b", services[1].TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(2, statusOfAll.Output.Split('\n').Count(line => line.StartsWith("state", StringComparison.Ordinal) && line.TrimEnd().EndsWith("isolated", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -1,0 +1,277 @@
+using System.Globalization;
+using CircuitBreaker.Contract;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Telemetry;
+
+namespace CircuitBreaker.Polly.Strategy;
+
+/// <summary>
+/// Runs one call through the shared circuit: asks it for admission, fails fast with Polly's exceptions when
+/// refused, otherwise runs the call, reports a failure (or a slow call, once, while it still runs), counts the
+/// call, and settles the probe when this call was it.
+/// </summary>
+internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : ResilienceStrategy<TResult>
+{
+    /// <summary>Telemetry event of a backend fault the strategy survived.</summary>
+    internal const string FaultEvent = "OnDistributedCircuitFault";
+
+    /// <summary>Telemetry event of a failure that could not be reported, so it will not count.</summary>
+    internal const string FailureLostEvent = "OnDistributedCircuitFailureLost";
+
+    private readonly IDistributedCircuit _circuit;
+    private readonly Func<CircuitBreakerPredicateArguments<TResult>, ValueTask<bool>> _shouldHandle;
+    private readonly CircuitObserver<TResult> _observer;
+    private readonly TimeProvider _time;
+    private readonly ResilienceStrategyTelemetry _telemetry;
+    private readonly TimeSpan? _slowCallThreshold;
+    private readonly bool _failOpen;
+    private readonly string _isolatedMessage;
+
+    // Call ids are unique across instances (a random prefix per strategy) and cheap to make (a counter).
+    private readonly string _callIdPrefix = Guid.NewGuid().ToString("N")[..12];
+    private long _callSequence;
+
+    public DistributedCircuitBreakerResilienceStrategy(
+        IDistributedCircuit circuit,
+        DistributedCircuitBreakerStrategyOptions<TResult> options,
+        TimeProvider time,
+        ResilienceStrategyTelemetry telemetry)
+    {
+        _circuit = circuit;
+        _shouldHandle = options.ShouldHandle;
+        _observer = new CircuitObserver<TResult>(options.OnOpened, options.OnClosed, options.OnHalfOpened, telemetry);
+        _time = time;
+        _telemetry = telemetry;
+        _slowCallThreshold = options.SlowCallThreshold;
+        _failOpen = options.FailOpen;
+        _isolatedMessage = $"The circuit '{circuit.ServiceId}' is isolated: an operator holds it open until it is released.";
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<Outcome<TResult>> ExecuteCore<TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        var captured = context.ContinueOnCapturedContext;
+        var callId = context.Properties.TryGetValue(DistributedCircuitBreakerProperties.RequestId, out var requestId) && !string.IsNullOrEmpty(requestId)
+            ? requestId
+            : NewCallId();
+
+        CircuitAdmission admission;
+        try
+        {
+            admission = await _circuit.AdmitAsync(callId, context.CancellationToken).ConfigureAwait(captured);
+        }
+        catch (OperationCanceledException cancelled) when (context.CancellationToken.IsCancellationRequested)
+        {
+            return Outcome.FromException<TResult>(cancelled);
+        }
+        catch (Exception fault)
+        {
+            admission = CircuitAdmission.Unavailable(fault);
+        }
+
+        switch (admission.Kind)
+        {
+            case CircuitAdmissionKind.Reject:
+                return await RejectAsync(context, admission).ConfigureAwait(captured);
+            case CircuitAdmissionKind.Isolated:
+                return await RejectIsolatedAsync(context).ConfigureAwait(captured);
+            case CircuitAdmissionKind.Unavailable:
+                ReportFault(context, "admit", admission.Fault);
+                if (!_failOpen)
+                {
+                    return Refuse(new BrokenCircuitException(
+                        $"The circuit '{_circuit.ServiceId}' could not be consulted and FailOpen is false, so the call was refused.",
+                        admission.Fault ?? new InvalidOperationException("The circuit's store is unavailable.")));
+                }
+
+                break;
+        }
+
+        var isProbe = admission.Kind == CircuitAdmissionKind.Probe;
+        CircuitState? closedAfter = null;
+        if (admission.Kind == CircuitAdmissionKind.Call)
+        {
+            closedAfter = _observer.See(CircuitState.Closed);
+        }
+        else if (isProbe && _observer.See(CircuitState.HalfOpen) is not null)
+        {
+            await _observer.HalfOpenedAsync(context).ConfigureAwait(captured);
+        }
+
+        var started = _time.GetTimestamp();
+
+        // Without a threshold nothing is allocated for watching: the closed circuit's path stays lean.
+        var watch = _slowCallThreshold is { } threshold ? WatchForSlowness(threshold, context, callId, started) : null;
+
+        Outcome<TResult> outcome;
+        try
+        {
+            outcome = await callback(context, state).ConfigureAwait(captured);
+        }
+        catch (Exception exception)
+        {
+            outcome = Outcome.FromException<TResult>(exception);
+        }
+
+        var wasSlow = watch is not null && await watch.FinishAsync().ConfigureAwait(captured);
+        var handled = await _shouldHandle(new CircuitBreakerPredicateArguments<TResult>(context, outcome)).ConfigureAwait(captured);
+        if (handled && !wasSlow)
+        {
+            var (reason, statusCode) = FailureDescription.Of(outcome);
+            await ReportFailureAsync(context, callId, reason, statusCode, _time.GetElapsedTime(started)).ConfigureAwait(captured);
+        }
+
+        var failed = handled || wasSlow;
+        if (admission.Kind != CircuitAdmissionKind.Unavailable)
+        {
+            await ReportCallAsync(context, failed).ConfigureAwait(captured);
+        }
+
+        if (isProbe)
+        {
+            await SettleProbeAsync(context, callId, outcome, succeeded: !failed).ConfigureAwait(captured);
+        }
+        else if (closedAfter is { } before)
+        {
+            await _observer.ClosedAsync(context, outcome, isManual: before == CircuitState.Isolated).ConfigureAwait(captured);
+        }
+
+        return outcome;
+    }
+
+    private string NewCallId() =>
+        string.Create(CultureInfo.InvariantCulture, $"{_callIdPrefix}-{Interlocked.Increment(ref _callSequence)}");
+
+    // A method of its own, so that the closure is only allocated when slow calls are watched.
+    private SlowCallWatch WatchForSlowness(TimeSpan threshold, ResilienceContext context, string callId, long started) =>
+        SlowCallWatch.Start(_time, threshold, () => ReportFailureAsync(context, callId, FailureReasons.Slow, null, _time.GetElapsedTime(started)));
+
+    private async ValueTask<Outcome<TResult>> RejectAsync(ResilienceContext context, CircuitAdmission admission)
+    {
+        var retryAfter = admission.RetryAfter ?? TimeSpan.Zero;
+        var seconds = retryAfter.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var halfOpen = admission.State == CircuitState.HalfOpen;
+        var outcome = Refuse(new BrokenCircuitException(
+            halfOpen
+                ? $"The circuit '{_circuit.ServiceId}' is half-open and another caller is probing; retry after {seconds} s."
+                : $"The circuit '{_circuit.ServiceId}' is open; retry after {seconds} s.",
+            retryAfter));
+
+        if (_observer.See(halfOpen ? CircuitState.HalfOpen : CircuitState.Open) is not null)
+        {
+            if (halfOpen)
+            {
+                await _observer.HalfOpenedAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+            else
+            {
+                await _observer.OpenedAsync(context, outcome, retryAfter, isManual: false).ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+        }
+
+        return outcome;
+    }
+
+    private async ValueTask<Outcome<TResult>> RejectIsolatedAsync(ResilienceContext context)
+    {
+        var outcome = Refuse(new IsolatedCircuitException(_isolatedMessage));
+        if (_observer.See(CircuitState.Isolated) is not null)
+        {
+            await _observer.OpenedAsync(context, outcome, TimeSpan.MaxValue, isManual: true).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+
+        return outcome;
+    }
+
+    private Outcome<TResult> Refuse(BrokenCircuitException exception)
+    {
+        _telemetry.SetTelemetrySource(exception);
+        return Outcome.FromException<TResult>(exception);
+    }
+
+    private async ValueTask SettleProbeAsync(ResilienceContext context, string callId, Outcome<TResult> outcome, bool succeeded)
+    {
+        // A probe its caller gave up on says nothing about the dependency: its lease lapses and another caller probes.
+        if (outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        ProbeSettlement settlement;
+        try
+        {
+            settlement = await _circuit.SettleProbeAsync(callId, succeeded, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception fault)
+        {
+            // The lease lapses by itself and another caller probes again: nothing is stuck.
+            ReportFault(context, "settle-probe", fault);
+            return;
+        }
+
+        if (!settlement.Applied)
+        {
+            return;
+        }
+
+        if (succeeded)
+        {
+            if (_observer.See(CircuitState.Closed) is not null)
+            {
+                await _observer.ClosedAsync(context, outcome, isManual: false).ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+        }
+        else if (_observer.See(CircuitState.Open) is not null)
+        {
+            await _observer.OpenedAsync(context, outcome, settlement.OpenDuration ?? TimeSpan.Zero, isManual: false).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+    }
+
+    // Never throws: a lost failure costs one count, never the caller's answer.
+    private async ValueTask ReportFailureAsync(ResilienceContext context, string callId, string reason, int? statusCode, TimeSpan elapsed)
+    {
+        var failure = new FailureEventDetail(
+            _circuit.ServiceId,
+            _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            reason,
+            statusCode,
+            callId,
+            Math.Round(elapsed.TotalMilliseconds, 1));
+        try
+        {
+            if (!await _circuit.ReportFailureAsync(failure, context.CancellationToken).ConfigureAwait(false))
+            {
+                _telemetry.Report(
+                    new ResilienceEvent(ResilienceEventSeverity.Error, FailureLostEvent),
+                    context,
+                    new CircuitFaultArguments(_circuit.ServiceId, "report-failure", null));
+            }
+        }
+        catch (Exception fault)
+        {
+            ReportFault(context, "report-failure", fault);
+        }
+    }
+
+    private async ValueTask ReportCallAsync(ResilienceContext context, bool failed)
+    {
+        try
+        {
+            await _circuit.ReportCallAsync(new CircuitCallReport(_time.GetUtcNow(), failed), context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception fault)
+        {
+            ReportFault(context, "report-call", fault);
+        }
+    }
+
+    private void ReportFault(ResilienceContext context, string operation, Exception? fault) =>
+        _telemetry.Report(
+            new ResilienceEvent(ResilienceEventSeverity.Warning, FaultEvent),
+            context,
+            new CircuitFaultArguments(_circuit.ServiceId, operation, fault));
+}
