@@ -1,73 +1,12 @@
 namespace CircuitBreaker.Contract;
 
 /// <summary>
-/// One setting of the breaker, under the two names it goes by: the camelCase Pulumi config key
-/// (also the local host's name for it) and the environment variable the functions read.
+/// One setting of the breaker, under the names it goes by: the camelCase key of Pulumi config and of the
+/// local host's <c>--config</c> files, and the environment variable the functions read. The local host's
+/// command-line option is the key in kebab-case (<c>failureThreshold</c> is <c>--failure-threshold</c>).
 /// </summary>
 /// <param name="ConfigKey">Pulumi config key, e.g. <c>failureThreshold</c>.</param>
 /// <param name="EnvironmentVariable">Function environment variable, e.g. <c>FAILURE_THRESHOLD</c>.</param>
 /// <param name="DefaultValue">The value used when the setting is absent; null when it is required or derived.</param>
 /// <param name="ExpectedForm">How a valid value looks, for error messages.</param>
 public sealed record CircuitSetting(string ConfigKey, string EnvironmentVariable, string? DefaultValue, string ExpectedForm);
-
-/// <summary>Every setting of <see cref="CircuitSettings"/>, each with its names and default.</summary>
-public static class CircuitSettingKeys
-{
-    /// <summary>Absolute http(s) URL of the protected downstream. Required.</summary>
-    public static readonly CircuitSetting DownstreamUrl =
-        new("downstreamUrl", "DOWNSTREAM_URL", null, "an absolute http or https URL");
-
-    /// <summary>How long a downstream call may take before it counts as failed.</summary>
-    public static readonly CircuitSetting DownstreamTimeoutSeconds =
-        new("downstreamTimeoutSeconds", "DOWNSTREAM_TIMEOUT_SECONDS", "10", "a positive number of seconds, fractions allowed");
-
-    /// <summary>Failures within the window that open the circuit.</summary>
-    public static readonly CircuitSetting FailureThreshold =
-        new("failureThreshold", "FAILURE_THRESHOLD", "3", "a whole number of at least 1");
-
-    /// <summary>How far back failures count.</summary>
-    public static readonly CircuitSetting WindowSeconds =
-        new("windowSeconds", "WINDOW_SECONDS", "60", "a positive number of seconds, fractions allowed");
-
-    /// <summary>How long the circuit stays open before one probe may run.</summary>
-    public static readonly CircuitSetting OpenSeconds =
-        new("openSeconds", "OPEN_SECONDS", "60", "a positive number of seconds, fractions allowed");
-
-    /// <summary>Whether to call the downstream when the breaker's own store is unreachable.</summary>
-    public static readonly CircuitSetting FailOpen =
-        new("failOpen", "FAIL_OPEN", "true", "true or false");
-
-    /// <summary>The circuit's key; defaults to the downstream URL's host.</summary>
-    public static readonly CircuitSetting ServiceId =
-        new("serviceId", "SERVICE_ID", null, "1 to 200 characters of letters, digits and . _ - :");
-
-    /// <summary>
-    /// Failure-ratio mode: the circuit opens when failures / calls within the window reach this ratio
-    /// (and at least <see cref="MinimumThroughput"/> calls were made). Unset: count mode (<see cref="FailureThreshold"/>).
-    /// </summary>
-    public static readonly CircuitSetting FailureRatio =
-        new("failureRatio", "FAILURE_RATIO", null, "a number greater than 0 and at most 1, e.g. 0.5");
-
-    /// <summary>In failure-ratio mode, the calls within the window before the ratio may open the circuit.</summary>
-    public static readonly CircuitSetting MinimumThroughput =
-        new("minimumThroughput", "MINIMUM_THROUGHPUT", "100", "a whole number of at least 1");
-
-    /// <summary>A call still pending after this long is published as failed (reason slow) without waiting for the timeout. Unset: off.</summary>
-    public static readonly CircuitSetting SlowCallSeconds =
-        new("slowCallSeconds", "SLOW_CALL_SECONDS", null, "a positive number of seconds below downstreamTimeoutSeconds");
-
-    /// <summary>The longest open period: each failed probe doubles the open period up to this. Default: openSeconds (no backoff).</summary>
-    public static readonly CircuitSetting MaxOpenSeconds =
-        new("maxOpenSeconds", "MAX_OPEN_SECONDS", null, "a number of seconds of at least openSeconds");
-
-    /// <summary>The CloudWatch namespace of the metrics the functions write in Embedded Metric Format.</summary>
-    public static readonly CircuitSetting MetricsNamespace =
-        new("metricsNamespace", "METRICS_NAMESPACE", "CircuitBreaker", "1 to 255 characters of letters, digits and . - _ / # : (not starting with AWS/)");
-
-    /// <summary>All settings, in the order they are documented.</summary>
-    public static IReadOnlyList<CircuitSetting> All { get; } =
-    [
-        DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId,
-        FailureRatio, MinimumThroughput, SlowCallSeconds, MaxOpenSeconds, MetricsNamespace,
-    ];
-}

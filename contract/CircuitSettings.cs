@@ -9,7 +9,7 @@ public sealed record CircuitSettings
 {
     /// <summary>
     /// Time the webservice keeps back from its Lambda deadline for publishing a failure and answering
-    /// after a downstream call has used up its timeout.
+    /// after a downstream call has used up its timeout (docs/design.md, "Time budget").
     /// </summary>
     public static readonly TimeSpan ResponseReserve = TimeSpan.FromSeconds(2);
 

@@ -26,17 +26,11 @@ public static class CircuitSettingsReader
         ArgumentNullException.ThrowIfNull(describe);
         var errors = new List<string>();
 
-        string? Raw(CircuitSetting setting)
-        {
-            var value = lookup(setting);
-            return string.IsNullOrWhiteSpace(value) ? setting.DefaultValue : value.Trim();
-        }
+        string? Raw(CircuitSetting setting) => SettingValues.OrDefault(lookup(setting), setting.DefaultValue);
 
         // A URL's user information is hidden from every message: a mistyped URL must not put a password in a log.
         void Fail(CircuitSetting setting, string? value) =>
-            errors.Add(value is null
-                ? $"{describe(setting)} is required: expected {setting.ExpectedForm}."
-                : $"{describe(setting)} is '{UrlRedaction.WithoutUserInfo(value)}': expected {setting.ExpectedForm}.");
+            errors.Add(SettingValues.Invalid(describe(setting), value is null ? null : UrlRedaction.WithoutUserInfo(value), setting.ExpectedForm));
 
         Uri? downstream = null;
         var rawUrl = Raw(CircuitSettingKeys.DownstreamUrl);
@@ -70,8 +64,7 @@ public static class CircuitSettingsReader
                 return null;
             }
 
-            if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-                && double.IsFinite(seconds) && seconds > 0 && seconds <= TimeSpan.FromDays(365).TotalSeconds)
+            if (SettingValues.TryFiniteNumber(raw, out var seconds) && seconds > 0 && seconds <= TimeSpan.FromDays(365).TotalSeconds)
             {
                 return TimeSpan.FromSeconds(seconds);
             }
@@ -83,7 +76,7 @@ public static class CircuitSettingsReader
         int WholeNumber(CircuitSetting setting)
         {
             var raw = Raw(setting);
-            if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 1)
+            if (SettingValues.TryWholeNumber(raw, 1, int.MaxValue, out var number))
             {
                 return number;
             }
@@ -103,7 +96,7 @@ public static class CircuitSettingsReader
         var rawRatio = Raw(CircuitSettingKeys.FailureRatio);
         if (rawRatio is not null)
         {
-            if (double.TryParse(rawRatio, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsedRatio) && parsedRatio > 0 && parsedRatio <= 1)
+            if (SettingValues.TryFiniteNumber(rawRatio, out var parsedRatio) && parsedRatio > 0 && parsedRatio <= 1)
             {
                 ratio = parsedRatio;
             }

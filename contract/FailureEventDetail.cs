@@ -18,25 +18,3 @@ public sealed record FailureEventDetail(
     [property: JsonPropertyName("statusCode")] int? StatusCode,
     [property: JsonPropertyName("requestId")] string RequestId,
     [property: JsonPropertyName("elapsedMs")] double ElapsedMilliseconds);
-
-/// <summary>Values of <see cref="FailureEventDetail.Reason"/>.</summary>
-public static class FailureReasons
-{
-    /// <summary>The downstream did not answer within the timeout.</summary>
-    public const string Timeout = "timeout";
-
-    /// <summary>The connection could not be made or broke.</summary>
-    public const string ConnectionError = "connection-error";
-
-    /// <summary>The downstream answered with a 5xx status.</summary>
-    public const string ServerError = "server-error";
-
-    /// <summary>The call was still pending after <see cref="CircuitSettingKeys.SlowCallSeconds"/>; published then, not again when it ends.</summary>
-    public const string Slow = "slow";
-}
-
-/// <summary>Source-generated JSON metadata for the contract's types (Native AOT has no reflection-based serializer).</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(FailureEventDetail))]
-[JsonSerializable(typeof(CircuitStateChangeDetail))]
-public sealed partial class ContractJsonContext : JsonSerializerContext;

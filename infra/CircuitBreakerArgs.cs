@@ -33,25 +33,25 @@ public sealed class CircuitBreakerArgs
     public LambdaArchitecture Architecture { get; init; } = LambdaArchitecture.Arm64;
 
     /// <summary>Memory of each function, MB.</summary>
-    public int MemorySizeMb { get; init; } = 256;
+    public int MemorySizeMb { get; init; } = InfraDefaults.MemorySizeMb;
 
     /// <summary>The recorder's timeout, seconds.</summary>
-    public int RecorderTimeoutSeconds { get; init; } = 10;
+    public int RecorderTimeoutSeconds { get; init; } = InfraDefaults.RecorderTimeoutSeconds;
 
     /// <summary>Retention of the functions' log groups, days.</summary>
-    public int LogRetentionDays { get; init; } = 14;
+    public int LogRetentionDays { get; init; } = InfraDefaults.LogRetentionDays;
 
     /// <summary>HTTP API stage burst limit.</summary>
-    public int ThrottlingBurstLimit { get; init; } = 100;
+    public int ThrottlingBurstLimit { get; init; } = InfraDefaults.ThrottlingBurstLimit;
 
     /// <summary>HTTP API stage rate limit, requests per second.</summary>
-    public double ThrottlingRateLimit { get; init; } = 50;
+    public double ThrottlingRateLimit { get; init; } = InfraDefaults.ThrottlingRateLimit;
 
     /// <summary>EventBridge retries of a failure event to the recorder.</summary>
-    public int EventRetryAttempts { get; init; } = 8;
+    public int EventRetryAttempts { get; init; } = InfraDefaults.EventRetryAttempts;
 
     /// <summary>How long EventBridge keeps retrying a failure event before dead-lettering it, seconds.</summary>
-    public int EventMaxAgeSeconds { get; init; } = 3600;
+    public int EventMaxAgeSeconds { get; init; } = InfraDefaults.EventMaxAgeSeconds;
 
     /// <summary>An address to subscribe to the alert topic by email, or null for none.</summary>
     public string? AlarmEmail { get; init; }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CircuitBreaker.Contract;
 using CircuitBreaker.Functions;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;

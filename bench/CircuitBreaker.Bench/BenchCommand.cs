@@ -25,33 +25,58 @@ internal static class BenchCommand
 
         var root = RepositoryLocator.Find();
         var outputDirectory = options.OutputDirectory ?? Path.Combine(root, "docs");
+        if (options.RenderFrom is { } archive)
+        {
+            var saved = RunArchive.Deserialize(await File.ReadAllTextAsync(archive, cancellationToken).ConfigureAwait(false));
+            await WriteReportAsync(saved, outputDirectory, output, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
-        var variants = Variants().Where(v => !options.ColdStartOnly && (options.Only is null || v.Name == options.Only)).ToList();
-        await output.WriteLineAsync($"Bench: variants {string.Join(", ", variants.Select(v => v.Name))}; {options.Repetitions} repetition(s); report to {outputDirectory}").ConfigureAwait(false);
+        bool Selected(BreakerVariant v) => !options.ColdStartOnly && (options.Only is null || v.Name == options.Only);
+        var hangVariants = HangVariants().Where(Selected).ToList();
+        var noiseVariants = NoiseVariants().Where(Selected).ToList();
+        var loads = new List<double> { LoadAverage.OneMinute() };
+        await output.WriteLineAsync(
+            $"Bench: hang {string.Join(", ", hangVariants.Select(v => v.Name))} × {options.Repetitions}; noise {string.Join(", ", noiseVariants.Select(v => v.Name))} × {options.NoiseRepetitions}; report to {outputDirectory}")
+            .ConfigureAwait(false);
 
-        // The JIT compiles each code path on first use, process-wide: a short throwaway outage per variant first,
-        // so that neither variant's first measured wave pays for compiling its failure path.
-        foreach (var variant in variants)
+        // The JIT compiles each code path on first use, process-wide: a short throwaway outage first, so that no
+        // measured first wave pays for compiling its failure path. Ours' code paths are shared by its modes; the
+        // one with slow calls and backoff runs the most of them.
+        var warmUps = hangVariants.Where(v => v.IsBaseline).Concat(hangVariants.Where(v => !v.IsBaseline).TakeLast(1))
+            .Concat(noiseVariants.Where(v => v.Name == "ours-ratio"));
+        foreach (var variant in warmUps)
         {
             await output.WriteLineAsync($"Warm-up: {variant.Name}").ConfigureAwait(false);
-            await using var warmStack = await StartOutageStackAsync(variant, options, root, cancellationToken).ConfigureAwait(false);
-            var warmUp = new OutageScenario(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), options.Load);
+            await using var warmStack = await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+            var warmUp = new OutageScenario(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), options.Load, DownstreamFault.Hang);
             await warmUp.RunAsync(warmStack, 0, TextWriter.Null, cancellationToken).ConfigureAwait(false);
         }
 
         var runs = new List<OutageRunResult>();
         for (var repetition = 1; repetition <= options.Repetitions; repetition++)
         {
-            foreach (var variant in variants)
+            foreach (var variant in hangVariants)
             {
-                runs.Add(await OutageAsync(variant, options, root, repetition, output, cancellationToken).ConfigureAwait(false));
+                loads.Add(LoadAverage.OneMinute());
+                runs.Add(await RunScenarioAsync(variant, options.Scenario, options, root, repetition, options.Repetitions, output, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        for (var repetition = 1; repetition <= options.NoiseRepetitions; repetition++)
+        {
+            foreach (var variant in noiseVariants)
+            {
+                loads.Add(LoadAverage.OneMinute());
+                runs.Add(await RunScenarioAsync(variant, options.NoiseScenario(repetition), options, root, repetition, options.NoiseRepetitions, output, cancellationToken).ConfigureAwait(false));
             }
         }
 
         var fastFail = new List<FastFailResult>();
         var throughput = new List<ThroughputResult>();
-        foreach (var variant in variants)
+        foreach (var variant in hangVariants.Where(v => v.IsBaseline || v.Name == "ours-count"))
         {
             await output.WriteLineAsync($"Open circuit: {variant.Name}").ConfigureAwait(false);
             var (ff, tp) = await OpenCircuitAsync(variant, options, root, output, cancellationToken).ConfigureAwait(false);
@@ -68,33 +93,53 @@ internal static class BenchCommand
         }
 
         var report = new BenchReport(
-            options, MachineInfo.Current(), startedAt, Stopwatch.GetElapsedTime(started), runs, fastFail, throughput, coldStart, coldStartNote);
-        Directory.CreateDirectory(outputDirectory);
-        var markdown = Path.Combine(outputDirectory, "performance.md");
-        await File.WriteAllTextAsync(markdown, ReportWriter.Render(report), cancellationToken).ConfigureAwait(false);
-        var firstRuns = runs.Where(r => r.Repetition == 1).ToList();
-        if (firstRuns.Count > 0)
-        {
-            await File.WriteAllTextAsync(
-                Path.Combine(outputDirectory, ReportWriter.TimelineFile),
-                TimelineSvg.Render(firstRuns, "Outage timeline: ours (top) and the original algorithm (bottom), same load, same outage"),
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        await output.WriteLineAsync($"Wrote {markdown} in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.").ConfigureAwait(false);
+            options, MachineInfo.Current(), startedAt, Stopwatch.GetElapsedTime(started), runs, fastFail, throughput, coldStart, coldStartNote, [.. loads, LoadAverage.OneMinute()]);
+        var archivePath = Path.Combine(Path.GetTempPath(), $"circuit-breaker-bench-{startedAt:yyyyMMdd-HHmmss}.json");
+        await File.WriteAllTextAsync(archivePath, RunArchive.Serialize(report), cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"Measurements saved to {archivePath} (--render-from writes the report again from them).").ConfigureAwait(false);
+        await WriteReportAsync(report, outputDirectory, output, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"Done in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.").ConfigureAwait(false);
         return 0;
     }
 
-    private static async Task<OutageRunResult> OutageAsync(
-        BreakerVariant variant, BenchOptions options, string root, int repetition, TextWriter output, CancellationToken cancellationToken)
+    private static async Task WriteReportAsync(BenchReport report, string outputDirectory, TextWriter output, CancellationToken cancellationToken)
     {
-        await output.WriteLineAsync($"Outage run {repetition}/{options.Repetitions}: {variant.Name} ({options.Scenario.Total.TotalSeconds:0} s)").ConfigureAwait(false);
-        await using var stack = await StartOutageStackAsync(variant, options, root, cancellationToken).ConfigureAwait(false);
-        var run = await options.Scenario.RunAsync(stack, repetition, output, cancellationToken).ConfigureAwait(false);
+        var runs = report.OutageRuns;
+        Directory.CreateDirectory(outputDirectory);
+        var markdown = Path.Combine(outputDirectory, "performance.md");
+        await File.WriteAllTextAsync(markdown, ReportWriter.Render(report), cancellationToken).ConfigureAwait(false);
+        var firstHangs = runs.Where(r => r.Repetition == 1 && r.Scenario == DownstreamFault.Hang.Scenario).ToList();
+        if (firstHangs.Count > 0)
+        {
+            await File.WriteAllTextAsync(
+                Path.Combine(outputDirectory, ReportWriter.TimelineFile),
+                TimelineSvg.Render(firstHangs, "Hang: the original's algorithm and ours in each mode, same load, same outage"),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var firstNoise = runs.Where(r => r.Repetition == 1 && r.Scenario != DownstreamFault.Hang.Scenario).ToList();
+        if (firstNoise.Count > 0)
+        {
+            await File.WriteAllTextAsync(
+                Path.Combine(outputDirectory, ReportWriter.NoiseTimelineFile),
+                TimelineSvg.Render(firstNoise, "Noisy healthy service: 0.5 % of calls fail at random, no outage"),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync($"Wrote {markdown}.").ConfigureAwait(false);
+    }
+
+    private static async Task<OutageRunResult> RunScenarioAsync(
+        BreakerVariant variant, OutageScenario scenario, BenchOptions options, string root, int repetition, int repetitions, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync($"{scenario.Fault.Scenario} run {repetition}/{repetitions}: {variant.Name} ({scenario.Total.TotalSeconds:0} s)").ConfigureAwait(false);
+        await using var stack = await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+        var run = await scenario.RunAsync(stack, repetition, output, cancellationToken).ConfigureAwait(false);
         var s = OutageSummary.Of(run);
         await output.WriteLineAsync(
-            $"  done: {s.Requests} requests, downstream calls while hanging {s.DownstreamCallsWhileUnhealthy}, function-seconds {s.FunctionSeconds:0.0}, "
-            + $"DynamoDB reads/writes {s.DynamoDbReads}/{s.DynamoDbWrites}, p50/p99 {s.LatencyP50Ms:0.0}/{s.LatencyP99Ms:0} ms, recovery → first success {s.RecoveryToFirstSuccessSeconds:0.00} s")
+            $"  done: {s.Requests} requests, downstream calls while faulty {s.DownstreamCallsWhileUnhealthy}, function-seconds {s.FunctionSeconds:0.0}, "
+            + $"DynamoDB reads/writes {s.DynamoDbReads}/{s.DynamoDbWrites}, p50/p99 {s.LatencyP50Ms:0.0}/{s.LatencyP99Ms:0} ms, recovery → first success {s.RecoveryToFirstSuccessSeconds:0.00} s, "
+            + $"opened {CircuitOpenings.Count(run.States)} times, refused {s.FailedFast}")
             .ConfigureAwait(false);
         return run;
     }
@@ -118,7 +163,7 @@ internal static class BenchCommand
         results.Add(warm with { EndToEndP50Ms = p50, EndToEndP99Ms = p99 });
         await output.WriteLineAsync($"  warm instance: handler p50 {warm.HandlerP50Ms:0.000} ms, end-to-end p50 {p50:0.000} ms, reads/request {warm.DynamoDbReadsPerRequest:0.##}").ConfigureAwait(false);
 
-        if (variant.Name == "ours")
+        if (!variant.IsBaseline)
         {
             var fresh = await OpenCircuitBench.HandlerTimesAsync(stack, $"{variant.Name}: open, new instance (reads the state)", true, samples / 2, cancellationToken).ConfigureAwait(false);
             var coldPool = new FunctionInstancePool(() => variant.CreateWebservice(stack.Services, stack.Events), reuseInstances: false);
@@ -135,16 +180,11 @@ internal static class BenchCommand
         return (results, throughput);
     }
 
-    private static async Task<IOutageStack> StartOutageStackAsync(BreakerVariant variant, BenchOptions options, string root, CancellationToken cancellationToken) =>
-        options.StackKind == "local"
-            ? await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false)
-            : await BenchStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+    /// <summary>The hang's variants: the original, then ours in count mode, with slow calls, with backoff, and with both.</summary>
+    internal static IReadOnlyList<BreakerVariant> HangVariants() =>
+        [new BaselineVariant(), OursVariant.Count(), OursVariant.SlowCalls(), OursVariant.Backoff(), OursVariant.SlowCallsAndBackoff()];
 
-    private static IEnumerable<BreakerVariant> Variants()
-    {
-#if HAS_CIRCUIT_STORE
-        yield return new OursVariant();
-#endif
-        yield return new BaselineVariant();
-    }
+    /// <summary>The noisy service's variants: the original, ours in count mode and in ratio mode.</summary>
+    internal static IReadOnlyList<BreakerVariant> NoiseVariants() =>
+        [new BaselineVariant(), OursVariant.Count(), OursVariant.Ratio()];
 }

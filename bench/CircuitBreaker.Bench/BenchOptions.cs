@@ -6,13 +6,16 @@ namespace CircuitBreaker.Bench;
 
 /// <summary>
 /// The bench's command line. Times are scaled down from production (10 s timeout, 60 s window and open period)
-/// so that an outage fits in minutes; the cost model scales the measured per-request figures back up.
+/// by ten, keeping their proportions (timeout : window : open = 1 : 6 : 6), so that an outage of twenty open
+/// periods fits in minutes; the cost model scales the measured per-request figures back up.
 /// </summary>
 internal sealed record BenchOptions
 {
     public bool Quick { get; init; }
 
     public int Repetitions { get; init; } = 3;
+
+    public int NoiseRepetitions { get; init; } = 3;
 
     public bool ColdStart { get; init; } = true;
 
@@ -22,20 +25,35 @@ internal sealed record BenchOptions
 
     public string? Only { get; init; }
 
-    /// <summary>Where the outage runs: "local" (the local host's servers and runtime loop) or "in-process".</summary>
-    public string StackKind { get; init; } = "local";
+    /// <summary>Write the report again from a saved archive of measurements instead of measuring.</summary>
+    public string? RenderFrom { get; init; }
 
     public StackSettings Stack { get; init; } = new(
-        DownstreamTimeout: TimeSpan.FromSeconds(0.5),
+        DownstreamTimeout: TimeSpan.FromSeconds(1),
         FailureThreshold: 3,
         Window: TimeSpan.FromSeconds(6),
         OpenDuration: TimeSpan.FromSeconds(6),
         EventDeliveryDelay: TimeSpan.FromMilliseconds(100),
         RedeliveryFraction: 0.0);
 
+    /// <summary>The share of calls the noisy service fails.</summary>
+    public const double NoiseFailureFraction = 0.005;
+
+    /// <summary>
+    /// The hang: twenty open periods of a dead downstream, then long enough healthy for the longest backed-off
+    /// open period (8 × open, +10 % jitter) to end and a probe to succeed.
+    /// </summary>
     public OutageScenario Scenario => Quick
-        ? new OutageScenario(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), Load)
-        : new OutageScenario(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(30), Load);
+        ? new OutageScenario(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), Load, DownstreamFault.Hang)
+        : new OutageScenario(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(60), Load, DownstreamFault.Hang);
+
+    /// <summary>A healthy service failing 0.5 % of calls at random, for twelve windows (five when quick); the seed follows the repetition so that every variant of one repetition meets the same draws.</summary>
+    public OutageScenario NoiseScenario(int repetition) => new(
+        TimeSpan.FromSeconds(5),
+        Stack.Window * (Quick ? 5 : 12),
+        TimeSpan.Zero,
+        Load,
+        DownstreamFault.Noise(NoiseFailureFraction, seed: 1000 + repetition));
 
     public LoadPlan Load { get; init; } = new(RequestsPerSecond: 50, Duration: TimeSpan.Zero, Clients: 20, MaxInFlight: 400, ClientTimeout: TimeSpan.FromSeconds(10));
 
@@ -46,13 +64,14 @@ internal sealed record BenchOptions
         {
             options = args[i] switch
             {
-                "--quick" => options with { Quick = true, Repetitions = 1 },
-                "--repetitions" => options with { Repetitions = int.Parse(args[++i], CultureInfo.InvariantCulture) },
+                "--quick" => options with { Quick = true, Repetitions = 1, NoiseRepetitions = 1 },
+                "--repetitions" => options with { Repetitions = Count(args, ++i) },
+                "--noise-repetitions" => options with { NoiseRepetitions = Count(args, ++i) },
                 "--no-cold-start" => options with { ColdStart = false },
                 "--cold-start-only" => options with { ColdStartOnly = true, ColdStart = true },
                 "--out" => options with { OutputDirectory = args[++i] },
                 "--only" => options with { Only = args[++i] },
-                "--stack" => options with { StackKind = args[++i] is "local" or "in-process" ? args[i] : throw new ArgumentException($"--stack is 'local' or 'in-process', not '{args[i]}'.\n{Usage}") },
+                "--render-from" => options with { RenderFrom = args[++i] },
                 "--help" or "-h" => throw new ArgumentException(Usage),
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
@@ -61,13 +80,20 @@ internal sealed record BenchOptions
         return options;
     }
 
+    private static int Count(string[] args, int i) =>
+        i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? n
+            : throw new ArgumentException($"{args[i - 1]} needs a whole number of at least 1.\n{Usage}");
+
     public const string Usage = """
-        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--no-cold-start | --cold-start-only] [--stack local|in-process] [--out DIR] [--only ours|baseline]
-          --quick          30 s outage, 10 s recovery, 1 repetition (about 3 minutes in all)
-          --repetitions N  outage runs per variant (default 3; medians are reported)
+        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--noise-repetitions N] [--no-cold-start | --cold-start-only] [--out DIR] [--only VARIANT]
+          --quick          30 s hang, 30 s noise, 1 repetition each (about 12 minutes in all)
+          --repetitions N  hang runs per variant (default 3; medians are reported)
+          --noise-repetitions N  noisy-service runs per variant (default 3)
           --no-cold-start  skip the Native AOT / JIT cold-start measurement (it publishes the functions)
           --cold-start-only  only the cold-start measurement
-          --stack KIND     outage runs on the local host's stack ("local", default) or the bench's in-process one ("in-process")
-          --out DIR        where performance.md and outage-timeline.svg go (default: docs/ of the repository)
+          --out DIR        where performance.md and the timelines go (default: docs/ of the repository)
+          --render-from FILE  write the report again from the measurements a run saved (its last line names the file)
+          --only VARIANT   one variant: baseline, ours-count, ours-slow, ours-backoff, ours-slow-backoff or ours-ratio
         """;
 }

@@ -8,7 +8,8 @@ namespace CircuitBreaker.Functions.Breaker;
 
 /// <summary>
 /// The webservice's side of the breaker: decides, per request, whether the downstream is called, and
-/// settles the half-open probe. The recorder's side, which opens the circuit, is <see cref="FailureRecorder"/>.
+/// settles the half-open probe. The recorder's side, which opens the circuit, is <see cref="FailureRecorder"/>. The
+/// whole state machine, and who performs each transition: docs/design.md, "State machine".
 /// </summary>
 /// <param name="store">The circuit's state.</param>
 /// <param name="memory">This instance's memory of open circuits.</param>

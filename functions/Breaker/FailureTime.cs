@@ -4,7 +4,7 @@ namespace CircuitBreaker.Functions.Breaker;
 /// When a failure is taken to have happened. Its event says when (the webservice's clock), but a failure dated in
 /// the future (a bad clock, or anyone allowed to put events on the bus) would count in every window until that date,
 /// expire late and outlive a closing probe. So a failure never counts later than it can really have happened: not
-/// after it reached the recorder, and not after EventBridge received its event.
+/// after it reached the recorder, and not after EventBridge received its event (docs/design.md, "Failure modes").
 /// </summary>
 /// <remarks>
 /// A claimed time beyond that is clamped, not dropped: the failure did happen (or the bus is already open to forged

@@ -11,7 +11,8 @@ namespace CircuitBreaker.Functions.Events;
 
 /// <summary>
 /// Puts events (failures, state changes, any detail with source-generated JSON metadata) on the bus with EventBridge's <c>PutEvents</c> (JSON 1.1 protocol) over a plain
-/// <see cref="HttpClient"/>, signed by <see cref="RequestSigner"/>.
+/// <see cref="HttpClient"/>, signed by <see cref="RequestSigner"/>. Why not AWSSDK.EventBridge: docs/design.md,
+/// "Why our own Runtime API client and PutEvents client".
 /// </summary>
 /// <remarks>
 /// Retries, with full-jitter exponential backoff, what another attempt may cure: an entry EventBridge

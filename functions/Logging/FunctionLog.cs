@@ -4,28 +4,6 @@ using System.Text.Json;
 
 namespace CircuitBreaker.Functions.Logging;
 
-/// <summary>Severity of a log line, spelled as Lambda's JSON log format spells it.</summary>
-internal enum LogLevel
-{
-    /// <summary>Detail for troubleshooting.</summary>
-    Debug,
-
-    /// <summary>Normal operation worth a line: a transition, a request summary.</summary>
-    Info,
-
-    /// <summary>A fault survived: a dependency failed and the request was still answered.</summary>
-    Warn,
-
-    /// <summary>A fault that cost a request its proper answer.</summary>
-    Error,
-}
-
-/// <summary>What a log line is about; every field is optional.</summary>
-/// <param name="RequestId">The invocation's request id.</param>
-/// <param name="ServiceId">The circuit's key.</param>
-/// <param name="CircuitState">The circuit's state as the function saw it.</param>
-internal readonly record struct LogScope(string? RequestId = null, string? ServiceId = null, string? CircuitState = null);
-
 /// <summary>
 /// Writes one JSON object per line (timestamp, level, message, handler, requestId, serviceId,
 /// circuitState, then any extra fields), the shape Lambda's JSON log format ingests as is.
@@ -91,7 +69,6 @@ internal sealed class FunctionLog(TextWriter output, TimeProvider time, string h
 
     private static string LevelName(LogLevel level) => level switch
     {
-        LogLevel.Debug => "DEBUG",
         LogLevel.Info => "INFO",
         LogLevel.Warn => "WARN",
         _ => "ERROR",

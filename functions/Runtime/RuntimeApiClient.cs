@@ -12,20 +12,13 @@ namespace CircuitBreaker.Functions.Runtime;
 /// or its error, report an init error. Status handling follows the API's spec: 500 is a container error
 /// (<see cref="RuntimeApiFatalException"/>, the runtime must exit); 400, 403, 413 and any other refusal
 /// raise <see cref="RuntimeApiException"/> for the caller to decide; transport failures surface as the
-/// <see cref="HttpRequestException"/> they are.
+/// <see cref="HttpRequestException"/> they are. Why not Amazon.Lambda.RuntimeSupport: docs/design.md,
+/// "Why our own Runtime API client and PutEvents client".
 /// </summary>
 internal sealed class RuntimeApiClient
 {
-    /// <summary>Header carrying the error's category on the error endpoints.</summary>
-    public const string FunctionErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
-
     /// <summary>Content type of Lambda's standard error document.</summary>
     public const string ErrorContentType = "application/vnd.aws.lambda.error+json";
-
-    private const string RequestIdHeader = "Lambda-Runtime-Aws-Request-Id";
-    private const string DeadlineHeader = "Lambda-Runtime-Deadline-Ms";
-    private const string TraceIdHeader = "Lambda-Runtime-Trace-Id";
-    private const string FunctionArnHeader = "Lambda-Runtime-Invoked-Function-Arn";
 
     // The Runtime API's own error bodies are small; a larger one is not worth reading whole into a message.
     private const int MaxErrorBodyChars = 4096;
@@ -84,26 +77,26 @@ internal sealed class RuntimeApiClient
         await EnsureAcceptedAsync(response, "GET next", cancellationToken);
 
         var payload = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        var requestId = HeaderValue(response, RequestIdHeader);
+        var requestId = HeaderValue(response, RuntimeApiProtocol.RequestIdHeader);
         if (string.IsNullOrEmpty(requestId))
         {
-            throw new MalformedInvocationException(null, $"The Runtime API handed out an invocation without {RequestIdHeader}.");
+            throw new MalformedInvocationException(null, $"The Runtime API handed out an invocation without {RuntimeApiProtocol.RequestIdHeader}.");
         }
 
-        var deadlineText = HeaderValue(response, DeadlineHeader);
+        var deadlineText = HeaderValue(response, RuntimeApiProtocol.DeadlineHeader);
         if (!long.TryParse(deadlineText, NumberStyles.None, CultureInfo.InvariantCulture, out var deadlineMs)
             || deadlineMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
         {
             throw new MalformedInvocationException(
                 requestId,
-                $"Invocation {requestId} has {DeadlineHeader} '{deadlineText}': expected milliseconds since the Unix epoch.");
+                $"Invocation {requestId} has {RuntimeApiProtocol.DeadlineHeader} '{deadlineText}': expected milliseconds since the Unix epoch.");
         }
 
         return new LambdaInvocation(
             requestId,
             DateTimeOffset.FromUnixTimeMilliseconds(deadlineMs),
-            HeaderValue(response, TraceIdHeader),
-            HeaderValue(response, FunctionArnHeader),
+            HeaderValue(response, RuntimeApiProtocol.TraceIdHeader),
+            HeaderValue(response, RuntimeApiProtocol.FunctionArnHeader),
             payload);
     }
 
@@ -143,7 +136,7 @@ internal sealed class RuntimeApiClient
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         if (errorType is not null)
         {
-            request.Headers.Add(FunctionErrorTypeHeader, errorType);
+            request.Headers.Add(RuntimeApiProtocol.FunctionErrorTypeHeader, errorType);
         }
 
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -215,7 +208,7 @@ internal sealed class RuntimeApiClient
         var address = runtimeApiAddress?.Trim().TrimEnd('/');
         if (string.IsNullOrEmpty(address)
             || address.Contains("://", StringComparison.Ordinal)
-            || !Uri.TryCreate($"http://{address}/2018-06-01/", UriKind.Absolute, out var baseAddress)
+            || !Uri.TryCreate($"http://{address}/{RuntimeApiProtocol.Version}/", UriKind.Absolute, out var baseAddress)
             || baseAddress.Host.Length == 0
             || baseAddress.Query.Length > 0
             || baseAddress.Fragment.Length > 0)

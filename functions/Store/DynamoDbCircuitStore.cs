@@ -8,7 +8,8 @@ namespace CircuitBreaker.Functions.Store;
 /// <summary>
 /// <see cref="ICircuitStore"/> on one DynamoDB table (<see cref="CircuitTable"/>): failure items, success-counter items
 /// and one state item per circuit under the service id. Every transition is a single conditional UpdateItem, so concurrent
-/// instances race on DynamoDB's condition check and exactly one wins.
+/// instances race on DynamoDB's condition check and exactly one wins. The items and each transition's condition are
+/// tabled in docs/design.md ("State machine", "The table").
 /// </summary>
 internal sealed class DynamoDbCircuitStore : ICircuitStore
 {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CircuitBreaker.Infra.Configuration;
 
 /// <summary>A setting that only the stack reads (the functions never see it).</summary>
@@ -19,31 +21,31 @@ public static class InfraSettingKeys
 
     /// <summary>Memory of each function; Lambda gives CPU in proportion.</summary>
     public static readonly InfraSetting MemorySize =
-        new("memorySize", "256", "a whole number of MB from 128 to 10240");
+        new("memorySize", Text(InfraDefaults.MemorySizeMb), "a whole number of MB from 128 to 10240");
 
     /// <summary>The recorder's timeout (the webservice's follows from the downstream timeout).</summary>
     public static readonly InfraSetting RecorderTimeoutSeconds =
-        new("recorderTimeoutSeconds", "10", "a whole number of seconds from 1 to 900");
+        new("recorderTimeoutSeconds", Text(InfraDefaults.RecorderTimeoutSeconds), "a whole number of seconds from 1 to 900");
 
     /// <summary>How long the functions' logs are kept.</summary>
     public static readonly InfraSetting LogRetentionDays =
-        new("logRetentionDays", "14", "one of " + string.Join(", ", InfraSettingsReader.AllowedLogRetentionDays));
+        new("logRetentionDays", Text(InfraDefaults.LogRetentionDays), "one of " + string.Join(", ", InfraSettingsReader.AllowedLogRetentionDays));
 
     /// <summary>The HTTP API stage's burst limit.</summary>
     public static readonly InfraSetting ThrottlingBurstLimit =
-        new("throttlingBurstLimit", "100", "a whole number from 1 to 5000");
+        new("throttlingBurstLimit", Text(InfraDefaults.ThrottlingBurstLimit), "a whole number from 1 to 5000");
 
     /// <summary>The HTTP API stage's steady rate limit.</summary>
     public static readonly InfraSetting ThrottlingRateLimit =
-        new("throttlingRateLimit", "50", "a positive number of requests per second, at most 10000");
+        new("throttlingRateLimit", Text(InfraDefaults.ThrottlingRateLimit), "a positive number of requests per second, at most 10000");
 
     /// <summary>How often EventBridge retries delivering a failure event to the recorder.</summary>
     public static readonly InfraSetting EventRetryAttempts =
-        new("eventRetryAttempts", "8", "a whole number from 0 to 185");
+        new("eventRetryAttempts", Text(InfraDefaults.EventRetryAttempts), "a whole number from 0 to 185");
 
     /// <summary>How long EventBridge keeps retrying a failure event before it goes to the dead-letter queue.</summary>
     public static readonly InfraSetting EventMaxAgeSeconds =
-        new("eventMaxAgeSeconds", "3600", "a whole number of seconds from 60 to 86400");
+        new("eventMaxAgeSeconds", Text(InfraDefaults.EventMaxAgeSeconds), "a whole number of seconds from 60 to 86400");
 
     /// <summary>
     /// A folder holding an already published <c>bootstrap</c> for the configured architecture; when set,
@@ -69,4 +71,6 @@ public static class InfraSettingKeys
         Mode, Architecture, NativeAot, MemorySize, RecorderTimeoutSeconds, LogRetentionDays,
         ThrottlingBurstLimit, ThrottlingRateLimit, EventRetryAttempts, EventMaxAgeSeconds, ArtifactPath, AlarmEmail,
     ];
+
+    private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CircuitBreaker.Contract;
 
 namespace CircuitBreaker.Infra.Configuration;
@@ -28,14 +27,10 @@ public static class InfraSettingsReader
 
         var errors = new List<string>();
 
-        string? Raw(InfraSetting setting)
-        {
-            var value = lookup(setting.ConfigKey);
-            return string.IsNullOrWhiteSpace(value) ? setting.DefaultValue : value.Trim();
-        }
+        string? Raw(InfraSetting setting) => SettingValues.OrDefault(lookup(setting.ConfigKey), setting.DefaultValue);
 
         void Fail(InfraSetting setting, string? value) =>
-            errors.Add($"{Describe(setting.ConfigKey)} is '{value}': expected {setting.ExpectedForm}.");
+            errors.Add(SettingValues.Invalid(Describe(setting.ConfigKey), value, setting.ExpectedForm));
 
         var rawMode = Raw(InfraSettingKeys.Mode);
         if (!DeploymentModeNames.TryParse(rawMode, out var mode))
@@ -88,7 +83,7 @@ public static class InfraSettingsReader
         int WholeNumber(InfraSetting setting, int least, int most)
         {
             var raw = Raw(setting);
-            if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= least && value <= most)
+            if (SettingValues.TryWholeNumber(raw, least, most, out var value))
             {
                 return value;
             }
@@ -113,8 +108,7 @@ public static class InfraSettingsReader
         var recorderTimeout = WholeNumber(InfraSettingKeys.RecorderTimeoutSeconds, 1, 900);
 
         var rawRetention = Raw(InfraSettingKeys.LogRetentionDays);
-        if (!int.TryParse(rawRetention, NumberStyles.Integer, CultureInfo.InvariantCulture, out var retention)
-            || !AllowedLogRetentionDays.Contains(retention))
+        if (!SettingValues.TryWholeNumber(rawRetention, 1, int.MaxValue, out var retention) || !AllowedLogRetentionDays.Contains(retention))
         {
             Fail(InfraSettingKeys.LogRetentionDays, rawRetention);
         }
@@ -122,8 +116,7 @@ public static class InfraSettingsReader
         var burstLimit = WholeNumber(InfraSettingKeys.ThrottlingBurstLimit, 1, 5000);
 
         var rawRate = Raw(InfraSettingKeys.ThrottlingRateLimit);
-        if (!double.TryParse(rawRate, NumberStyles.Float, CultureInfo.InvariantCulture, out var rateLimit)
-            || !double.IsFinite(rateLimit) || rateLimit <= 0 || rateLimit > 10000)
+        if (!SettingValues.TryFiniteNumber(rawRate, out var rateLimit) || rateLimit <= 0 || rateLimit > 10000)
         {
             Fail(InfraSettingKeys.ThrottlingRateLimit, rawRate);
         }

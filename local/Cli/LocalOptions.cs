@@ -7,7 +7,7 @@ namespace CircuitBreaker.Local.Cli;
 /// <param name="Downstream">The downstream, real or simulated.</param>
 /// <param name="Settings">The breaker's settings; when simulated, <see cref="CircuitSettings.DownstreamUrl"/> is a
 /// placeholder until <see cref="SettingsFor"/> is given the simulator's address.</param>
-/// <param name="ServiceIdGiven">True when the service id came from the config file rather than the URL's host.</param>
+/// <param name="ServiceIdGiven">True when the service id came from --service-id or the config file rather than the URL's host.</param>
 /// <param name="ConfigFile">The stack config file the settings were read from, if any.</param>
 /// <param name="Routes">The routes, when given (<c>--route</c> or <c>routes</c> in the config file); then
 /// <paramref name="Downstream"/> and <paramref name="Settings"/> are the first route's.</param>

@@ -27,6 +27,8 @@ internal static class LocalOptionsParser
         ["--slow-call-seconds"] = CircuitSettingKeys.SlowCallSeconds,
         ["--max-open-seconds"] = CircuitSettingKeys.MaxOpenSeconds,
         ["--metrics-namespace"] = CircuitSettingKeys.MetricsNamespace,
+        ["--fail-open"] = CircuitSettingKeys.FailOpen,
+        ["--service-id"] = CircuitSettingKeys.ServiceId,
     };
 
     /// <summary>The usage text printed by <c>--help</c> and after errors.</summary>
@@ -51,6 +53,8 @@ internal static class LocalOptionsParser
         "  --max-open-seconds S     each failed probe doubles the open period up to S, with +-10 % jitter",
         "                           (default: --open-seconds, i.e. no backoff)",
         $"  --metrics-namespace NS   CloudWatch namespace of the metrics in the functions' log lines (default {CircuitSettingKeys.MetricsNamespace.DefaultValue})",
+        $"  --fail-open true|false   call the downstream when the breaker's store is unreachable (default {CircuitSettingKeys.FailOpen.DefaultValue})",
+        "  --service-id ID          the circuit's key (default: the downstream URL's host)",
         "  --route PREFIX=TARGET    a route: requests under PREFIX go to TARGET (a URL or simulate:MODE, each simulated",
         "                           route with its own simulator), behind their own circuit; repeat for more routes.",
         "                           Longest prefix wins; no match is a 404. The options above apply to every route.",
@@ -226,7 +230,8 @@ internal static class LocalOptionsParser
         }
 
         downstream ??= DownstreamTarget.At(settings.Settings.DownstreamUrl);
-        var serviceIdGiven = fileValues.TryGetValue(CircuitSettingKeys.ServiceId.ConfigKey, out var serviceId) && !string.IsNullOrWhiteSpace(serviceId);
+        var serviceIdGiven = given.ContainsKey("--service-id")
+            || (fileValues.TryGetValue(CircuitSettingKeys.ServiceId.ConfigKey, out var serviceId) && !string.IsNullOrWhiteSpace(serviceId));
         return new LocalOptionsParseResult(new LocalOptions(port, downstream, settings.Settings, serviceIdGiven, configFile), false, []);
     }
 
@@ -244,6 +249,11 @@ internal static class LocalOptionsParser
         if (given.ContainsKey("--downstream"))
         {
             errors.Add("--downstream and routes are both given: with routes, each route names its own target; drop --downstream.");
+        }
+
+        if (given.ContainsKey("--service-id"))
+        {
+            errors.Add("--service-id and routes are both given: with routes, each route has its own service id (its prefix for --route, 'serviceId' in a --config route); drop --service-id.");
         }
 
         var raw = new List<IReadOnlyDictionary<string, string>>();

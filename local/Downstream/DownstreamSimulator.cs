@@ -44,6 +44,9 @@ internal sealed class DownstreamSimulator : IAsyncDisposable
     /// <summary>Switches the mode, as <c>PUT /mode</c> does.</summary>
     public void SwitchTo(SimulatorMode mode) => _state.SwitchTo(mode);
 
+    /// <summary>In <see cref="SimulatorMode.Ok"/>, fails the calls <paramref name="failures"/> draws (null: none); the other modes are unchanged.</summary>
+    public void FailAtRandom(RandomFailures? failures) => _state.FailAtRandom(failures);
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
@@ -54,6 +57,7 @@ internal sealed class DownstreamSimulator : IAsyncDisposable
 
         private readonly Lock _gate = new();
         private SimulatorMode _mode = initial;
+        private RandomFailures? _randomFailures;
         private long _flapCalls;
         private long _calls;
         private int _hanging;
@@ -73,6 +77,14 @@ internal sealed class DownstreamSimulator : IAsyncDisposable
             {
                 _mode = mode;
                 _flapCalls = 0;
+            }
+        }
+
+        public void FailAtRandom(RandomFailures? failures)
+        {
+            lock (_gate)
+            {
+                _randomFailures = failures;
             }
         }
 
@@ -110,6 +122,11 @@ internal sealed class DownstreamSimulator : IAsyncDisposable
         {
             lock (_gate)
             {
+                if (_mode == SimulatorMode.Ok && _randomFailures?.NextFails() == true)
+                {
+                    return SimulatorMode.Fail;
+                }
+
                 if (_mode != SimulatorMode.Flap)
                 {
                     return _mode;

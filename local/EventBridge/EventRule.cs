@@ -1,3 +1,5 @@
+using CircuitBreaker.Contract;
+
 namespace CircuitBreaker.Local.EventBridge;
 
 /// <summary>A rule on the local bus: events matching <paramref name="Pattern"/> go to <paramref name="Target"/>.</summary>

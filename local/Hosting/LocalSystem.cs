@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Downstream;
 using CircuitBreaker.Local.EventBridge;
@@ -25,8 +26,8 @@ internal sealed class LocalSystem : IAsyncDisposable
     /// <summary>The local region.</summary>
     public const string Region = "us-east-1";
 
-    /// <summary>How long the recorder may take per event (its stack timeout).</summary>
-    public static readonly TimeSpan RecorderTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long the recorder may take per event: the stack's default timeout for it.</summary>
+    public static readonly TimeSpan RecorderTimeout = TimeSpan.FromSeconds(RecorderDefaults.TimeoutSeconds);
 
     private readonly List<IAsyncDisposable> _started = [];
 
@@ -220,7 +221,7 @@ internal sealed class LocalSystem : IAsyncDisposable
         }
 
         yield return $"EventBridge:         {Events.BaseAddress} (bus {BusName})";
-        yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/2018-06-01/";
+        yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/{RuntimeApiProtocol.Version}/";
         if (DynamoDbEndpoint is not null)
         {
             // One line, so that the command can be copied as it is; with the bus flags, isolate and close publish their events here too.

@@ -85,14 +85,14 @@ internal sealed class HttpApiGateway : IAsyncDisposable
     }
 
     /// <summary>The response to send, or null when the client has gone.</summary>
-    private async Task<HttpApiResponse?> AnswerAsync(HttpContext context, string requestId, DateTimeOffset now, Action<InvocationOutcome> onOutcome, CancellationToken stopping)
+    private async Task<GatewayHttpResponse?> AnswerAsync(HttpContext context, string requestId, DateTimeOffset now, Action<InvocationOutcome> onOutcome, CancellationToken stopping)
     {
         if (context.Request.ContentLength > HttpApiGatewayOptions.MaxRequestBodyBytes)
         {
             return HttpApiResponseTranslator.RequestEntityTooLarge;
         }
 
-        var body = await ReadBodyAsync(context.Request.Body, HttpApiGatewayOptions.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        var body = await BoundedBody.ReadAsync(context.Request.Body, HttpApiGatewayOptions.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             return HttpApiResponseTranslator.RequestEntityTooLarge;
@@ -128,7 +128,7 @@ internal sealed class HttpApiGateway : IAsyncDisposable
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, string requestId, HttpApiResponse answer)
+    private static async Task WriteAsync(HttpContext context, string requestId, GatewayHttpResponse answer)
     {
         var response = context.Response;
         response.StatusCode = answer.StatusCode;
@@ -160,7 +160,7 @@ internal sealed class HttpApiGateway : IAsyncDisposable
 
     // A HEAD response has no body but describes the GET's: the length the function gives for it is the answer's
     // Content-Length, not the 0 of the empty body it sent.
-    private static long? HeadContentLength(string method, HttpApiResponse answer)
+    private static long? HeadContentLength(string method, GatewayHttpResponse answer)
     {
         if (!HttpMethods.IsHead(method) || answer.Body.Length > 0)
         {
@@ -177,25 +177,6 @@ internal sealed class HttpApiGateway : IAsyncDisposable
         }
 
         return null;
-    }
-
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     // API Gateway's request ids are short base64 strings, e.g. "JKJaXmPLvHcESHA=".

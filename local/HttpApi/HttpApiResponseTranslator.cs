@@ -14,19 +14,19 @@ namespace CircuitBreaker.Local.HttpApi;
 internal static class HttpApiResponseTranslator
 {
     /// <summary>API Gateway's answer when the integration failed.</summary>
-    public static HttpApiResponse InternalServerError { get; } = Message(500, "Internal Server Error");
+    public static GatewayHttpResponse InternalServerError { get; } = Message(500, "Internal Server Error");
 
     /// <summary>API Gateway's answer when the integration did not answer in time (or could not be invoked).</summary>
-    public static HttpApiResponse ServiceUnavailable { get; } = Message(503, "Service Unavailable");
+    public static GatewayHttpResponse ServiceUnavailable { get; } = Message(503, "Service Unavailable");
 
     /// <summary>API Gateway's answer to a request it cannot route (a request target without a path).</summary>
-    public static HttpApiResponse BadRequest { get; } = Message(400, "Bad Request");
+    public static GatewayHttpResponse BadRequest { get; } = Message(400, "Bad Request");
 
     /// <summary>API Gateway's answer to a body over the payload limit.</summary>
-    public static HttpApiResponse RequestEntityTooLarge { get; } = Message(413, "Request Entity Too Large");
+    public static GatewayHttpResponse RequestEntityTooLarge { get; } = Message(413, "Request Entity Too Large");
 
     /// <summary>The HTTP response for an invocation's result.</summary>
-    public static HttpApiResponse Translate(InvocationResult result)
+    public static GatewayHttpResponse Translate(InvocationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         return result.Outcome switch
@@ -38,7 +38,7 @@ internal static class HttpApiResponseTranslator
     }
 
     /// <summary>The HTTP response for a function's response payload.</summary>
-    public static HttpApiResponse FromPayload(byte[] payload)
+    public static GatewayHttpResponse FromPayload(byte[] payload)
     {
         JsonDocument document;
         try
@@ -55,14 +55,14 @@ internal static class HttpApiResponseTranslator
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("statusCode", out var statusElement))
             {
-                return new HttpApiResponse(200, [new("content-type", "application/json")], [], payload);
+                return new GatewayHttpResponse(200, [new("content-type", "application/json")], [], payload);
             }
 
             return Structured(root, statusElement) ?? InternalServerError;
         }
     }
 
-    private static HttpApiResponse? Structured(JsonElement root, JsonElement statusElement)
+    private static GatewayHttpResponse? Structured(JsonElement root, JsonElement statusElement)
     {
         int status;
         if (statusElement.ValueKind == JsonValueKind.Number && statusElement.TryGetInt32(out var number))
@@ -134,7 +134,7 @@ internal static class HttpApiResponseTranslator
             bytes = Encoding.UTF8.GetBytes(body);
         }
 
-        return new HttpApiResponse(status, headers, cookies, bytes);
+        return new GatewayHttpResponse(status, headers, cookies, bytes);
     }
 
     private static string? Scalar(JsonElement value) => value.ValueKind switch
@@ -146,7 +146,7 @@ internal static class HttpApiResponseTranslator
         _ => null,
     };
 
-    private static HttpApiResponse Message(int status, string message)
+    private static GatewayHttpResponse Message(int status, string message)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -156,6 +156,6 @@ internal static class HttpApiResponseTranslator
             writer.WriteEndObject();
         }
 
-        return new HttpApiResponse(status, [new("content-type", "application/json")], [], buffer.ToArray());
+        return new GatewayHttpResponse(status, [new("content-type", "application/json")], [], buffer.ToArray());
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Hosting;
 using Microsoft.AspNetCore.Http;
 
@@ -12,7 +13,6 @@ namespace CircuitBreaker.Local.LambdaService;
 /// </summary>
 internal sealed class LocalLambdaService : IAsyncDisposable
 {
-    private const string ApiVersion = "2018-06-01";
     private static readonly byte[] StatusOk = "{\"status\":\"OK\"}"u8.ToArray();
 
     private readonly Dictionary<string, FunctionInstancePool> _pools;
@@ -118,7 +118,7 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     private async Task HandleAsync(HttpContext context, CancellationToken serverStopping)
     {
         var segments = (context.Request.Path.Value ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length < 4 || segments[1] != ApiVersion || segments[2] != "runtime" || !_pools.TryGetValue(segments[0], out var pool))
+        if (segments.Length < 4 || segments[1] != RuntimeApiProtocol.Version || segments[2] != "runtime" || !_pools.TryGetValue(segments[0], out var pool))
         {
             await WriteJsonAsync(context, StatusCodes.Status404NotFound, LambdaErrors.Document("Not a Runtime API path of a known function.", "NotFound")).ConfigureAwait(false);
             return;
@@ -140,7 +140,7 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         }
         else if (route is ["init", "error"] && HttpMethods.IsPost(method))
         {
-            var body = await ReadBodyAsync(context, LambdaErrors.MaxPayloadBytes).ConfigureAwait(false);
+            var body = await BoundedBody.ReadAsync(context.Request.Body, LambdaErrors.MaxPayloadBytes, context.RequestAborted).ConfigureAwait(false);
             var type = ErrorType(context, body) ?? "Runtime.InitError";
             pool.InitFailed(body is { Length: > 0 } ? body : LambdaErrors.Document("The function failed to initialise.", type), type);
             await WriteJsonAsync(context, StatusCodes.Status202Accepted, StatusOk).ConfigureAwait(false);
@@ -173,10 +173,10 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        response.Headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
-        response.Headers["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = _options.FunctionArn(pool.Function);
-        response.Headers["Lambda-Runtime-Trace-Id"] = TraceId(invocation);
+        response.Headers[RuntimeApiProtocol.RequestIdHeader] = invocation.RequestId;
+        response.Headers[RuntimeApiProtocol.DeadlineHeader] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        response.Headers[RuntimeApiProtocol.FunctionArnHeader] = _options.FunctionArn(pool.Function);
+        response.Headers[RuntimeApiProtocol.TraceIdHeader] = TraceId(invocation);
         response.ContentLength = invocation.Payload.Length;
         try
         {
@@ -191,7 +191,7 @@ internal sealed class LocalLambdaService : IAsyncDisposable
 
     private static async Task AnswerAsync(HttpContext context, FunctionInstancePool pool, string requestId, bool isError)
     {
-        var body = await ReadBodyAsync(context, LambdaErrors.MaxPayloadBytes).ConfigureAwait(false);
+        var body = await BoundedBody.ReadAsync(context.Request.Body, LambdaErrors.MaxPayloadBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             var limit = LambdaErrors.Document($"Response payload size exceeded maximum allowed payload size ({LambdaErrors.MaxPayloadBytes} bytes).", LambdaErrors.ResponseTooLarge);
@@ -225,7 +225,7 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     // The header wins, as Lambda uses it when the body is missing or unreadable; the body's errorType is the fallback.
     private static string? ErrorType(HttpContext context, byte[]? body)
     {
-        var header = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
+        var header = context.Request.Headers[RuntimeApiProtocol.FunctionErrorTypeHeader].ToString();
         if (header.Length > 0)
         {
             return header;
@@ -256,25 +256,6 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         var epoch = _time.GetUtcNow().ToUnixTimeSeconds().ToString("x8", CultureInfo.InvariantCulture);
         var random = invocation.RequestId.Replace("-", string.Empty, StringComparison.Ordinal)[..24];
         return $"Root=1-{epoch}-{random};Sampled=0";
-    }
-
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, int limit)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static async Task WriteJsonAsync(HttpContext context, int status, byte[] body)

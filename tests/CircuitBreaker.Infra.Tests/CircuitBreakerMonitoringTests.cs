@@ -75,8 +75,8 @@ public sealed class CircuitBreakerMonitoringTests(DefaultDeployment deployed) : 
     {
         var published = StateChange(from, to);
 
-        Assert.True(EventPatternMatcher.Matches(StateChangeRule.Text("eventPattern"), published));
-        Assert.False(EventPatternMatcher.Matches(FailureRule.Text("eventPattern"), published));
+        Assert.True(EventPatternMatcher.Parse(StateChangeRule.Text("eventPattern")).Matches(published));
+        Assert.False(EventPatternMatcher.Parse(FailureRule.Text("eventPattern")).Matches(published));
     }
 
     [Fact]
@@ -85,8 +85,8 @@ public sealed class CircuitBreakerMonitoringTests(DefaultDeployment deployed) : 
         var detail = new FailureEventDetail(ServiceId, 1_764_000_000_000, FailureReasons.Timeout, null, "req-1", 10_000);
         var failure = DeliveredEvents.As(FailureEvents.Source, FailureEvents.DetailType, JsonSerializer.Serialize(detail, ContractJsonContext.Default.FailureEventDetail));
 
-        Assert.True(EventPatternMatcher.Matches(FailureRule.Text("eventPattern"), failure));
-        Assert.False(EventPatternMatcher.Matches(StateChangeRule.Text("eventPattern"), failure));
+        Assert.True(EventPatternMatcher.Parse(FailureRule.Text("eventPattern")).Matches(failure));
+        Assert.False(EventPatternMatcher.Parse(StateChangeRule.Text("eventPattern")).Matches(failure));
     }
 
     [Fact]

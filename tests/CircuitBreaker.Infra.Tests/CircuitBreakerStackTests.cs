@@ -73,7 +73,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
             ElapsedMilliseconds: 10_000.4);
         var published = DeliveredEvents.As(FailureEvents.Source, FailureEvents.DetailType, JsonSerializer.Serialize(detail, ContractJsonContext.Default.FailureEventDetail));
 
-        Assert.True(EventPatternMatcher.Matches(Rule.Text("eventPattern"), published));
+        Assert.True(EventPatternMatcher.Parse(Rule.Text("eventPattern")).Matches(published));
     }
 
     [Fact]
@@ -81,8 +81,8 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     {
         var pattern = Rule.Text("eventPattern");
 
-        Assert.False(EventPatternMatcher.Matches(pattern, DeliveredEvents.As("someone.else", FailureEvents.DetailType, "{}")));
-        Assert.False(EventPatternMatcher.Matches(pattern, DeliveredEvents.As(FailureEvents.Source, "Downstream call succeeded", "{}")));
+        Assert.False(EventPatternMatcher.Parse(pattern).Matches(DeliveredEvents.As("someone.else", FailureEvents.DetailType, "{}")));
+        Assert.False(EventPatternMatcher.Parse(pattern).Matches(DeliveredEvents.As(FailureEvents.Source, "Downstream call succeeded", "{}")));
     }
 
     [Fact]

@@ -6,11 +6,11 @@ using CircuitBreaker.Bench.Stack;
 namespace CircuitBreaker.Bench.Load;
 
 /// <summary>
-/// One outage, driven end to end: the downstream is healthy, hangs for <see cref="Outage"/>, then recovers for
-/// <see cref="Recovery"/>, under a steady open-loop load; the stored circuit state is sampled throughout and
-/// progress printed every few seconds.
+/// One scenario, driven end to end: the downstream is healthy, faulty as <see cref="Fault"/> says (it hangs, or
+/// fails a share of calls at random) for <see cref="Outage"/>, then healthy again for <see cref="Recovery"/>,
+/// under a steady open-loop load; the stored circuit state is sampled throughout and progress printed every few seconds.
 /// </summary>
-internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpan Recovery, LoadPlan Load)
+internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpan Recovery, LoadPlan Load, DownstreamFault Fault)
 {
     public static readonly TimeSpan StateSampleInterval = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
@@ -19,22 +19,29 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
 
     public async Task<OutageRunResult> RunAsync(IOutageStack stack, int repetition, TextWriter progress, CancellationToken cancellationToken)
     {
+        var load = Report.LoadAverage.OneMinute();
         var phases = new OutagePhases(Healthy, Healthy + Outage, Total);
         var plan = Load with { Duration = Total };
         var driver = new LoadDriver(new Uri(stack.ApiBaseAddress, "/bench"), plan);
-        stack.SetDownstreamHanging(false);
+        stack.SetDownstreamFault(null);
         stack.ResetCounters();
         var started = stack.StartedTimestamp;
         var states = new List<StateSample>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var load = driver.RunAsync(started, TimeSpan.Zero, cancellationToken);
+        var driving = driver.RunAsync(started, TimeSpan.Zero, cancellationToken);
         var boundaries = new DynamoDbCounts[2];
-        var schedule = ScheduleAsync(stack, phases, started, boundaries, stop.Token);
+        var schedule = ScheduleAsync(stack, Fault, phases, started, boundaries, stop.Token);
         var sampler = SampleStatesAsync(stack, states, started, stop.Token);
         var reporter = ReportProgressAsync(stack, driver, states, started, repetition, progress, stop.Token);
 
-        await load.ConfigureAwait(false);
+        await driving.ConfigureAwait(false);
+        if (boundaries[1] == default)
+        {
+            // The faulty phase lasted to the end (no recovery phase): its closing counts are the run's last.
+            boundaries[1] = Counts(stack);
+        }
+
         await stack.DrainEventsAsync(cancellationToken).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(Quietly(schedule), Quietly(sampler), Quietly(reporter)).ConfigureAwait(false);
@@ -63,16 +70,19 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
             stack.RecorderInstances,
             driver.Shed,
             boundaries[0],
-            boundaries[1]);
+            boundaries[1],
+            Fault.Scenario,
+            Fault.Description,
+            load);
     }
 
-    private static async Task ScheduleAsync(IOutageStack stack, OutagePhases phases, long started, DynamoDbCounts[] boundaries, CancellationToken cancellationToken)
+    private static async Task ScheduleAsync(IOutageStack stack, DownstreamFault fault, OutagePhases phases, long started, DynamoDbCounts[] boundaries, CancellationToken cancellationToken)
     {
         await DelayUntilAsync(started, phases.OutageStartsAt, cancellationToken).ConfigureAwait(false);
-        stack.SetDownstreamHanging(true);
+        stack.SetDownstreamFault(fault);
         boundaries[0] = Counts(stack);
         await DelayUntilAsync(started, phases.RecoveryStartsAt, cancellationToken).ConfigureAwait(false);
-        stack.SetDownstreamHanging(false);
+        stack.SetDownstreamFault(null);
         boundaries[1] = Counts(stack);
     }
 

@@ -2,7 +2,7 @@ using CircuitBreaker.Bench.Load;
 
 namespace CircuitBreaker.Bench.Metrics;
 
-/// <summary>Everything recorded in one outage run of one variant.</summary>
+/// <summary>Everything recorded in one run of one variant; <see cref="Scenario"/> names the fault ("hang" or "noise"), <see cref="FaultDescription"/> describes it.</summary>
 internal sealed record OutageRunResult(
     TimeSpan DownstreamTimeout,
     string Variant,
@@ -27,7 +27,10 @@ internal sealed record OutageRunResult(
     int RecorderInstances,
     int ShedByDriver,
     DynamoDbCounts AtOutageStart,
-    DynamoDbCounts AtRecovery);
+    DynamoDbCounts AtRecovery,
+    string Scenario = "hang",
+    string FaultDescription = "downstream hangs",
+    double LoadAverage = double.NaN);
 
 /// <summary>DynamoDB requests counted so far, by function: snapshots at the phase boundaries isolate the outage.</summary>
 internal readonly record struct DynamoDbCounts(int WebserviceReads, int WebserviceWrites, int RecorderReads, int RecorderWrites)

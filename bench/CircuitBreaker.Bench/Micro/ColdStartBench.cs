@@ -37,10 +37,8 @@ internal static class ColdStartBench
         await using var downstream = await DownstreamStub.StartAsync(cancellationToken).ConfigureAwait(false);
         await using var runtimeApi = await LoopbackRuntimeApi.StartAsync(cancellationToken).ConfigureAwait(false);
         const string table = "coldstart";
-#if HAS_CIRCUIT_STORE
         await new CircuitBreaker.Local.Dynalite.CircuitTableProvisioner()
             .CreateAsync(DynamoDbClients.Create(dynalite.Endpoint), table, cancellationToken).ConfigureAwait(false);
-#endif
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [FunctionEnvironment.Handler] = HandlerNames.Webservice,

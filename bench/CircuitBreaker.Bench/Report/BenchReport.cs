@@ -13,4 +13,5 @@ internal sealed record BenchReport(
     IReadOnlyList<FastFailResult> FastFail,
     IReadOnlyList<ThroughputResult> Throughput,
     IReadOnlyList<ColdStartResult> ColdStart,
-    string? ColdStartNote);
+    string? ColdStartNote,
+    IReadOnlyList<double> LoadAverages);

@@ -1,6 +1,11 @@
+using CircuitBreaker.Contract;
+
 namespace CircuitBreaker.Bench.Report;
 
-/// <summary>A production outage to price: how long, how busy, and the breaker's settings.</summary>
+/// <summary>
+/// An outage to price: how long, how busy, and the breaker's settings; <see cref="SlowCallThreshold"/> (null: off)
+/// and <see cref="MaxOpenDuration"/> (null: no backoff) are our modes' and do not apply to the original.
+/// </summary>
 internal sealed record OutageProfile(
     TimeSpan Duration,
     double RequestsPerSecond,
@@ -8,16 +13,40 @@ internal sealed record OutageProfile(
     int MemoryMegabytes,
     TimeSpan Window,
     TimeSpan OpenDuration,
-    TimeSpan FailureToCountedDelay)
+    TimeSpan FailureToCountedDelay,
+    TimeSpan? SlowCallThreshold = null,
+    TimeSpan? MaxOpenDuration = null)
 {
     /// <summary>The outage: 10 minutes at 50 req/s, 10 s timeout, 256 MB, 60 s window and open period.</summary>
     public static OutageProfile Production(TimeSpan failureToCountedDelay) => new(
         TimeSpan.FromMinutes(10), 50, TimeSpan.FromSeconds(10), 256, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), failureToCountedDelay);
 
+    /// <summary>The production settings for the original (none of our modes).</summary>
+    public static CircuitSettings ProductionSettings => new()
+    {
+        DownstreamUrl = new Uri("http://127.0.0.1/"),
+        DownstreamTimeout = TimeSpan.FromSeconds(10),
+        FailureThreshold = 3,
+        Window = TimeSpan.FromSeconds(60),
+        OpenDuration = TimeSpan.FromSeconds(60),
+        FailOpen = true,
+        ServiceId = "downstream",
+    };
+
     public double Requests => RequestsPerSecond * Duration.TotalSeconds;
 
-    /// <summary>From the first request into a dead downstream to the circuit counting its failures: the timeout, then publishing and recording.</summary>
-    public TimeSpan TimeToFirstCount => DownstreamTimeout + FailureToCountedDelay;
+    /// <summary>How long a dead call runs before its failure is published: the slow-call threshold when set, else the full timeout.</summary>
+    public TimeSpan TimeToDetect => SlowCallThreshold ?? DownstreamTimeout;
+
+    /// <summary>From the first request into a dead downstream to the circuit counting its failures: detection, then publishing and recording.</summary>
+    public TimeSpan TimeToFirstCount => TimeToDetect + FailureToCountedDelay;
+
+    /// <summary>This profile with a mode's slow-call threshold and backoff cap (backoff only when the cap exceeds the open period).</summary>
+    public OutageProfile WithModes(CircuitSettings mode) => this with
+    {
+        SlowCallThreshold = mode.SlowCallThreshold,
+        MaxOpenDuration = mode.MaxOpenDuration > mode.OpenDuration ? mode.MaxOpenDuration : null,
+    };
 }
 
 /// <summary>What one design spends per request of each kind, as measured on this machine.</summary>
@@ -36,7 +65,7 @@ internal sealed record UnitCosts(
 /// <summary>How a design lets requests through to a dead downstream.</summary>
 internal enum AdmissionDesign
 {
-    /// <summary>Ours: opens once, then one probe per open period (DESIGN §4).</summary>
+    /// <summary>Ours: opens once, then one probe per open period (doubling up to the cap with backoff).</summary>
     OpenThenSingleProbe,
 
     /// <summary>The original: when the counted failures expire, every request calls the downstream until new failures are counted.</summary>
@@ -75,21 +104,40 @@ internal static class CostModel
     /// <summary>Calls that reach the downstream while it hangs.</summary>
     public static double DownstreamCalls(AdmissionDesign design, OutageProfile outage)
     {
-        // Until the first failures are counted, every request finds the circuit closed and calls.
         var untilCounted = outage.TimeToFirstCount.TotalSeconds;
-        var rate = outage.RequestsPerSecond;
         var duration = outage.Duration.TotalSeconds;
-        var firstWave = rate * Math.Min(untilCounted, duration);
         return design switch
         {
-            // Then open; after each open period one probe runs for a full timeout and reopens the circuit.
-            AdmissionDesign.OpenThenSingleProbe =>
-                firstWave + Math.Floor(Math.Max(0, duration - untilCounted) / (outage.OpenDuration + outage.DownstreamTimeout).TotalSeconds),
+            // Then open; after each open period one probe hangs until it is detected and reopens the circuit.
+            AdmissionDesign.OpenThenSingleProbe => FirstWave(outage) + Probes(outage),
 
             // Then the count stays at or above the threshold for one window; when those failures expire every
             // request calls again until the new failures are counted: a wave per (window + time to count).
-            _ => firstWave * Math.Ceiling(duration / (outage.Window.TotalSeconds + untilCounted)),
+            _ => FirstWave(outage) * Math.Ceiling(duration / (outage.Window.TotalSeconds + untilCounted)),
         };
+    }
+
+    /// <summary>Until the first failures are counted, every request finds the circuit closed and calls: rate × time to count.</summary>
+    public static double FirstWave(OutageProfile outage) =>
+        outage.RequestsPerSecond * Math.Min(outage.TimeToFirstCount.TotalSeconds, outage.Duration.TotalSeconds);
+
+    /// <summary>Our probes into the dead downstream after the first opening: one per open period plus detection, the period doubling up to the cap with backoff (jitter averages out).</summary>
+    public static double Probes(OutageProfile outage)
+    {
+        var duration = outage.Duration.TotalSeconds;
+        var detect = outage.TimeToDetect.TotalSeconds;
+        var cap = (outage.MaxOpenDuration ?? outage.OpenDuration).TotalSeconds;
+        var period = outage.OpenDuration.TotalSeconds;
+        var at = outage.TimeToFirstCount.TotalSeconds;
+        var probes = 0;
+        while (at + period + detect <= duration)
+        {
+            at += period + detect;
+            probes++;
+            period = Math.Min(period * 2, Math.Max(cap, outage.OpenDuration.TotalSeconds));
+        }
+
+        return probes;
     }
 
     public static OutageUsage Usage(AdmissionDesign design, OutageProfile outage, UnitCosts unit)
@@ -120,5 +168,6 @@ internal static class CostModel
         Price(usage.ReadRequestUnits, AwsPrices.DynamoDbReadRequestUnits),
         Price(usage.WriteRequestUnits, AwsPrices.DynamoDbWriteRequestUnits));
 
-    private static decimal Price(double units, AwsPrice price) => (decimal)units * price.UsdPerUnit;
+    // A unit cost the runs could not measure (no such invocation at all) leaves its line unpriced rather than failing the report.
+    private static decimal Price(double units, AwsPrice price) => double.IsFinite(units) ? (decimal)units * price.UsdPerUnit : 0m;
 }

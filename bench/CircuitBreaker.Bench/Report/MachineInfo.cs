@@ -32,3 +32,20 @@ internal sealed record MachineInfo(int Cores, string Cpu, double MemoryGigabytes
             .FirstOrDefault();
     }
 }
+
+/// <summary>The machine's one-minute load average, read before each run: other work on the same cores shows here.</summary>
+internal static class LoadAverage
+{
+    /// <summary>The one-minute load average, or NaN where /proc/loadavg is missing.</summary>
+    public static double OneMinute()
+    {
+        const string file = "/proc/loadavg";
+        if (!File.Exists(file))
+        {
+            return double.NaN;
+        }
+
+        var first = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
+    }
+}

@@ -93,7 +93,7 @@ internal static class TimelineSvg
         var outageX = X(run.Phases.OutageStartsAt.TotalSeconds);
         var recoveryX = X(run.Phases.RecoveryStartsAt.TotalSeconds);
         svg.Append(Inv($"<rect x=\"{outageX:0.#}\" y=\"{plotTop}\" width=\"{recoveryX - outageX:0.#}\" height=\"{PlotHeight}\" fill=\"#fff3e0\"/>\n"));
-        svg.Append(Inv($"<text x=\"{outageX + 4:0.#}\" y=\"{plotTop + 12}\" fill=\"#e65100\">downstream hangs</text>\n"));
+        svg.Append(Inv($"<text x=\"{outageX + 4:0.#}\" y=\"{plotTop + 12}\" fill=\"#e65100\">{Escape(run.FaultDescription)}</text>\n"));
         svg.Append(Inv($"<text x=\"{recoveryX + 4:0.#}\" y=\"{plotTop + 12}\" fill=\"#2e7d32\">recovered</text>\n"));
 
         var buckets = PerSecond(run, seconds);

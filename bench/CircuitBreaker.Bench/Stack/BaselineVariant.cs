@@ -17,6 +17,12 @@ internal sealed class BaselineVariant : BreakerVariant
 {
     public override string Name => "baseline";
 
+    public override string Label => "original";
+
+    public override bool IsBaseline => true;
+
+    public override Report.AdmissionDesign Design => Report.AdmissionDesign.CountRecentFailures;
+
     // The webservice queries a GSI, which can only be read eventually consistently.
     public override double ReadUnitsPerRead => 0.5;
 

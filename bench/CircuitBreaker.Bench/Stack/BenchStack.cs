@@ -8,7 +8,7 @@ namespace CircuitBreaker.Bench.Stack;
 /// The system for one measured run, in process: dynalite, the downstream stub, the HTTP API, pools of
 /// webservice and recorder instances (each invocation timed), and the event bus between them.
 /// </summary>
-internal sealed class BenchStack : IOutageStack, IAsyncDisposable
+internal sealed class BenchStack : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
 
@@ -54,8 +54,6 @@ internal sealed class BenchStack : IOutageStack, IAsyncDisposable
     }
 
     public Task<string> ReadStateAsync(CancellationToken cancellationToken) => Variant.ReadStateAsync(Services, cancellationToken);
-
-    public string Kind => "in-process";
 
     public Uri ApiBaseAddress => Api.BaseAddress;
 
@@ -113,7 +111,7 @@ internal sealed class BenchStack : IOutageStack, IAsyncDisposable
         Downstream = await DownstreamStub.StartAsync(cancellationToken).ConfigureAwait(false);
         _owned.Add(Downstream);
 
-        var circuit = settings.ToCircuitSettings(Downstream.BaseAddress);
+        var circuit = Variant.Configure(settings.ToCircuitSettings(Downstream.BaseAddress));
         var downstreamHttp = CircuitBreaker.Functions.Downstream.DownstreamHttp.CreateClient();
         var time = TimeProvider.System;
         Services = new StackServices(

@@ -28,6 +28,18 @@ internal abstract class BreakerVariant
 {
     public abstract string Name { get; }
 
+    /// <summary>What the report calls it.</summary>
+    public abstract string Label { get; }
+
+    /// <summary>Whether this is the original's algorithm, which every other variant is compared with.</summary>
+    public virtual bool IsBaseline => false;
+
+    /// <summary>This variant's settings from the run's common ones (its mode: ratio, slow calls, backoff).</summary>
+    public virtual CircuitSettings Configure(CircuitSettings common) => common;
+
+    /// <summary>How a hang's calls reach the downstream under this design, for the cost model.</summary>
+    public abstract Report.AdmissionDesign Design { get; }
+
     /// <summary>On-demand read request units one read of this design consumes (items are far below 4 KB): 1 strongly consistent, 0.5 eventually.</summary>
     public abstract double ReadUnitsPerRead { get; }
 

@@ -1,12 +1,11 @@
+using CircuitBreaker.Bench.Load;
+
 namespace CircuitBreaker.Bench.Stack;
 
 /// <summary>What an outage run drives and reads: the HTTP API, the downstream's switch, and the counters.</summary>
 internal interface IOutageStack : IAsyncDisposable
 {
     BreakerVariant Variant { get; }
-
-    /// <summary>Which stack: the in-process one or the local host's.</summary>
-    string Kind { get; }
 
     Uri ApiBaseAddress { get; }
 
@@ -34,7 +33,8 @@ internal interface IOutageStack : IAsyncDisposable
 
     string DownstreamState { get; }
 
-    void SetDownstreamHanging(bool hanging);
+    /// <summary>Makes the downstream faulty as <paramref name="fault"/> says, or healthy again (null).</summary>
+    void SetDownstreamFault(DownstreamFault? fault);
 
     void ResetCounters();
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CircuitBreaker.Bench.Load;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions.Logging;
 using CircuitBreaker.Functions.Runtime;
@@ -23,7 +24,7 @@ internal sealed class LocalStack : IOutageStack, IAsyncDisposable
     private CountingDynamoDbProxy _recorderProxy = null!;
     private StackServices _services = null!;
     private long _callsAtReset;
-    private long _callsWhenHangStarted = -1;
+    private long _callsWhenFaultStarted = -1;
     private long _unhealthyCalls;
     private long _acceptedAtReset;
     private long _deliveredAtReset;
@@ -31,8 +32,6 @@ internal sealed class LocalStack : IOutageStack, IAsyncDisposable
     private LocalStack(BreakerVariant variant) => Variant = variant;
 
     public BreakerVariant Variant { get; }
-
-    public string Kind => "local host";
 
     public Uri ApiBaseAddress => _system.Api.BaseAddress;
 
@@ -49,7 +48,7 @@ internal sealed class LocalStack : IOutageStack, IAsyncDisposable
     public long DownstreamCalls => _system.Simulator!.Calls - _callsAtReset;
 
     public long DownstreamCallsWhileUnhealthy =>
-        Interlocked.Read(ref _unhealthyCalls) + (_callsWhenHangStarted >= 0 ? _system.Simulator!.Calls - _callsWhenHangStarted : 0);
+        Interlocked.Read(ref _unhealthyCalls) + (_callsWhenFaultStarted >= 0 ? _system.Simulator!.Calls - _callsWhenFaultStarted : 0);
 
     public long EventsPublished => _system.Events.Accepted - _acceptedAtReset;
 
@@ -76,21 +75,29 @@ internal sealed class LocalStack : IOutageStack, IAsyncDisposable
         }
     }
 
-    public void SetDownstreamHanging(bool hanging)
+    public void SetDownstreamFault(DownstreamFault? fault)
     {
         var simulator = _system.Simulator!;
-        if (hanging)
+        if (fault is not null)
         {
-            _callsWhenHangStarted = simulator.Calls;
-            simulator.SwitchTo(SimulatorMode.Hang);
+            _callsWhenFaultStarted = simulator.Calls;
+            if (fault.Hangs)
+            {
+                simulator.SwitchTo(SimulatorMode.Hang);
+            }
+            else
+            {
+                simulator.FailAtRandom(new RandomFailures(fault.RandomFailureFraction, fault.Seed));
+            }
         }
         else
         {
             simulator.SwitchTo(SimulatorMode.Ok);
-            if (_callsWhenHangStarted >= 0)
+            simulator.FailAtRandom(null);
+            if (_callsWhenFaultStarted >= 0)
             {
-                Interlocked.Add(ref _unhealthyCalls, simulator.Calls - _callsWhenHangStarted);
-                _callsWhenHangStarted = -1;
+                Interlocked.Add(ref _unhealthyCalls, simulator.Calls - _callsWhenFaultStarted);
+                _callsWhenFaultStarted = -1;
             }
         }
     }
@@ -102,7 +109,7 @@ internal sealed class LocalStack : IOutageStack, IAsyncDisposable
         Timings.Reset();
         _callsAtReset = _system.Simulator!.Calls;
         _unhealthyCalls = 0;
-        _callsWhenHangStarted = -1;
+        _callsWhenFaultStarted = -1;
         _acceptedAtReset = _system.Events.Accepted;
         _deliveredAtReset = _system.Events.Delivery.Delivered;
         StartedTimestamp = Stopwatch.GetTimestamp();
@@ -144,7 +151,7 @@ internal sealed class LocalStack : IOutageStack, IAsyncDisposable
         _owned.Add(_recorderProxy);
 
         var observer = DynamoDbClients.Create(dynalite.Endpoint);
-        var circuit = settings.ToCircuitSettings(LocalOptions.SimulatorPlaceholder);
+        var circuit = Variant.Configure(settings.ToCircuitSettings(LocalOptions.SimulatorPlaceholder));
         _services = new StackServices(observer, observer, observer, LocalSystem.TableName, circuit, new HttpClient(), _time);
         await Variant.ProvisionAsync(_services, cancellationToken).ConfigureAwait(false);
 

@@ -10,12 +10,37 @@ using CircuitBreaker.Local.Dynalite;
 
 namespace CircuitBreaker.Bench.Stack;
 
-/// <summary>Our breaker: the functions' own handlers, gate, recorder and DynamoDB store, as the bootstrap composes them.</summary>
-internal sealed class OursVariant : BreakerVariant
+/// <summary>
+/// Our breaker in one mode: the functions' own handlers, gate, recorder and DynamoDB store, as the bootstrap
+/// composes them from the mode's settings.
+/// </summary>
+internal sealed class OursVariant(string name, string label, Func<CircuitSettings, CircuitSettings> mode) : BreakerVariant
 {
-    public override string Name => "ours";
+    public override string Name => name;
 
-    // Decisions read the base table with strongly consistent reads (DESIGN §4).
+    public override string Label => label;
+
+    public override Report.AdmissionDesign Design => Report.AdmissionDesign.OpenThenSingleProbe;
+
+    public override CircuitSettings Configure(CircuitSettings common) => mode(common);
+
+    /// <summary>Count mode, no slow calls, no backoff: the defaults.</summary>
+    public static OursVariant Count() => new("ours-count", "ours, count", s => s);
+
+    /// <summary>Slow calls are failures after a fifth of the timeout.</summary>
+    public static OursVariant SlowCalls() => new("ours-slow", "ours, slow calls", s => s with { SlowCallThreshold = s.DownstreamTimeout / 5 });
+
+    /// <summary>Each failed probe doubles the open period, up to 8 open periods.</summary>
+    public static OursVariant Backoff() => new("ours-backoff", "ours, backoff", s => s with { MaxOpenDuration = s.OpenDuration * 8 });
+
+    /// <summary>Slow calls and backoff together.</summary>
+    public static OursVariant SlowCallsAndBackoff() =>
+        new("ours-slow-backoff", "ours, slow + backoff", s => s with { SlowCallThreshold = s.DownstreamTimeout / 5, MaxOpenDuration = s.OpenDuration * 8 });
+
+    /// <summary>Failure-ratio mode as Polly's defaults set it: 10 % of at least 100 calls within the window.</summary>
+    public static OursVariant Ratio() => new("ours-ratio", "ours, ratio 0.1", s => s with { FailureRatio = 0.1, MinimumThroughput = 100 });
+
+    // Decisions read the base table with strongly consistent reads.
     public override double ReadUnitsPerRead => 1;
 
     public override double WriteUnitsPerWrite => 1;

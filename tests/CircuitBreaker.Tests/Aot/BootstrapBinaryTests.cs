@@ -63,7 +63,7 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
     [Fact]
     public async Task TheWebserviceRelaysAHealthyDownstreamsAnswer()
     {
-        await using var downstream = await LoopbackHttpServer.StartAsync(context =>
+        await using var downstream = await CountingHttpServer.StartAsync(context =>
         {
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync($"{{\"served\":\"{context.Request.Path}\"}}");
@@ -82,7 +82,7 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
     [Fact]
     public async Task TheWebservicePublishesASignedFailureEventWhenTheDownstreamFails()
     {
-        await using var downstream = await LoopbackHttpServer.StartAsync(context =>
+        await using var downstream = await CountingHttpServer.StartAsync(context =>
         {
             context.Response.StatusCode = 500;
             return Task.CompletedTask;
@@ -137,7 +137,7 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
     [Fact]
     public async Task AMalformedEventIsAnInvocationErrorAndTheProcessServesTheNextOne()
     {
-        await using var downstream = await LoopbackHttpServer.StartAsync(context => context.Response.WriteAsync("ok"));
+        await using var downstream = await CountingHttpServer.StartAsync(context => context.Response.WriteAsync("ok"));
         using var process = new BootstrapProcess(RequireBinary(), LambdaEnvironment(HandlerNames.Webservice, downstream.Address));
 
         var bad = await _runtimeApi.Enqueue("{\"version\":").WaitAsync(AnswerBound, TestContext.Current.CancellationToken);

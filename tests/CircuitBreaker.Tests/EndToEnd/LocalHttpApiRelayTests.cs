@@ -10,6 +10,7 @@ namespace CircuitBreaker.Tests.EndToEnd;
 /// downstream: request bodies arrive byte for byte whatever their content type, and an absolute-form request line
 /// reaches the downstream with its path.
 /// </summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class LocalHttpApiRelayTests
 {
     private static readonly byte[] NotUtf8 = [0x80, 0x61, 0xC3, 0x28, 0xFF, 0xFE, 0x62, 0xC3, 0xA9, 0xE9];
@@ -23,8 +24,8 @@ public sealed class LocalHttpApiRelayTests
     public async Task ANonUtf8BodyReachesTheDownstreamByteForByteAndComesBackSo(string contentType)
     {
         var echo = new EchoDownstream();
-        await using var downstream = await LoopbackHttpServer.StartAsync(echo.HandleAsync);
-        await using var stack = await LocalStack.StartAsync("--downstream", downstream.Address.AbsoluteUri);
+        await using var downstream = await CountingHttpServer.StartAsync(echo.HandleAsync);
+        await using var stack = await InProcessLocalHost.StartAsync("--downstream", downstream.Address.AbsoluteUri);
         using var content = new ByteArrayContent(NotUtf8);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
 
@@ -40,8 +41,8 @@ public sealed class LocalHttpApiRelayTests
     public async Task AnAbsoluteFormRequestLineReachesTheDownstreamWithItsPathOnly()
     {
         var echo = new EchoDownstream();
-        await using var downstream = await LoopbackHttpServer.StartAsync(echo.HandleAsync);
-        await using var stack = await LocalStack.StartAsync("--downstream", downstream.Address.AbsoluteUri);
+        await using var downstream = await CountingHttpServer.StartAsync(echo.HandleAsync);
+        await using var stack = await InProcessLocalHost.StartAsync("--downstream", downstream.Address.AbsoluteUri);
         var api = stack.System.Api.BaseAddress;
 
         var response = await RawHttpExchange.SendAsync(api, $"GET http://127.0.0.1:{api.Port}/orders/42?x=1 HTTP/1.1", Token);

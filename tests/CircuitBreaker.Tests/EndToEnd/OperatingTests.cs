@@ -1,3 +1,4 @@
+using CircuitBreaker.Tests.Support;
 using System.Text.Json;
 using CircuitBreaker.Cli;
 using CircuitBreaker.Local.Hosting;
@@ -5,6 +6,7 @@ using CircuitBreaker.Local.Hosting;
 namespace CircuitBreaker.Tests.EndToEnd;
 
 /// <summary>An operator's manual control through the running local host: circuitctl as its banner says, then requests.</summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class OperatingTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
@@ -19,7 +21,7 @@ public sealed class OperatingTests
         return (exit, output.ToString(), error.ToString());
     }
 
-    private static async Task<int> StatusWithinAsync(LocalStack stack, int expected)
+    private static async Task<int> StatusWithinAsync(InProcessLocalHost stack, int expected)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Token);
         deadline.CancelAfter(Bound);
@@ -38,7 +40,7 @@ public sealed class OperatingTests
     [Fact]
     public async Task IsolateGivesIsolated503sUntilCloseThenRequestsAreRelayedAgain()
     {
-        await using var stack = await LocalStack.StartAsync("--downstream", "simulate:ok");
+        await using var stack = await InProcessLocalHost.StartAsync("--downstream", "simulate:ok");
         var banner = stack.System.DescribeEndpoints().Single(line => line.StartsWith("DynamoDB:", StringComparison.Ordinal));
         var command = banner[(banner.IndexOf("circuitctl ", StringComparison.Ordinal) + "circuitctl ".Length)..^1].Split(' ');
         // The banner's command carries the table and the bus, so isolate and close publish their events as they are.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace CircuitBreaker.Tests.EndToEnd;
 
 /// <summary>Ratio mode, slow-call detection and open-period backoff, end to end on the local stack with short times.</summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class ProductionModesTests
 {
     private static readonly TimeSpan TransitionBound = TimeSpan.FromSeconds(10);
@@ -13,10 +14,10 @@ public sealed class ProductionModesTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     /// <summary>A downstream where every <paramref name="period"/>-th call answers 500 when <paramref name="failing"/> says so, else 200.</summary>
-    private static Task<LoopbackHttpServer> DownstreamAsync(int period, Func<int, bool> failing)
+    private static Task<CountingHttpServer> DownstreamAsync(int period, Func<int, bool> failing)
     {
         var calls = 0;
-        return LoopbackHttpServer.StartAsync(context =>
+        return CountingHttpServer.StartAsync(context =>
         {
             var call = Interlocked.Increment(ref calls);
             if (failing(call % period))
@@ -29,17 +30,17 @@ public sealed class ProductionModesTests
         });
     }
 
-    private static List<JsonElement> RecorderLines(LocalStack stack) =>
+    private static List<JsonElement> RecorderLines(InProcessLocalHost stack) =>
         [.. stack.FunctionLog.Lines
             .Where(line => line.Contains("\"message\":\"failure recorded\"", StringComparison.Ordinal))
             .Select(line => JsonDocument.Parse(line).RootElement.Clone())];
 
-    private static List<JsonElement> Transitions(LocalStack stack) =>
+    private static List<JsonElement> Transitions(InProcessLocalHost stack) =>
         [.. stack.FunctionLog.Lines
             .Where(line => line.Contains("\"message\":\"circuit transition\"", StringComparison.Ordinal))
             .Select(line => JsonDocument.Parse(line).RootElement.Clone())];
 
-    private static async Task WaitForRecordedAsync(LocalStack stack, int failures)
+    private static async Task WaitForRecordedAsync(InProcessLocalHost stack, int failures)
     {
         var deadline = DateTimeOffset.UtcNow + TransitionBound;
         while (RecorderLines(stack).Count < failures && DateTimeOffset.UtcNow < deadline)
@@ -55,7 +56,7 @@ public sealed class ProductionModesTests
     {
         // One call in ten fails: 10 failures in 100 calls, far over a threshold of 3, far under a ratio of 0.5.
         await using var downstream = await DownstreamAsync(10, remainder => remainder == 0);
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", downstream.Address.AbsoluteUri, "--timeout-seconds", "5", "--failure-threshold", "3",
             "--failure-ratio", "0.5", "--minimum-throughput", "20", "--window-seconds", "60", "--open-seconds", "30");
 
@@ -82,7 +83,7 @@ public sealed class ProductionModesTests
     {
         // Three calls in four fail.
         await using var downstream = await DownstreamAsync(4, remainder => remainder != 0);
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", downstream.Address.AbsoluteUri, "--timeout-seconds", "5",
             "--failure-ratio", "0.5", "--minimum-throughput", "20", "--window-seconds", "60", "--open-seconds", "30");
 
@@ -108,7 +109,7 @@ public sealed class ProductionModesTests
     [Fact]
     public async Task SlowCallsOpenAHangingDownstreamsCircuitBeforeTheTimeoutWouldAndAreNotPublishedAgain()
     {
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", "simulate:hang", "--timeout-seconds", "8", "--slow-call-seconds", "0.2",
             "--failure-threshold", "3", "--window-seconds", "30", "--open-seconds", "30");
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -136,7 +137,7 @@ public sealed class ProductionModesTests
     [Fact]
     public async Task WithBackoffAFailedProbeMakesTheNextOpenPeriodLonger()
     {
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", "simulate:fail", "--timeout-seconds", "2", "--failure-threshold", "2", "--window-seconds", "30",
             "--open-seconds", "2", "--max-open-seconds", "16");
         Assert.Equal(502, (await stack.GetAsync()).Status);

@@ -1,3 +1,4 @@
+using CircuitBreaker.Tests.Support;
 using System.Text.Json;
 using CircuitBreaker.Bench;
 using CircuitBreaker.Local.Downstream;
@@ -5,6 +6,7 @@ using CircuitBreaker.Local.Downstream;
 namespace CircuitBreaker.Tests.EndToEnd;
 
 /// <summary>Two routes through the local host, each to its own simulated downstream, each behind its own circuit.</summary>
+[Collection(WholeSystemTests.Name)]
 public sealed class RoutesEndToEndTests
 {
     private static readonly TimeSpan TransitionBound = TimeSpan.FromSeconds(15);
@@ -21,7 +23,7 @@ public sealed class RoutesEndToEndTests
     [Fact]
     public async Task AHangingRoutesCircuitOpensWhileTheHealthyRouteStaysFastAndClosed()
     {
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--route", "/slow=simulate:hang", "--route", "/fast=simulate:ok",
             "--timeout-seconds", "3", "--failure-threshold", "2", "--window-seconds", "30", "--open-seconds", "30");
         var slowSimulator = stack.System.Simulators["/slow"];
@@ -68,7 +70,7 @@ public sealed class RoutesEndToEndTests
     public async Task APathNoRouteServesIs404WithoutAnyDynamoDbCall()
     {
         var counter = new DynamoDbRequestCounter();
-        await using var stack = await LocalStack.StartAsync(counter, "--route", "/orders=simulate:ok", "--route", "/pay=simulate:ok");
+        await using var stack = await InProcessLocalHost.StartAsync(counter, "--route", "/orders=simulate:ok", "--route", "/pay=simulate:ok");
 
         // One routed request first, so that the instance is warm and the count below is the unmatched requests' alone.
         var (routedStatus, _, _) = await stack.GetAsync("/orders/1");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CircuitBreaker.Contract;
 
 namespace CircuitBreaker.Tests.Events;
 
@@ -57,16 +58,14 @@ internal sealed class SigV4SuiteCase
     /// <summary>The suite's folder, or null when the shared test data is not next to the repository.</summary>
     public static string? SuiteDirectory()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var root = RepositoryRoot.Find(AppContext.BaseDirectory);
+        if (root is null)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "CircuitBreaker.sln")))
-            {
-                var suite = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testdata", "sigv4"));
-                return System.IO.Directory.Exists(suite) ? suite : null;
-            }
+            return null;
         }
 
-        return null;
+        var suite = Path.GetFullPath(Path.Combine(root, "..", "shared", "testdata", "sigv4"));
+        return System.IO.Directory.Exists(suite) ? suite : null;
     }
 
     public static SigV4SuiteCase Load(string suiteDirectory, string name) => new(Path.Combine(suiteDirectory, name));

@@ -20,7 +20,7 @@ public sealed class HandlerMetricsTests : IAsyncDisposable
     private readonly InMemoryCircuitStore _store = new();
     private readonly CapturedLog _log = new(TimeProvider.System, "webservice");
     private readonly HttpClient _http = new();
-    private LoopbackHttpServer? _downstream;
+    private CountingHttpServer? _downstream;
 
     public async ValueTask DisposeAsync()
     {
@@ -33,7 +33,7 @@ public sealed class HandlerMetricsTests : IAsyncDisposable
 
     private async Task<(WebserviceHandler Handler, CircuitSettings Settings)> NewWebserviceAsync(RequestDelegate downstream, double timeoutSeconds = 10)
     {
-        _downstream = await LoopbackHttpServer.StartAsync(downstream);
+        _downstream = await CountingHttpServer.StartAsync(downstream);
         var settings = TestSettings.Circuit(downstream: new Uri(_downstream.Address, "/base").AbsoluteUri, timeoutSeconds: timeoutSeconds) with { MetricsNamespace = Namespace };
         var gate = new CircuitGate(_store, new OpenCircuitMemory(TimeProvider.System), settings, TimeProvider.System, _log.Log);
         var client = new DownstreamClient(_http, settings.DownstreamUrl, TimeProvider.System);

@@ -19,7 +19,7 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
     private readonly RecordingFailurePublisher _publisher = new();
     private readonly CapturedLog _log = new(TimeProvider.System, "webservice");
     private readonly HttpClient _http = CircuitBreaker.Functions.FunctionInstance.NewDownstreamHttpClient();
-    private LoopbackHttpServer? _downstream;
+    private CountingHttpServer? _downstream;
 
     public async ValueTask DisposeAsync()
     {
@@ -32,7 +32,7 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
 
     private async Task<(WebserviceHandler Handler, CircuitSettings Settings)> NewHandlerAsync(RequestDelegate downstream, double timeoutSeconds = 10, IFailurePublisher? publisher = null)
     {
-        _downstream = await LoopbackHttpServer.StartAsync(downstream);
+        _downstream = await CountingHttpServer.StartAsync(downstream);
         return NewHandler(new Uri(_downstream.Address, "/base"), timeoutSeconds, publisher);
     }
 
@@ -47,7 +47,7 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
     /// <summary>A handler with slow-call detection and success counting, as the bootstrap composes it.</summary>
     private async Task<(WebserviceHandler Handler, SuccessCounter Successes)> NewWatchingHandlerAsync(RequestDelegate downstream, double timeoutSeconds, double slowCallSeconds)
     {
-        _downstream = await LoopbackHttpServer.StartAsync(downstream);
+        _downstream = await CountingHttpServer.StartAsync(downstream);
         var settings = TestSettings.Circuit(downstream: _downstream.Address.AbsoluteUri, timeoutSeconds: timeoutSeconds, failureRatio: 0.5, slowCallSeconds: slowCallSeconds);
         var gate = new CircuitGate(_store, new OpenCircuitMemory(_time), settings, _time, _log.Log);
         var successes = new SuccessCounter(_store, settings, _time, _log.Log);

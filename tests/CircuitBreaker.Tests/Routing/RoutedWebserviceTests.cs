@@ -18,13 +18,13 @@ public sealed class RoutedWebserviceTests : IAsyncLifetime
     private readonly RecordingFailurePublisher _publisher = new();
     private RawHttpServer _orders = null!;
     private RawHttpServer _pay = null!;
-    private LoopbackHttpServer _hanging = null!;
+    private CountingHttpServer _hanging = null!;
 
     public async ValueTask InitializeAsync()
     {
         _orders = RawHttpServer.Start(_ => RawHttpServer.Response(200, "text/plain", "orders"u8.ToArray()));
         _pay = RawHttpServer.Start(_ => RawHttpServer.Response(200, "text/plain", "pay"u8.ToArray()));
-        _hanging = await LoopbackHttpServer.StartAsync(context => Task.Delay(Timeout.Infinite, context.RequestAborted));
+        _hanging = await CountingHttpServer.StartAsync(context => Task.Delay(Timeout.Infinite, context.RequestAborted));
     }
 
     public async ValueTask DisposeAsync()

@@ -21,8 +21,8 @@ public sealed class DynaliteFixture : IAsyncLifetime
     public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("local", "local");
 
     public static string RepositoryRoot =>
-        CircuitBreaker.Local.Dynalite.RepositoryRoot.Find(AppContext.BaseDirectory)
-        ?? throw new InvalidOperationException($"No {CircuitBreaker.Local.Dynalite.RepositoryRoot.MarkerFile} above {AppContext.BaseDirectory}.");
+        CircuitBreaker.Contract.RepositoryRoot.Find(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException($"No {CircuitBreaker.Contract.RepositoryRoot.MarkerFile} above {AppContext.BaseDirectory}.");
 
     public async ValueTask InitializeAsync()
     {

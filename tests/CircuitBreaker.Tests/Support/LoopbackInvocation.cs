@@ -1,3 +1,5 @@
+using CircuitBreaker.Functions.Runtime;
+
 namespace CircuitBreaker.Tests.Support;
 
 /// <summary>An invocation queued on a <see cref="LoopbackRuntimeApi"/>, and its outcome once the runtime answers.</summary>
@@ -9,7 +11,7 @@ public sealed class LoopbackInvocation
     {
         Headers = headers;
         Payload = payload;
-        RequestId = headers.TryGetValue("Lambda-Runtime-Aws-Request-Id", out var id) ? id : string.Empty;
+        RequestId = headers.TryGetValue(RuntimeApiProtocol.RequestIdHeader, out var id) ? id : string.Empty;
     }
 
     /// <summary>The request id handed to the runtime.</summary>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using CircuitBreaker.Functions.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -26,8 +27,6 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
 {
     /// <summary>Lambda's limit on a synchronous response.</summary>
     public const int DefaultMaxResponseBytes = 6 * 1024 * 1024;
-
-    private const string ApiVersion = "2018-06-01";
 
     private readonly Channel<QueuedItem> _queue = Channel.CreateUnbounded<QueuedItem>();
     private readonly ConcurrentDictionary<string, LoopbackInvocation> _handedOut = new(StringComparer.Ordinal);
@@ -79,13 +78,13 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
         requestId ??= $"loopback-{Interlocked.Increment(ref _generatedIds)}-{Guid.NewGuid():N}";
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            ["Lambda-Runtime-Aws-Request-Id"] = requestId,
-            ["Lambda-Runtime-Deadline-Ms"] = (deadline ?? _time.GetUtcNow().AddSeconds(30)).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-            ["Lambda-Runtime-Invoked-Function-Arn"] = functionArn ?? "arn:aws:lambda:us-east-1:123456789012:function:loopback",
+            [RuntimeApiProtocol.RequestIdHeader] = requestId,
+            [RuntimeApiProtocol.DeadlineHeader] = (deadline ?? _time.GetUtcNow().AddSeconds(30)).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            [RuntimeApiProtocol.FunctionArnHeader] = functionArn ?? "arn:aws:lambda:us-east-1:123456789012:function:loopback",
         };
         if (traceId is not null)
         {
-            headers["Lambda-Runtime-Trace-Id"] = traceId;
+            headers[RuntimeApiProtocol.TraceIdHeader] = traceId;
         }
 
         return EnqueueRaw(headers, payload);
@@ -157,7 +156,7 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
 
-        var api = $"{_pathPrefix}/{ApiVersion}/runtime";
+        var api = $"{_pathPrefix}/{RuntimeApiProtocol.Version}/runtime";
         app.MapGet($"{api}/invocation/next", NextAsync);
         app.MapPost($"{api}/invocation/{{requestId}}/response", ResponseAsync);
         app.MapPost($"{api}/invocation/{{requestId}}/error", InvocationErrorAsync);
@@ -265,7 +264,7 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
     }
 
     private static string? FunctionErrorType(HttpContext context) =>
-        context.Request.Headers.TryGetValue("Lambda-Runtime-Function-Error-Type", out var value) ? value.ToString() : null;
+        context.Request.Headers.TryGetValue(RuntimeApiProtocol.FunctionErrorTypeHeader, out var value) ? value.ToString() : null;
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)
     {

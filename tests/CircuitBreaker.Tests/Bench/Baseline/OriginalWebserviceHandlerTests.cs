@@ -15,7 +15,7 @@ public sealed class OriginalWebserviceHandlerTests(DynaliteFixture dynalite) : O
     [Fact]
     public async Task BelowTheThresholdItCallsTheDownstreamAndPublishesEachFailure()
     {
-        await using var downstream = await LoopbackHttpServer.StartAsync(context =>
+        await using var downstream = await CountingHttpServer.StartAsync(context =>
         {
             context.Response.StatusCode = 500;
             return Task.CompletedTask;
@@ -34,7 +34,7 @@ public sealed class OriginalWebserviceHandlerTests(DynaliteFixture dynalite) : O
     [Fact]
     public async Task AtTheThresholdOfUnexpiredFailuresItFailsFastWithoutCallingTheDownstream()
     {
-        await using var downstream = await LoopbackHttpServer.StartAsync(_ => Task.CompletedTask);
+        await using var downstream = await CountingHttpServer.StartAsync(_ => Task.CompletedTask);
         var (handler, _, settings) = Create(downstream.Address);
         var time = TimeProvider.System;
         var recorder = new OriginalRecorderHandler(Client, Table, settings, time, new FunctionLog(TextWriter.Null, time, HandlerNames.Recorder));

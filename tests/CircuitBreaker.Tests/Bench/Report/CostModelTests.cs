@@ -68,3 +68,80 @@ public sealed class CostModelTests
         });
     }
 }
+
+public sealed class CostModelModeTests
+{
+    // As CostModelTests: 100 s at 10 req/s, 1 s timeout, window 20 s, open 8 s, 1 s from failure to counted.
+    private static readonly OutageProfile Profile = new(
+        TimeSpan.FromSeconds(100), 10, TimeSpan.FromSeconds(1), 1024, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(1));
+
+    [Fact]
+    public void SlowCallsShortenTheFirstWaveAndEachProbe()
+    {
+        var slow = Profile with { SlowCallThreshold = TimeSpan.FromSeconds(0.2) };
+
+        // First wave: 10 req/s × (0.2 s + 1 s) = 12; then floor((100 - 1.2) / (8 + 0.2)) = 12 probes.
+        Assert.Equal(12, CostModel.FirstWave(slow), 9);
+        Assert.Equal(12, CostModel.Probes(slow));
+        Assert.Equal(24, CostModel.DownstreamCalls(AdmissionDesign.OpenThenSingleProbe, slow), 9);
+    }
+
+    [Fact]
+    public void BackoffDoublesTheOpenPeriodUpToItsCap()
+    {
+        var backoff = Profile with { MaxOpenDuration = TimeSpan.FromSeconds(32) };
+
+        // Probes end at 2 + 9 = 11, 11 + 17 = 28, 28 + 33 = 61, 61 + 33 = 94; the next would end at 127.
+        Assert.Equal(4, CostModel.Probes(backoff));
+        Assert.Equal(24, CostModel.DownstreamCalls(AdmissionDesign.OpenThenSingleProbe, backoff), 9);
+    }
+
+    [Fact]
+    public void TheOriginalIgnoresOurModes()
+    {
+        var withModes = Profile with { SlowCallThreshold = TimeSpan.FromSeconds(0.2), MaxOpenDuration = TimeSpan.FromSeconds(32) };
+
+        // The original's profile never carries modes (ProductionProfile leaves them off); it shows what they would change.
+        Assert.Equal(100, CostModel.DownstreamCalls(AdmissionDesign.CountRecentFailures, Profile));
+        Assert.NotEqual(
+            CostModel.DownstreamCalls(AdmissionDesign.OpenThenSingleProbe, Profile),
+            CostModel.DownstreamCalls(AdmissionDesign.OpenThenSingleProbe, withModes));
+    }
+
+    [Fact]
+    public void WithModesTakesTheSlowThresholdAndOnlyACapAboveTheOpenPeriod()
+    {
+        var settings = CircuitBreaker.Bench.Report.OutageProfile.ProductionSettings;
+
+        var plain = Profile.WithModes(settings);
+        var moded = Profile.WithModes(settings with { SlowCallThreshold = TimeSpan.FromSeconds(2), MaxOpenDuration = TimeSpan.FromSeconds(480) });
+
+        Assert.Null(plain.SlowCallThreshold);
+        Assert.Null(plain.MaxOpenDuration);
+        Assert.Equal(TimeSpan.FromSeconds(2), moded.SlowCallThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(480), moded.MaxOpenDuration);
+    }
+
+    [Fact]
+    public void TheProductionRowsOfEachVariantFollowItsModes()
+    {
+        static double Calls(CircuitBreaker.Bench.Stack.BreakerVariant variant) =>
+            CostModel.DownstreamCalls(variant.Design, CircuitBreaker.Bench.Report.CostSection.ProductionProfile(variant));
+
+        // 600 s at 50 req/s, 10 s timeout, 60 s window and open, 1 s delivery.
+        // Original: a wave of 50 × 11 = 550 per (60 + 11) s: ceil(600 / 71) = 9 waves.
+        Assert.Equal(4950, Calls(new CircuitBreaker.Bench.Stack.BaselineVariant()));
+
+        // Count mode: 550, then floor((600 - 11) / 70) = 8 probes.
+        Assert.Equal(558, Calls(CircuitBreaker.Bench.Stack.OursVariant.Count()));
+
+        // Slow calls at 2 s: 50 × 3 = 150, then floor((600 - 3) / 62) = 9 probes.
+        Assert.Equal(159, Calls(CircuitBreaker.Bench.Stack.OursVariant.SlowCalls()));
+
+        // Backoff to 480 s: 550, then probes ending at 81, 211, 461; the next would end at 951.
+        Assert.Equal(553, Calls(CircuitBreaker.Bench.Stack.OursVariant.Backoff()));
+
+        // Both: 150, then probes ending at 65, 187, 429.
+        Assert.Equal(153, Calls(CircuitBreaker.Bench.Stack.OursVariant.SlowCallsAndBackoff()));
+    }
+}

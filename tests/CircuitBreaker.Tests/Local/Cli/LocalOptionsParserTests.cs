@@ -301,4 +301,32 @@ public sealed class LocalOptionsParserTests : IDisposable
         File.WriteAllText(path, config);
         return path;
     }
+
+    [Fact]
+    public void FailOpenAndServiceIdHaveTheirKebabCaseOptions()
+    {
+        var result = LocalOptionsParser.Parse(["--downstream", "http://127.0.0.1:9/", "--fail-open", "false", "--service-id", "payments"]);
+
+        var options = Assert.IsType<LocalOptions>(result.Options);
+        Assert.False(options.Settings.FailOpen);
+        Assert.Equal("payments", options.SettingsFor(new Uri("http://127.0.0.1:9/")).ServiceId);
+    }
+
+    [Fact]
+    public void ABadFailOpenIsNamedByItsOption()
+    {
+        var result = LocalOptionsParser.Parse(["--fail-open", "maybe"]);
+
+        Assert.Null(result.Options);
+        Assert.Contains("--fail-open is 'maybe': expected true or false.", result.Errors);
+    }
+
+    [Fact]
+    public void AServiceIdWithRoutesIsRefusedRatherThanIgnored()
+    {
+        var result = LocalOptionsParser.Parse(["--route", "/orders=simulate:ok", "--service-id", "payments"]);
+
+        Assert.Null(result.Options);
+        Assert.Contains(result.Errors, error => error.StartsWith("--service-id and routes are both given", StringComparison.Ordinal));
+    }
 }

@@ -6,6 +6,7 @@ using CircuitBreaker.Local.Hosting;
 namespace CircuitBreaker.Tests.Local.HostProcess;
 
 /// <summary>A <c>--port</c> that something else holds is a bad option: one line, exit code 2, nothing left running.</summary>
+[Collection(CircuitBreaker.Tests.Support.WholeSystemTests.Name)]
 public sealed class LocalHostBusyPortTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;

@@ -6,6 +6,7 @@ namespace CircuitBreaker.Tests.Local.HostProcess;
 /// Ctrl+C on the real local host: the whole process group gets SIGINT at once (node too), and every time the host must
 /// end with 0 or 130, quietly (no stack trace, no warning), leaving nothing running and no request hanging.
 /// </summary>
+[Collection(CircuitBreaker.Tests.Support.WholeSystemTests.Name)]
 public sealed partial class LocalHostShutdownTests
 {
     // The fault showed up in about half of the tries; a few tries per run keep the test bounded (about 6 s each).

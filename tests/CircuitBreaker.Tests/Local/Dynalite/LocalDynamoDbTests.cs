@@ -1,7 +1,7 @@
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 
-namespace CircuitBreaker.Tests.Dynalite;
+namespace CircuitBreaker.Tests.Local.Dynalite;
 
 /// <summary>The local host's DynamoDB repairs a crash, but never a dynalite that ends because the host is stopping.</summary>
 public sealed class LocalDynamoDbTests

@@ -3,7 +3,7 @@ using System.Globalization;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 
-namespace CircuitBreaker.Tests.Dynalite;
+namespace CircuitBreaker.Tests.Local.Dynalite;
 
 public sealed class DynaliteLauncherScriptTests
 {
@@ -11,8 +11,8 @@ public sealed class DynaliteLauncherScriptTests
 
     private static string DynaliteDirectory => Path.Combine(DynaliteFixture.RepositoryRoot, "node_modules", "dynalite");
 
-    [Fact]
-    public async Task NodeExitsWhenItsStandardInputCloses()
+    // The launcher as DynaliteNodeProcess runs it, on any free port, with its standard input held open.
+    private static Process StartLauncher()
     {
         var startInfo = new ProcessStartInfo("node")
         {
@@ -24,7 +24,13 @@ public sealed class DynaliteLauncherScriptTests
         startInfo.ArgumentList.Add(DynaliteLauncherScript.Source);
         startInfo.ArgumentList.Add(DynaliteDirectory);
         startInfo.ArgumentList.Add("0");
-        using var node = Process.Start(startInfo)!;
+        return Process.Start(startInfo)!;
+    }
+
+    [Fact]
+    public async Task NodeExitsWhenItsStandardInputCloses()
+    {
+        using var node = StartLauncher();
         try
         {
             var line = await ReadLineAsync(node.StandardOutput);
@@ -51,17 +57,7 @@ public sealed class DynaliteLauncherScriptTests
             Assert.Skip("Sends POSIX signals with kill(1).");
         }
 
-        var startInfo = new ProcessStartInfo("node")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add("-e");
-        startInfo.ArgumentList.Add(DynaliteLauncherScript.Source);
-        startInfo.ArgumentList.Add(DynaliteDirectory);
-        startInfo.ArgumentList.Add("0");
-        using var node = Process.Start(startInfo)!;
+        using var node = StartLauncher();
         try
         {
             Assert.StartsWith(DynaliteLauncherScript.ListeningMarker + " ", await ReadLineAsync(node.StandardOutput), StringComparison.Ordinal);

@@ -1,15 +1,15 @@
+using CircuitBreaker.Local.Hosting;
 using Microsoft.AspNetCore.Http;
-using LocalLoopbackServer = CircuitBreaker.Local.Hosting.LoopbackHttpServer;
 
 namespace CircuitBreaker.Tests.Support;
 
 /// <summary>A real Kestrel server on 127.0.0.1 and a free port (the local host's own), answering with the test's delegate and counting requests.</summary>
-internal sealed class LoopbackHttpServer : IAsyncDisposable
+internal sealed class CountingHttpServer : IAsyncDisposable
 {
-    private LocalLoopbackServer _server = null!;
+    private LoopbackHttpServer _server = null!;
     private int _calls;
 
-    private LoopbackHttpServer()
+    private CountingHttpServer()
     {
     }
 
@@ -18,10 +18,10 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     /// <summary>Requests received so far.</summary>
     public int Calls => Volatile.Read(ref _calls);
 
-    public static async Task<LoopbackHttpServer> StartAsync(RequestDelegate handler)
+    public static async Task<CountingHttpServer> StartAsync(RequestDelegate handler)
     {
-        var counting = new LoopbackHttpServer();
-        counting._server = await LocalLoopbackServer.StartAsync(
+        var counting = new CountingHttpServer();
+        counting._server = await LoopbackHttpServer.StartAsync(
             port: 0,
             (context, _) =>
             {

@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Http;
 namespace CircuitBreaker.Tests.EndToEnd;
 
 /// <summary>The original demo and the breaker's guarantees, end to end on the local stack with short times.</summary>
-public sealed class LocalStackTests
+[Collection(WholeSystemTests.Name)]
+public sealed class LocalHostEndToEndTests
 {
     private static readonly TimeSpan TransitionBound = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FastFailBound = TimeSpan.FromMilliseconds(150);
@@ -23,7 +24,7 @@ public sealed class LocalStackTests
     [Fact]
     public async Task TheOriginalDemoFailsSlowlyThreeTimesThenFastThenProbesAfterTheOpenPeriod()
     {
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", "simulate:hang", "--timeout-seconds", "0.2", "--failure-threshold", "3", "--window-seconds", "3", "--open-seconds", "1");
         var simulator = stack.System.Simulator!;
 
@@ -65,7 +66,7 @@ public sealed class LocalStackTests
     {
         var failing = true;
         var releaseProbe = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var downstream = await LoopbackHttpServer.StartAsync(async context =>
+        await using var downstream = await CountingHttpServer.StartAsync(async context =>
         {
             if (Volatile.Read(ref failing))
             {
@@ -78,7 +79,7 @@ public sealed class LocalStackTests
             await releaseProbe.Task.WaitAsync(context.RequestAborted);
             await context.Response.WriteAsync("recovered");
         });
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", downstream.Address.AbsoluteUri, "--timeout-seconds", "10", "--failure-threshold", "3", "--window-seconds", "10", "--open-seconds", "4");
 
         for (var call = 0; call < 3; call++)
@@ -120,7 +121,7 @@ public sealed class LocalStackTests
     [Fact]
     public async Task AnEventDeliveredTwiceCountsOnce()
     {
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", "simulate:ok", "--failure-threshold", "2", "--window-seconds", "60", "--open-seconds", "60");
         var envelope = Encoding.UTF8.GetBytes($$"""
             {"version":"0","id":"7bf73129-1428-4cd3-a780-95db273d1602","source":"{{FailureEvents.Source}}","detail-type":"{{FailureEvents.DetailType}}",
@@ -142,7 +143,7 @@ public sealed class LocalStackTests
     [Fact]
     public async Task WhenDynamoDbDiesRequestsAreStillAnsweredAndTheBreakerWorksAgainOnceItIsBack()
     {
-        await using var stack = await LocalStack.StartAsync(
+        await using var stack = await InProcessLocalHost.StartAsync(
             "--downstream", "simulate:ok", "--timeout-seconds", "0.2", "--failure-threshold", "3", "--window-seconds", "10", "--open-seconds", "5");
         Assert.Equal(200, (await stack.GetAsync()).Status);
 
@@ -173,7 +174,7 @@ public sealed class LocalStackTests
     [Fact]
     public async Task BadInputGetsClearAnswersAndNothingCrashes()
     {
-        await using var stack = await LocalStack.StartAsync("--downstream", "simulate:ok");
+        await using var stack = await InProcessLocalHost.StartAsync("--downstream", "simulate:ok");
 
         using var huge = new ByteArrayContent(new byte[10 * 1024 * 1024 + 1]);
         var tooLarge = await stack.Http.PostAsync("/", huge, TestContext.Current.CancellationToken);

@@ -1,6 +1,6 @@
-using CircuitBreaker.Local.Dynalite;
+using CircuitBreaker.Contract;
 
-namespace CircuitBreaker.Tests.Dynalite;
+namespace CircuitBreaker.Tests.Contract;
 
 public sealed class RepositoryRootTests
 {

@@ -11,11 +11,11 @@ namespace CircuitBreaker.Tests.EndToEnd;
 /// The whole local system as <c>dotnet run --project local</c> composes it — HTTP API, Lambda service running the real
 /// functions through their runtime loop, EventBridge routing, dynalite — on free ports, with the test's options.
 /// </summary>
-internal sealed class LocalStack : IAsyncDisposable
+internal sealed class InProcessLocalHost : IAsyncDisposable
 {
     private CircuitBreaker.Bench.CountingDynamoDbProxy? _dynamoDbProxy;
 
-    private LocalStack(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog, LogCapture console)
+    private InProcessLocalHost(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog, LogCapture console)
     {
         DynamoDb = dynamoDb;
         System = system;
@@ -36,10 +36,10 @@ internal sealed class LocalStack : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static Task<LocalStack> StartAsync(params string[] options) => StartAsync(counter: null, options);
+    public static Task<InProcessLocalHost> StartAsync(params string[] options) => StartAsync(counter: null, options);
 
     /// <summary>Starts the stack; with <paramref name="counter"/>, the functions reach dynalite through a proxy that counts each DynamoDB call.</summary>
-    public static async Task<LocalStack> StartAsync(CircuitBreaker.Bench.DynamoDbRequestCounter? counter, params string[] options)
+    public static async Task<InProcessLocalHost> StartAsync(CircuitBreaker.Bench.DynamoDbRequestCounter? counter, params string[] options)
     {
         var parsed = LocalOptionsParser.Parse(["--port", "0", .. options]);
         var localOptions = parsed.Options ?? throw new ArgumentException(string.Join(" ", parsed.Errors));
@@ -59,7 +59,7 @@ internal sealed class LocalStack : IAsyncDisposable
                 console,
                 onRequest: null,
                 cancellation);
-            return new LocalStack(dynamoDb, system, functionLog, console) { _dynamoDbProxy = proxy };
+            return new InProcessLocalHost(dynamoDb, system, functionLog, console) { _dynamoDbProxy = proxy };
         }
         catch
         {

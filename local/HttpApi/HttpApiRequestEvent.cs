@@ -36,13 +36,6 @@ internal sealed record HttpApiHttpDescription(
     [property: JsonPropertyName("sourceIp")] string SourceIp,
     [property: JsonPropertyName("userAgent")] string UserAgent);
 
-/// <summary>What the client gets: the function's answer as API Gateway turns it into HTTP.</summary>
-/// <param name="StatusCode">The status.</param>
-/// <param name="Headers">Headers other than Set-Cookie, each once.</param>
-/// <param name="Cookies">Each becomes one Set-Cookie header.</param>
-/// <param name="Body">The body bytes (decoded when the function sent base64).</param>
-internal sealed record HttpApiResponse(int StatusCode, IReadOnlyList<KeyValuePair<string, string>> Headers, IReadOnlyList<string> Cookies, byte[] Body);
-
 /// <summary>Source-generated JSON for the request event.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HttpApiRequestEvent))]

@@ -3,7 +3,7 @@ using CircuitBreaker.Contract;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 
-namespace CircuitBreaker.Tests.Dynalite;
+namespace CircuitBreaker.Tests.Local.Dynalite;
 
 [Collection(DynaliteTests.Name)]
 public sealed class CircuitTableProvisionerTests(DynaliteFixture dynalite)

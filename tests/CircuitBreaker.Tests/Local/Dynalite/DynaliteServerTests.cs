@@ -4,7 +4,7 @@ using CircuitBreaker.Functions.Store;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 
-namespace CircuitBreaker.Tests.Dynalite;
+namespace CircuitBreaker.Tests.Local.Dynalite;
 
 public sealed class DynaliteServerTests
 {

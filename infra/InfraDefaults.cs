@@ -1,0 +1,32 @@
+using CircuitBreaker.Contract;
+
+namespace CircuitBreaker.Infra;
+
+/// <summary>
+/// The stack's defaults, written once: the initial values of <see cref="CircuitBreakerArgs"/> and
+/// <see cref="CircuitBreakerBackendArgs"/>, and (as text) the defaults of the config keys in
+/// <see cref="Configuration.InfraSettingKeys"/>.
+/// </summary>
+public static class InfraDefaults
+{
+    /// <summary>Memory of each function, MB.</summary>
+    public const int MemorySizeMb = 256;
+
+    /// <summary>The recorder's timeout, seconds; the local host gives the recorder the same.</summary>
+    public const int RecorderTimeoutSeconds = RecorderDefaults.TimeoutSeconds;
+
+    /// <summary>Retention of the functions' log groups, days.</summary>
+    public const int LogRetentionDays = 14;
+
+    /// <summary>HTTP API stage burst limit.</summary>
+    public const int ThrottlingBurstLimit = 100;
+
+    /// <summary>HTTP API stage rate limit, requests per second.</summary>
+    public const double ThrottlingRateLimit = 50;
+
+    /// <summary>EventBridge retries of a failure event to the recorder.</summary>
+    public const int EventRetryAttempts = 8;
+
+    /// <summary>How long EventBridge keeps retrying a failure event before dead-lettering it, seconds.</summary>
+    public const int EventMaxAgeSeconds = 3600;
+}
