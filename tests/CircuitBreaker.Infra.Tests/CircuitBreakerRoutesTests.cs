@@ -52,16 +52,22 @@ public sealed class CircuitBreakerRoutesTests
     {
         var stack = await StackDeployment.RunAsync(WithRoutes(TwoRoutes));
 
+        // The engine registers the two alarms concurrently (both wait only for the topic's ARN), so the mocks may
+        // see them in either order: each is found by its dimension, not by its position.
         var alarms = stack.AllOf(ResourceTypes.MetricAlarm);
-        Assert.Equal(
-            ["orders.example.com", "payments"],
-            alarms.Select(alarm => (string)RecordedResource.Entry(alarm.Map("dimensions"), CircuitMetrics.ServiceIdDimension)!));
-        Assert.Equal(["circuit-breaker-test-circuit-opened", "circuit-breaker-test-circuit-opened-payments"], alarms.Select(alarm => alarm.Text("name")));
+        Assert.Equal(2, alarms.Count);
+        RecordedResource AlarmOf(string serviceId) => Assert.Single(
+            alarms, alarm => (string?)RecordedResource.Entry(alarm.Map("dimensions"), CircuitMetrics.ServiceIdDimension) == serviceId);
+        var orders = AlarmOf("orders.example.com");
+        var payments = AlarmOf("payments");
+        Assert.Equal("circuit-breaker-test-circuit-opened", orders.Text("name"));
+        Assert.Equal("circuit-breaker-test-circuit-opened-payments", payments.Text("name"));
 
+        // The dashboard's rows do follow the routes' order.
         var expected = DashboardLayout.Build(
             CircuitBreakerMocks.Region,
             CircuitSettingKeys.MetricsNamespace.DefaultValue!,
-            [("orders.example.com", alarms[0].Computed("arn")), ("payments", alarms[1].Computed("arn"))]);
+            [("orders.example.com", orders.Computed("arn")), ("payments", payments.Computed("arn"))]);
         Assert.Equal(expected, stack.Single(ResourceTypes.Dashboard).Text("dashboardBody"));
     }
 
