@@ -14,4 +14,13 @@ public static class FailureReasons
 
     /// <summary>The call was still pending after <see cref="CircuitSettingKeys.SlowCallSeconds"/>; published then, not again when it ends.</summary>
     public const string Slow = "slow";
+
+    /// <summary>
+    /// The call threw an exception that says nothing more specific (from the Polly library, whose callers call
+    /// anything, not only HTTP). Counted like every other reason.
+    /// </summary>
+    public const string Exception = "exception";
+
+    /// <summary>True when <paramref name="reason"/> is one of the reasons above: the recorder refuses any other.</summary>
+    public static bool IsKnown(string? reason) => reason is Timeout or ConnectionError or ServerError or Slow or Exception;
 }

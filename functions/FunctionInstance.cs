@@ -1,14 +1,15 @@
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Functions.Configuration;
 using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Handlers;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Routing;
 using CircuitBreaker.Functions.Runtime;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Functions;
 

@@ -1,6 +1,7 @@
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Functions.Configuration;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Functions;

@@ -1,4 +1,5 @@
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 
 namespace CircuitBreaker.Functions.Configuration;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
-using CircuitBreaker.Functions.Events;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Events;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Functions.Handlers;
@@ -96,7 +96,7 @@ internal sealed class RecorderHandler(FailureRecorders recorders, FunctionLog lo
             throw new InvalidEventException("The event's detail.failedAtEpochMs is missing or not positive.");
         }
 
-        if (detail.Reason is not (FailureReasons.Timeout or FailureReasons.ConnectionError or FailureReasons.ServerError or FailureReasons.Slow))
+        if (!FailureReasons.IsKnown(detail.Reason))
         {
             throw new InvalidEventException($"The event's detail.reason '{detail.Reason}' is not one of the failure reasons.");
         }

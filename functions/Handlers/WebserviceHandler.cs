@@ -1,10 +1,10 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Http;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Functions.Handlers;

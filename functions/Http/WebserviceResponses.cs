@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Functions.Downstream;
 
 namespace CircuitBreaker.Functions.Http;

@@ -3,7 +3,7 @@ using CircuitBreaker.Contract;
 using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Functions.Http;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Functions.Routing;

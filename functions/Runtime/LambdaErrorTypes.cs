@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Functions.Configuration;
 
 namespace CircuitBreaker.Functions.Runtime;

@@ -1,6 +1,6 @@
 using System.Net;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 
 namespace CircuitBreaker.Functions.Runtime;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
 
 namespace CircuitBreaker.Local.Hosting;
 

@@ -57,9 +57,9 @@ public static class DistributedCircuitBreakerResiliencePipelineBuilderExtensions
         StrategyBuilderContext context,
         DistributedCircuitBreakerStrategyOptions<TResult> options)
     {
-        var circuit = options.Circuit ?? throw new NotSupportedException(
-            $"This version of CircuitBreaker.Polly has no built-in backend for the table '{options.EffectiveTableName}' and bus "
-            + $"'{options.EffectiveEventBusName}' yet: set {nameof(DistributedCircuitBreakerSettings.Circuit)} (e.g. an {nameof(InMemoryDistributedCircuit)}).");
+        // Without a circuit of their own, the options get the deployed breaker's: built once per strategy, and kept
+        // for the process's life with the pipeline.
+        var circuit = options.Circuit ?? DynamoDbDistributedCircuit.Create(options);
 
         if (!string.Equals(circuit.ServiceId, options.ServiceId, StringComparison.Ordinal))
         {

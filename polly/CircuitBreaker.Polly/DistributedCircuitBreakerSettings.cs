@@ -103,8 +103,8 @@ public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOpti
     public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>
-    /// The circuit this strategy consults. Null (the default): the breaker's table and bus
-    /// (<see cref="TableName"/>, <see cref="EventBusName"/>). Set it to share an <see cref="InMemoryDistributedCircuit"/>
+    /// The circuit this strategy consults. Null (the default): a <see cref="DynamoDbDistributedCircuit"/> over the
+    /// breaker's table and bus (<see cref="TableName"/>, <see cref="EventBusName"/>), built when the strategy is. Set it to share an <see cref="InMemoryDistributedCircuit"/>
     /// between pipelines of one process (tests, local runs) or to bring another backend.
     /// </summary>
     public IDistributedCircuit? Circuit { get; set; }
@@ -148,6 +148,13 @@ public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOpti
                 yield return new ValidationResult(
                     $"EventBusName is required: set it, or the environment variable {FunctionEnvironment.EventBusName} (the stack's output eventBusName).",
                     [nameof(EventBusName)]);
+            }
+
+            if (Blank(Environment.GetEnvironmentVariable(FunctionEnvironment.Region)))
+            {
+                yield return new ValidationResult(
+                    $"The environment variable {FunctionEnvironment.Region} is required: the region of the breaker's table and bus (Lambda sets it).",
+                    [nameof(Circuit)]);
             }
         }
     }

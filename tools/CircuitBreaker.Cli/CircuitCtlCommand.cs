@@ -1,10 +1,11 @@
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Functions.Configuration;
-using CircuitBreaker.Functions.Events;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Events;
+using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Cli;
 

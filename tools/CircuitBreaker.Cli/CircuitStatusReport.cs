@@ -1,6 +1,6 @@
 using System.Globalization;
-using CircuitBreaker.Functions.Breaker;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Cli;
 

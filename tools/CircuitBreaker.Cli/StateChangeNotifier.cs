@@ -2,8 +2,8 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.Runtime.Identity;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Events;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Events;
+using CircuitBreaker.Core.Logging;
 
 namespace CircuitBreaker.Cli;
 

@@ -3,7 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions.Handlers;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Bench.Baseline;

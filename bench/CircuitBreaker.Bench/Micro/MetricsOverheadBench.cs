@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 
 namespace CircuitBreaker.Bench.Micro;
 

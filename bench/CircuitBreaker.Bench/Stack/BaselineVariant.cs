@@ -3,11 +3,12 @@ using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Bench.Baseline;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Functions.Configuration;
 using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Logging;
-using CircuitBreaker.Functions.Store;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Core.Store;
+using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Bench.Stack;

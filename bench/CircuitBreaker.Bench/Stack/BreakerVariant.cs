@@ -1,8 +1,8 @@
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Events;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Events;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Bench.Stack;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Bench.Stack;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using CircuitBreaker.Bench.Load;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Downstream;

@@ -1,11 +1,11 @@
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Logging;
-using CircuitBreaker.Functions.Breaker;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Functions.Runtime;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.Dynalite;
 
 namespace CircuitBreaker.Bench.Stack;

@@ -22,7 +22,9 @@ internal static class FailureDescription
         OperationCanceledException => (FailureReasons.Timeout, null),
         HttpRequestException { StatusCode: { } status } when (int)status >= (int)HttpStatusCode.InternalServerError => (FailureReasons.ServerError, (int)status),
 
-        // The recorder accepts a closed set of reasons; any other exception is a call that did not get an answer.
-        _ => (FailureReasons.ConnectionError, null),
+        HttpRequestException or System.Net.Sockets.SocketException or System.IO.IOException => (FailureReasons.ConnectionError, null),
+
+        // Anything else the caller's code threw: the generic reason the recorder counts like the others.
+        _ => (FailureReasons.Exception, null),
     };
 }

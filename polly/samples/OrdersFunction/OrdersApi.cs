@@ -1,7 +1,8 @@
 namespace OrdersFunction;
 
-/// <summary>The dependency the function calls. This one is down: it hangs until the caller gives up.</summary>
-internal sealed class HangingOrdersApi
+/// <summary>The dependency the function calls. When it is down, it hangs until the caller gives up.</summary>
+/// <param name="isDown">Whether calls hang (down) or answer at once (up).</param>
+internal sealed class OrdersApi(bool isDown)
 {
     private int _calls;
 
@@ -11,7 +12,11 @@ internal sealed class HangingOrdersApi
     public async ValueTask<string> GetOrderAsync(string orderId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
-        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        if (isDown)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+
         return $"order {orderId}";
     }
 }

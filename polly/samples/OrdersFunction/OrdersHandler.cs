@@ -6,7 +6,7 @@ using Polly.Timeout;
 namespace OrdersFunction;
 
 /// <summary>The function's handler: fetches an order through the pipeline and turns the breaker's refusals into answers.</summary>
-internal sealed class OrdersHandler(ResiliencePipeline<string> pipeline, HangingOrdersApi orders)
+internal sealed class OrdersHandler(ResiliencePipeline<string> pipeline, OrdersApi orders)
 {
     public async Task<(int Status, string Body)> HandleAsync(string requestId, string orderId, CancellationToken cancellationToken)
     {

@@ -10,7 +10,10 @@ using Polly.Timeout;
 // A user's function with the distributed breaker. Run as it is, it plays an outage of its dependency against
 // an in-memory circuit and checks what a Lambda instance would see, exiting 1 if the library misbehaves: CI runs
 // the Native AOT binary, so the library is exercised after trimming, not only analysed.
-var orders = new HangingOrdersApi();
+// With TABLE_NAME set it is one instance of a deployed function instead: `OrdersFunction up|down ORDER-ID...` serves
+// those orders through the breaker's table and bus, with the dependency up or down (the end-to-end tests run two).
+var deployed = Environment.GetEnvironmentVariable(FunctionEnvironment.TableName) is not null;
+var orders = new OrdersApi(isDown: !deployed || args.FirstOrDefault() != "up");
 var options = new DistributedCircuitBreakerStrategyOptions<string>
 {
     ServiceId = "orders-api",
@@ -26,8 +29,8 @@ var options = new DistributedCircuitBreakerStrategyOptions<string>
     },
 }.ApplyEnvironment(); // deployed, the stack's FAILURE_THRESHOLD, WINDOW_SECONDS, ... win over the values above
 
-// Deployed, TABLE_NAME and EVENT_BUS_NAME name the breaker's backend; here one process plays every instance.
-if (Environment.GetEnvironmentVariable(FunctionEnvironment.TableName) is null)
+// Deployed, TABLE_NAME and EVENT_BUS_NAME name the breaker's backend; otherwise one process plays every instance.
+if (!deployed)
 {
     options.Circuit = new InMemoryDistributedCircuit(options);
 }
@@ -44,6 +47,17 @@ var pipeline = new ResiliencePipelineBuilder<string>()
     .Build();
 
 var handler = new OrdersHandler(pipeline, orders);
+if (deployed)
+{
+    foreach (var orderId in args.Skip(1))
+    {
+        var (status, body) = await handler.HandleAsync(Guid.NewGuid().ToString("N"), orderId, CancellationToken.None);
+        Console.WriteLine($"GET /orders/{orderId} -> {status} ({body}); calls into orders-api: {orders.Calls}");
+    }
+
+    return 0;
+}
+
 var problems = new List<string>();
 
 var first = await handler.HandleAsync("request-1", "1001", CancellationToken.None);

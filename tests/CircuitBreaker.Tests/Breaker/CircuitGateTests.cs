@@ -1,6 +1,6 @@
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Functions.Http;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,4 @@
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CircuitBreaker.Tests.Breaker;

@@ -1,4 +1,4 @@
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Breaker;

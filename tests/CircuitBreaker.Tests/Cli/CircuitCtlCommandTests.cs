@@ -2,7 +2,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Cli;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;
 

@@ -1,4 +1,5 @@
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Functions.Configuration;
 
 namespace CircuitBreaker.Tests.Configuration;

@@ -114,7 +114,7 @@ public sealed class LocalHostEndToEndTests
         Assert.Equal(callsBeforeProbe + 1, downstream.Calls);
         Assert.Single(burst, r => r.Status == 200);
         await stack.WaitForTransitionAsync("closed", TransitionBound);
-        await Task.Delay(CircuitBreaker.Functions.Breaker.CircuitGate.HalfOpenRecheck + TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
+        await Task.Delay(CircuitBreaker.Core.Breaker.CircuitGate.HalfOpenRecheck + TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
         Assert.Equal(200, (await stack.GetAsync()).Status);
     }
 

@@ -6,8 +6,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Amazon.Runtime;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Events;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Events;
+using CircuitBreaker.Core.Logging;
 
 namespace CircuitBreaker.Tests.Events;
 

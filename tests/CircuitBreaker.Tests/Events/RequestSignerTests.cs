@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Events;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CircuitBreaker.Tests.Events;

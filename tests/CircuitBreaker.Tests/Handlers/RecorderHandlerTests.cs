@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Tests.Support;
@@ -92,6 +92,18 @@ public sealed class RecorderHandlerTests
 
         Assert.True(response.GetProperty("stored").GetBoolean());
         Assert.Equal(FailureReasons.Slow, Assert.Single(_store.Failures).Reason);
+    }
+
+    [Fact]
+    public async Task AFailureFromTheLibraryWithTheGenericReasonIsStored()
+    {
+        var envelope = Envelope("evt-exception");
+        envelope["detail"]!["reason"] = FailureReasons.Exception;
+
+        var response = await InvokeAsync(envelope);
+
+        Assert.True(response.GetProperty("stored").GetBoolean());
+        Assert.Equal(FailureReasons.Exception, Assert.Single(_store.Failures).Reason);
     }
 
     public static TheoryData<string, string> BadEvents => new()

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Breaker;
+using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Tests.Support;
 

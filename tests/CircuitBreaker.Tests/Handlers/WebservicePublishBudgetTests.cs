@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Amazon.Runtime;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Handlers;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

@@ -69,6 +69,16 @@ public sealed class DistributedCircuitBreakerStrategyTests
     }
 
     [Fact]
+    public async Task AnExceptionThatIsNotAboutTheConnectionIsReportedWithTheGenericReason()
+    {
+        var pipeline = Pipeline(_options);
+
+        Assert.IsType<InvalidOperationException>(await pipeline.FailAsync());
+
+        Assert.Equal(FailureReasons.Exception, Assert.Single(_circuit.Failures).Reason);
+    }
+
+    [Fact]
     public async Task AnHttpResultJudgedFailedIsReportedAsServerErrorWithItsStatus()
     {
         var options = new DistributedCircuitBreakerStrategyOptions<HttpResponseMessage>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

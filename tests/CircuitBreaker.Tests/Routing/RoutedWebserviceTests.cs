@@ -3,7 +3,7 @@ using CircuitBreaker.Contract;
 using CircuitBreaker.Functions;
 using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Functions.Runtime;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Handlers;
 using CircuitBreaker.Tests.Support;
 

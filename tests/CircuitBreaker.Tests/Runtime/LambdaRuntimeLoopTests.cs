@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;

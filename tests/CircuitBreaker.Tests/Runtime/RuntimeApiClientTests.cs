@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Functions.Configuration;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Tests.Support;

@@ -1,4 +1,4 @@
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Tests.Store;
 

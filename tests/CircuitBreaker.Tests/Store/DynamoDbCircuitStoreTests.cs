@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

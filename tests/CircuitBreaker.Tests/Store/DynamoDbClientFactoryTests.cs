@@ -1,6 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Tests.Store;
 

@@ -1,5 +1,5 @@
 using Amazon.DynamoDBv2;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

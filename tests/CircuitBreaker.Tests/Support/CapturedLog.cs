@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 
 namespace CircuitBreaker.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Events;
+using CircuitBreaker.Core.Events;
 
 namespace CircuitBreaker.Tests.Support;
 

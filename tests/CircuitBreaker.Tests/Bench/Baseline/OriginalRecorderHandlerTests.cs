@@ -2,7 +2,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Bench.Baseline;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Bench.Baseline;

@@ -4,7 +4,7 @@ using CircuitBreaker.Bench.Baseline;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Functions.Http;
-using CircuitBreaker.Functions.Logging;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Bench.Baseline;

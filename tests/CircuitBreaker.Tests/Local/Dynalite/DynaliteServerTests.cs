@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Amazon.DynamoDBv2;
-using CircuitBreaker.Functions.Store;
+using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Core.Store;
+
+namespace CircuitBreaker.Core.Breaker;
+
+/// <summary>
+/// The webservice's side of the breaker: decides, per request, whether the downstream is called, and
+/// settles the half-open probe. The recorder's side, which opens the circuit, is <see cref="FailureRecorder"/>. The
+/// whole state machine, and who performs each transition: docs/design.md, "State machine".
+/// </summary>
+/// <param name="store">The circuit's state.</param>
+/// <param name="memory">This instance's memory of open circuits.</param>
+/// <param name="settings">The breaker's settings.</param>
+/// <param name="time">The clock.</param>
+/// <param name="log">Where transitions and faults are written.</param>
+/// <param name="transitions">Reports each transition (log line and state-change event); null logs them only.</param>
+/// <param name="backoff">The open period after a failed probe; null builds one from the settings with shared randomness.</param>
+/// <param name="probeLease">
+/// How long a probe holds its lease. Null: the webservice's, the downstream's timeout plus <see cref="CircuitSettings.ResponseReserve"/>;
+/// the Polly library passes its own, since it does not know what the caller's call may take.
+/// </param>
+internal sealed class CircuitGate(
+    ICircuitStore store,
+    OpenCircuitMemory memory,
+    CircuitSettings settings,
+    TimeProvider time,
+    FunctionLog log,
+    TransitionReporter? transitions = null,
+    OpenPeriodBackoff? backoff = null,
+    TimeSpan? probeLease = null)
+{
+    private readonly TimeSpan _probeLease = probeLease ?? settings.DownstreamTimeout + CircuitSettings.ResponseReserve;
+
+    private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
+
+    private readonly OpenPeriodBackoff _backoff = backoff ?? new OpenPeriodBackoff(settings, Random.Shared.NextDouble);
+
+    // Failed probes in a row as the state item said when this instance's request won the probe, by request id:
+    // the reopen after a failed probe lengthens the period from there without reading the state again.
+    private readonly ConcurrentDictionary<string, int> _failedProbesBefore = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// While another instance probes, how long this one answers from memory before reading the state
+    /// again: short, so that a quick successful probe is noticed quickly.
+    /// </summary>
+    internal static readonly TimeSpan HalfOpenRecheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Decides for one request. Never throws for a fault of the store: it becomes
+    /// <see cref="AdmissionKind.CallWithoutBreaker"/> or <see cref="AdmissionKind.RejectWithoutBreaker"/>
+    /// as <see cref="CircuitSettings.FailOpen"/> says, with a log line saying why.
+    /// </summary>
+    public async Task<Admission> AdmitAsync(string requestId, CancellationToken cancellationToken)
+    {
+        var serviceId = settings.ServiceId;
+        if (memory.TryRecall(serviceId, out var rememberedUntil, out var rememberedState))
+        {
+            return new Admission(AdmissionKind.Reject, rememberedState, rememberedUntil, FromMemory: true);
+        }
+
+        try
+        {
+            var record = await store.GetAsync(serviceId, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            switch (record.Status)
+            {
+                case CircuitStatus.Open when record.OpenUntil > now:
+                    memory.Remember(serviceId, record.OpenUntil.Value, CircuitView.Open);
+                    return new Admission(AdmissionKind.Reject, CircuitView.Open, record.OpenUntil);
+
+                case CircuitStatus.HalfOpen when record.ProbeLeaseUntil > now:
+                    return RejectWhileProbing(serviceId, record.ProbeLeaseUntil.Value, now);
+
+                case CircuitStatus.Isolated:
+                    // Rechecked soon, so that an operator's release reaches every instance quickly.
+                    memory.Remember(serviceId, now + HalfOpenRecheck, CircuitView.Isolated);
+                    return new Admission(AdmissionKind.Reject, CircuitView.Isolated);
+
+                case CircuitStatus.Open or CircuitStatus.HalfOpen:
+                    return await ElectProbeAsync(record, requestId, now, cancellationToken).ConfigureAwait(false);
+
+                default:
+                    return new Admission(AdmissionKind.Call, CircuitView.Closed);
+            }
+        }
+        catch (CircuitStoreUnavailableException error)
+        {
+            return WithoutBreaker(requestId, error);
+        }
+    }
+
+    /// <summary>
+    /// Settles the probe this request won: success closes the circuit (earlier failures stop counting),
+    /// failure opens it for another period, longer with each failed probe in a row when backoff is on
+    /// (<see cref="OpenPeriodBackoff"/>).
+    /// </summary>
+    /// <returns>The state this request moved the circuit to; null when it moved nothing.</returns>
+    public async Task<CircuitView?> SettleProbeAsync(string requestId, bool succeeded, CancellationToken cancellationToken) =>
+        (await SettleAsync(requestId, succeeded, cancellationToken).ConfigureAwait(false))?.To;
+
+    /// <summary>
+    /// Settles the probe as <see cref="SettleProbeAsync"/> does, and also says how long a failed probe reopened the
+    /// circuit for (the Polly library hands it to <c>OnOpened</c> as the break duration).
+    /// </summary>
+    /// <returns>What this request did to the circuit; null when it moved nothing.</returns>
+    public async Task<SettledProbe?> SettleAsync(string requestId, bool succeeded, CancellationToken cancellationToken)
+    {
+        var serviceId = settings.ServiceId;
+        var scope = new LogScope(requestId, serviceId, CircuitView.HalfOpen.Name());
+        var now = time.GetUtcNow();
+        var failedProbes = (_failedProbesBefore.TryRemove(requestId, out var before) ? before : 0) + 1;
+        try
+        {
+            if (succeeded)
+            {
+                if (await store.TryCloseAsync(serviceId, requestId, now, cancellationToken).ConfigureAwait(false))
+                {
+                    memory.Forget(serviceId);
+                    await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Closed, "probe succeeded", null, cancellationToken).ConfigureAwait(false);
+                    return new SettledProbe(CircuitView.Closed, null);
+                }
+            }
+            else
+            {
+                var period = _backoff.PeriodAfter(failedProbes);
+                var openUntil = now + period;
+                if (await store.TryReopenAsync(serviceId, requestId, openUntil, failedProbes, cancellationToken).ConfigureAwait(false))
+                {
+                    memory.Remember(serviceId, openUntil, CircuitView.Open);
+                    var reason = _backoff.IsOn
+                        ? string.Create(CultureInfo.InvariantCulture, $"probe failed ({failedProbes} in a row, open {period.TotalSeconds:0.###} s)")
+                        : "probe failed";
+                    await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Open, reason, openUntil, cancellationToken).ConfigureAwait(false);
+                    return new SettledProbe(CircuitView.Open, period);
+                }
+            }
+
+            // The lease lapsed and another request took it over: its outcome will settle the circuit.
+            log.Warn("probe outcome not applied: the lease was lost", scope, ("probeSucceeded", succeeded));
+            return null;
+        }
+        catch (CircuitStoreUnavailableException error)
+        {
+            // The lease lapses by itself and another request probes again: nothing is stuck.
+            log.Warn("probe outcome not applied: breaker store unavailable", scope, ("probeSucceeded", succeeded), ("error", error));
+            return null;
+        }
+    }
+
+    private async Task<Admission> ElectProbeAsync(CircuitRecord record, string requestId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // The lease covers the whole probe (for the webservice: the downstream's timeout plus the time to answer).
+        var leaseUntil = now + _probeLease;
+        if (await store.TryAcquireProbeAsync(settings.ServiceId, requestId, now, leaseUntil, cancellationToken).ConfigureAwait(false))
+        {
+            _failedProbesBefore[requestId] = record.FailedProbes;
+            memory.Forget(settings.ServiceId);
+            var from = record.Status.ToView();
+            var reason = record.Status == CircuitStatus.Open ? "open period ended" : "previous probe's lease lapsed";
+            await _transitions.ReportAsync(new LogScope(requestId, settings.ServiceId, from.Name()), from, CircuitView.HalfOpen, reason, null, cancellationToken)
+                .ConfigureAwait(false);
+            return new Admission(AdmissionKind.Probe, CircuitView.HalfOpen);
+        }
+
+        // Another request won the election an instant ago.
+        return RejectWhileProbing(settings.ServiceId, leaseUntil, now);
+    }
+
+    private Admission RejectWhileProbing(string serviceId, DateTimeOffset leaseUntil, DateTimeOffset now)
+    {
+        var recheckAt = now + HalfOpenRecheck < leaseUntil ? now + HalfOpenRecheck : leaseUntil;
+        memory.Remember(serviceId, recheckAt, CircuitView.HalfOpen);
+        return new Admission(AdmissionKind.Reject, CircuitView.HalfOpen, recheckAt);
+    }
+
+    private Admission WithoutBreaker(string requestId, CircuitStoreUnavailableException error)
+    {
+        var kind = settings.FailOpen ? AdmissionKind.CallWithoutBreaker : AdmissionKind.RejectWithoutBreaker;
+        log.Warn(
+            settings.FailOpen
+                ? "breaker store unavailable: failing open, calling the downstream"
+                : "breaker store unavailable: failing closed, refusing the request",
+            new LogScope(requestId, settings.ServiceId, CircuitView.Unknown.Name()),
+            ("error", error));
+        return new Admission(kind, CircuitView.Unknown);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace CircuitBreaker.Core.Store;
+
+/// <summary>
+/// The sort keys of a circuit's items, in one place. Failure and success-counter keys embed a time as zero-padded
+/// epoch milliseconds so that lexicographic order on the sort key is chronological order, and a time
+/// window becomes a key range.
+/// </summary>
+internal static class CircuitItemKeys
+{
+    /// <summary>Sort key of the circuit's state item.</summary>
+    public const string State = "state";
+
+    /// <summary>Prefix shared by every failure item's sort key.</summary>
+    public const string FailurePrefix = "failure#";
+
+    /// <summary>Prefix shared by every success-counter item's sort key.</summary>
+    public const string SuccessesPrefix = "successes#";
+
+    // 15 digits hold epoch milliseconds until the year 33658; fixed width keeps string order = time order.
+    private const string MillisecondsFormat = "D15";
+
+    // '~' sorts after '#' and every digit: "failure#<ms>~" is above every failure key of that millisecond.
+    private const string AfterEventIds = "~";
+
+    private const string SuccessesUpperBound = SuccessesPrefix + "~";
+
+    /// <summary>The sort key of one failure: <c>failure#&lt;ms, 15 digits&gt;#&lt;event id&gt;</c>.</summary>
+    public static string Failure(DateTimeOffset failedAt, string eventId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        return FailureTimePrefix(failedAt) + "#" + eventId;
+    }
+
+    /// <summary>
+    /// The inclusive sort-key range of failures at or after <paramref name="since"/> and at or before
+    /// <paramref name="until"/> (to the millisecond). The recorder dates no failure after its own clock, so the upper
+    /// bound only keeps out failures stored with a future date by an older recorder, which must not count.
+    /// </summary>
+    public static (string From, string To) FailuresBetween(DateTimeOffset since, DateTimeOffset until) =>
+        (FailureTimePrefix(since), FailureTimePrefix(until) + AfterEventIds);
+
+    /// <summary>The sort key of the success counter of the bucket starting at <paramref name="bucketStart"/>: <c>successes#&lt;ms, 15 digits&gt;</c>.</summary>
+    public static string Successes(DateTimeOffset bucketStart) => SuccessesPrefix + Milliseconds(bucketStart);
+
+    /// <summary>The inclusive sort-key range of the success counters whose bucket starts at or after <paramref name="since"/>.</summary>
+    public static (string From, string To) SuccessesSince(DateTimeOffset since) => (Successes(since), SuccessesUpperBound);
+
+    private static string FailureTimePrefix(DateTimeOffset at) => FailurePrefix + Milliseconds(at);
+
+    private static string Milliseconds(DateTimeOffset at) =>
+        Math.Max(0, at.ToUnixTimeMilliseconds()).ToString(MillisecondsFormat, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,72 @@
+namespace CircuitBreaker.Core.Store;
+
+/// <summary>
+/// Where failures and circuit state persist. Every transition is a conditional write that succeeds for
+/// exactly one of any number of concurrent callers; the methods return false when the condition did not hold.
+/// Faults of the store itself (unreachable, throttled) surface as <see cref="CircuitStoreUnavailableException"/>.
+/// </summary>
+internal interface ICircuitStore
+{
+    /// <summary>Reads the state item with a strongly consistent read; a missing item reads as closed, version 0.</summary>
+    Task<CircuitRecord> GetAsync(string serviceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores one failure, keyed on its event id so a redelivered event is stored once.
+    /// Returns false when that event was already stored.
+    /// </summary>
+    Task<bool> RecordFailureAsync(FailureRecord failure, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts failures that happened at or after <paramref name="since"/> and at or before <paramref name="until"/>,
+    /// whatever TTL has or has not deleted yet, stopping at <paramref name="limit"/> (strongly consistent).
+    /// </summary>
+    Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds <see cref="SuccessCount.Count"/> to the success counter of its time bucket in one atomic write, creating
+    /// it when absent. Not idempotent: a caller adds again only what it believes was not added.
+    /// </summary>
+    Task AddSuccessesAsync(SuccessCount successes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sums the success counters of the buckets that start at or after <paramref name="since"/>, whatever TTL has or
+    /// has not deleted yet (strongly consistent).
+    /// </summary>
+    Task<long> SumSuccessesAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Closed (at <paramref name="expectedVersion"/>) → open until <paramref name="openUntil"/>, with no failed probes yet.</summary>
+    Task<bool> TryOpenAsync(string serviceId, long expectedVersion, DateTimeOffset openUntil, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Open past its <c>OpenUntil</c>, or half-open with a lapsed lease, → half-open with
+    /// <paramref name="owner"/> holding the probe lease until <paramref name="leaseUntil"/>.
+    /// </summary>
+    Task<bool> TryAcquireProbeAsync(string serviceId, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+
+    /// <summary>Half-open held by <paramref name="owner"/> → closed at <paramref name="closedAt"/>.</summary>
+    Task<bool> TryCloseAsync(string serviceId, string owner, DateTimeOffset closedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Half-open held by <paramref name="owner"/> → open until <paramref name="openUntil"/>, with
+    /// <paramref name="failedProbes"/> failed probes in a row.
+    /// </summary>
+    Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, int failedProbes, CancellationToken cancellationToken);
+}
+
+/// <summary>One failure to store.</summary>
+/// <param name="ServiceId">The circuit's key.</param>
+/// <param name="EventId">The EventBridge event's id: the idempotency key.</param>
+/// <param name="FailedAt">When the call failed.</param>
+/// <param name="ExpiresAt">When TTL may delete the item (epoch seconds in the table).</param>
+/// <param name="Reason">One of <c>FailureReasons</c>.</param>
+internal sealed record FailureRecord(string ServiceId, string EventId, DateTimeOffset FailedAt, DateTimeOffset ExpiresAt, string Reason);
+
+/// <summary>Successful downstream calls to add to one time bucket's counter.</summary>
+/// <param name="ServiceId">The circuit's key.</param>
+/// <param name="BucketStart">The start of the bucket the calls belong to.</param>
+/// <param name="Count">How many calls to add; at least 1.</param>
+/// <param name="ExpiresAt">When TTL may delete the counter (epoch seconds in the table).</param>
+internal sealed record SuccessCount(string ServiceId, DateTimeOffset BucketStart, long Count, DateTimeOffset ExpiresAt);
+
+/// <summary>The store could not be reached or refused to serve; the breaker decides what to do without it.</summary>
+internal sealed class CircuitStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,222 @@
+using Amazon.DynamoDBv2;
+using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Configuration;
+using CircuitBreaker.Core.Events;
+using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Core.Store;
+using Polly.CircuitBreaker;
+
+namespace CircuitBreaker.Polly;
+
+/// <summary>
+/// The deployed breaker's circuit: the webservice's own gate (<c>CircuitGate</c>, with this process's memory of open
+/// circuits and the open period's backoff) over the breaker's DynamoDB table, failures and state changes published on
+/// its EventBridge bus for the stack's recorder, and failure-ratio mode's success counter. One instance per process
+/// and service id: build it once (or let <c>AddDistributedCircuitBreaker</c> build it) and keep it for the process's life.
+/// </summary>
+/// <remarks>
+/// The recorder opens the circuit with the stack's settings (<c>failureThreshold</c>, <c>windowSeconds</c>,
+/// <c>failureRatio</c>, <c>minimumThroughput</c>); this side uses the options' open duration, backoff and probe lease.
+/// Give both the same values, e.g. with <see cref="DistributedCircuitBreakerEnvironment.ApplyEnvironment"/>.
+/// Access needed: <c>dynamodb:GetItem</c> and <c>dynamodb:UpdateItem</c> on the table, <c>events:PutEvents</c> on the bus.
+/// </remarks>
+public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposable
+{
+    /// <summary>One attempt at a state read or transition: short, since the caller's call waits on it (the webservice's).</summary>
+    internal static readonly TimeSpan StoreAttemptTimeout = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Retries of a store attempt after the first (the webservice's).</summary>
+    internal const int StoreMaxErrorRetry = 1;
+
+    /// <summary>The longest publishing a failure may hold up the caller (the webservice's publish budget).</summary>
+    internal static readonly TimeSpan PublishBudget = TimeSpan.FromSeconds(1);
+
+    /// <summary>The <c>handler</c> field of this library's log lines.</summary>
+    internal const string LogHandlerName = "polly";
+
+    // The gate never calls a downstream itself; its settings record still names one.
+    private static readonly Uri CallerDefined = new("urn:circuit-breaker:polly");
+
+    private readonly CircuitGate _gate;
+    private readonly PutEventsClient _failures;
+    private readonly SuccessCounter _successes;
+    private readonly TimeProvider _time;
+    private readonly IDisposable[] _owned;
+
+    internal DynamoDbDistributedCircuit(
+        string serviceId,
+        ICircuitStore store,
+        PutEventsClient publisher,
+        CircuitSettings settings,
+        TimeSpan probeLease,
+        TimeProvider time,
+        FunctionLog log,
+        params IDisposable[] owned)
+    {
+        ServiceId = serviceId;
+        _time = time;
+        _failures = publisher;
+        _gate = new CircuitGate(
+            store,
+            new OpenCircuitMemory(time),
+            settings,
+            time,
+            log,
+            new TransitionReporter(log, publisher, time),
+            probeLease: probeLease);
+        _successes = new SuccessCounter(store, settings, time, log);
+        _owned = owned;
+    }
+
+    /// <inheritdoc />
+    public string ServiceId { get; }
+
+    /// <summary>
+    /// Builds the circuit for <paramref name="settings"/>: its table and bus (or <c>TABLE_NAME</c> and <c>EVENT_BUS_NAME</c>),
+    /// the region <c>AWS_REGION</c>, endpoints overridden by <c>AWS_ENDPOINT_URL_DYNAMODB</c>, <c>AWS_ENDPOINT_URL_EVENTS</c>
+    /// or <c>AWS_ENDPOINT_URL</c> (the local host prints them), and the AWS SDK's default credentials chain.
+    /// Log lines (transitions, faults survived) go to standard error as JSON, as Lambda's JSON log format takes them.
+    /// </summary>
+    /// <param name="settings">The options of the pipelines that will share the circuit; validated as the builder validates them.</param>
+    /// <exception cref="ArgumentException">A table, bus or region is missing, or an endpoint variable is not an http(s) URL.</exception>
+    public static DynamoDbDistributedCircuit Create(DistributedCircuitBreakerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Create(settings, Environment.GetEnvironmentVariable, Console.Error);
+    }
+
+    /// <summary>
+    /// Builds the circuit with the environment read through <paramref name="environment"/> (tests host several in one
+    /// process), and optionally a longer store attempt (tests on a loaded machine, where dynalite may be slow).
+    /// </summary>
+    internal static DynamoDbDistributedCircuit Create(
+        DistributedCircuitBreakerSettings settings, Func<string, string?> environment, TextWriter logOutput, TimeSpan? storeAttemptTimeout = null)
+    {
+        var serviceId = settings.ServiceId ?? throw new ArgumentException("The settings have no ServiceId.", nameof(settings));
+        var table = Named(settings.TableName, environment(FunctionEnvironment.TableName), nameof(settings.TableName), FunctionEnvironment.TableName, "tableName");
+        var bus = Named(settings.EventBusName, environment(FunctionEnvironment.EventBusName), nameof(settings.EventBusName), FunctionEnvironment.EventBusName, "eventBusName");
+        var region = environment(FunctionEnvironment.Region)?.Trim();
+        if (string.IsNullOrEmpty(region))
+        {
+            throw new ArgumentException($"{FunctionEnvironment.Region} is required: the region of the breaker's table and bus, e.g. eu-west-1 (Lambda sets it).", nameof(settings));
+        }
+
+        Uri? dynamoDbEndpoint;
+        Uri eventsEndpoint;
+        try
+        {
+            dynamoDbEndpoint = AwsServiceEndpoint.DynamoDbOverride(environment);
+            eventsEndpoint = AwsServiceEndpoint.ForEvents(environment, region);
+        }
+        catch (FunctionConfigurationException bad)
+        {
+            throw new ArgumentException(bad.Message, nameof(settings), bad);
+        }
+
+        var time = settings.TimeProvider ?? TimeProvider.System;
+        var log = new FunctionLog(logOutput, time, LogHandlerName);
+        var credentials = CredentialsFromEnvironment.Explicit(environment);
+        var dynamoDb = DynamoDbClientFactory.Create(dynamoDbEndpoint, region, storeAttemptTimeout ?? StoreAttemptTimeout, credentials, StoreMaxErrorRetry);
+        var eventsHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var publisher = new PutEventsClient(
+            eventsHttp,
+            new PutEventsClientOptions { Endpoint = eventsEndpoint, Region = region, EventBusName = bus },
+            CredentialsFromEnvironment.Resolver(credentials),
+            time,
+            log);
+        return new DynamoDbDistributedCircuit(
+            serviceId,
+            new DynamoDbCircuitStore(dynamoDb, table, time),
+            publisher,
+            ToCircuitSettings(settings, serviceId),
+            settings.ProbeLease,
+            time,
+            log,
+            dynamoDb,
+            eventsHttp);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<CircuitAdmission> AdmitAsync(string callId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callId);
+        var admission = await _gate.AdmitAsync(callId, cancellationToken).ConfigureAwait(false);
+        return admission.Kind switch
+        {
+            AdmissionKind.Call => CircuitAdmission.Call(),
+            AdmissionKind.Probe => CircuitAdmission.Probe(),
+            AdmissionKind.Reject when admission.State == CircuitView.Isolated => CircuitAdmission.Isolated(),
+            AdmissionKind.Reject => CircuitAdmission.Reject(
+                (admission.RetryAt ?? _time.GetUtcNow()) - _time.GetUtcNow(),
+                admission.State == CircuitView.HalfOpen ? CircuitState.HalfOpen : CircuitState.Open),
+
+            // The gate has logged why; the strategy applies FailOpen itself.
+            _ => CircuitAdmission.Unavailable(null),
+        };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callId);
+        var settled = await _gate.SettleAsync(callId, succeeded, cancellationToken).ConfigureAwait(false);
+        return settled is { } probe ? new ProbeSettlement(Applied: true, probe.OpenPeriod) : new ProbeSettlement(Applied: false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> ReportFailureAsync(FailureEventDetail failure, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        using var budget = new CancellationTokenSource(PublishBudget, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        return await _failures.PublishAsync(failure, linked.Token).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReportCallAsync(CircuitCallReport report, CancellationToken cancellationToken)
+    {
+        // Failed calls reach the table through the recorder; only the others are counted here (nothing in count mode).
+        if (!report.Failed)
+        {
+            _successes.CountSuccess();
+        }
+
+        var flush = _successes.FlushIfDueAsync(ServiceId, cancellationToken);
+        return flush.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(flush);
+    }
+
+    /// <summary>Releases the DynamoDB and EventBridge clients this circuit built.</summary>
+    public void Dispose()
+    {
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+    }
+
+    private static string Named(string? configured, string? fromEnvironment, string property, string variable, string stackOutput)
+    {
+        var name = string.IsNullOrWhiteSpace(configured) ? fromEnvironment?.Trim() : configured.Trim();
+        return string.IsNullOrEmpty(name)
+            ? throw new ArgumentException($"{property} is required: set it, or the environment variable {variable} (the stack's output {stackOutput}).", property)
+            : name;
+    }
+
+    private static CircuitSettings ToCircuitSettings(DistributedCircuitBreakerSettings settings, string serviceId) => new()
+    {
+        ServiceId = serviceId,
+        DownstreamUrl = CallerDefined,
+        DownstreamTimeout = settings.ProbeLease,
+        FailureThreshold = settings.FailureThreshold,
+        FailureRatio = settings.FailureRatio,
+        MinimumThroughput = settings.MinimumThroughput,
+        Window = settings.Window,
+        OpenDuration = settings.OpenDuration,
+        MaxOpenDuration = settings.EffectiveMaxOpenDuration,
+        FailOpen = settings.FailOpen,
+    };
+}
