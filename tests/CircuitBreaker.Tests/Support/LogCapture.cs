@@ -26,21 +26,37 @@ public sealed class LogCapture : TextWriter
     }
 
     /// <inheritdoc />
-    public override void Write(char value)
+    public override void Write(char value) => Append([value]);
+
+    /// <inheritdoc />
+    public override void Write(string? value) => Append(value);
+
+    /// <inheritdoc />
+    public override void Write(char[] buffer, int index, int count) => Append(buffer.AsSpan(index, count));
+
+    // Several FunctionLogs (one per function instance, each with its own lock) share this writer: a line must
+    // go in whole, or two instances' lines interleave character by character and neither can be found again.
+    /// <inheritdoc />
+    public override void WriteLine(string? value) => Append(string.Concat(value, "\n"));
+
+    private void Append(ReadOnlySpan<char> text)
     {
         TaskCompletionSource? changed = null;
         lock (_gate)
         {
-            if (value == '\n')
+            foreach (var value in text)
             {
-                _lines.Add(_partial.ToString().TrimEnd('\r'));
-                _partial.Clear();
-                changed = _changed;
-                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-            else
-            {
-                _partial.Append(value);
+                if (value == '\n')
+                {
+                    _lines.Add(_partial.ToString().TrimEnd('\r'));
+                    _partial.Clear();
+                    changed ??= _changed;
+                    _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+                else
+                {
+                    _partial.Append(value);
+                }
             }
         }
 
