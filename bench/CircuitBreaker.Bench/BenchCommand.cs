@@ -4,6 +4,7 @@ using CircuitBreaker.Bench.Metrics;
 using CircuitBreaker.Bench.Micro;
 using CircuitBreaker.Bench.Report;
 using CircuitBreaker.Bench.Stack;
+using CircuitBreaker.Contract;
 
 namespace CircuitBreaker.Bench;
 
@@ -23,7 +24,13 @@ internal static class BenchCommand
             return 2;
         }
 
-        var root = RepositoryLocator.Find();
+        var root = RepositoryRoot.Find(AppContext.BaseDirectory) ?? RepositoryRoot.Find(Directory.GetCurrentDirectory());
+        if (root is null)
+        {
+            await output.WriteLineAsync($"{RepositoryRoot.MarkerFile} not found above the bench's folder or the working directory: run the bench from a checkout.").ConfigureAwait(false);
+            return 2;
+        }
+
         var outputDirectory = options.OutputDirectory ?? Path.Combine(root, "docs");
         if (options.RenderFrom is { } archive)
         {
