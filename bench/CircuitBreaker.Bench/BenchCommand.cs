@@ -57,7 +57,7 @@ internal static class BenchCommand
         foreach (var variant in warmUps)
         {
             await output.WriteLineAsync($"Warm-up: {variant.Name}").ConfigureAwait(false);
-            await using var warmStack = await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+            await using var warmStack = await MeasuredLocalSystem.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
             var warmUp = new OutageScenario(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), options.Load, DownstreamFault.Hang);
             await warmUp.RunAsync(warmStack, 0, TextWriter.Null, cancellationToken).ConfigureAwait(false);
         }
@@ -140,7 +140,7 @@ internal static class BenchCommand
         BreakerVariant variant, OutageScenario scenario, BenchOptions options, string root, int repetition, int repetitions, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"{scenario.Fault.Scenario} run {repetition}/{repetitions}: {variant.Name} ({scenario.Total.TotalSeconds:0} s)").ConfigureAwait(false);
-        await using var stack = await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+        await using var stack = await MeasuredLocalSystem.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
         var run = await scenario.RunAsync(stack, repetition, output, cancellationToken).ConfigureAwait(false);
         var s = OutageSummary.Of(run);
         await output.WriteLineAsync(
@@ -154,35 +154,33 @@ internal static class BenchCommand
     private static async Task<(List<FastFailResult> FastFail, ThroughputResult Throughput)> OpenCircuitAsync(
         BreakerVariant variant, BenchOptions options, string root, TextWriter output, CancellationToken cancellationToken)
     {
-        var settings = OpenCircuitBench.SettingsFrom(options.Stack);
-        await using var stack = await BenchStack.StartAsync(variant, settings, root, cancellationToken).ConfigureAwait(false);
-        var failing = await OpenCircuitBench.OpenAsync(stack, output, cancellationToken).ConfigureAwait(false);
+        await using var system = await MeasuredLocalSystem.StartAsync(variant, OpenCircuitBench.SettingsFrom(options.Stack), root, cancellationToken).ConfigureAwait(false);
+        var failing = await OpenCircuitBench.OpenAsync(system, output, cancellationToken).ConfigureAwait(false);
         var samples = options.Quick ? 500 : 2000;
         var e2eSamples = options.Quick ? 300 : 1000;
-        var url = new Uri(stack.Api.BaseAddress, "/bench");
+        var url = new Uri(system.ApiBaseAddress, "/bench");
         var results = new List<FastFailResult>
         {
             new($"{variant.Name}: failing call (downstream hangs, timeout)", failing.Count, Percentiles.Of(failing, 50), Percentiles.Of(failing, 99), double.NaN, double.NaN, double.NaN),
         };
 
-        var warm = await OpenCircuitBench.HandlerTimesAsync(stack, $"{variant.Name}: open, warm instance", false, samples, cancellationToken).ConfigureAwait(false);
+        var warm = await OpenCircuitBench.HandlerTimesAsync(system, $"{variant.Name}: open, warm instance", false, samples, cancellationToken).ConfigureAwait(false);
         var (p50, p99) = await OpenCircuitBench.EndToEndAsync(url, e2eSamples, cancellationToken).ConfigureAwait(false);
         results.Add(warm with { EndToEndP50Ms = p50, EndToEndP99Ms = p99 });
         await output.WriteLineAsync($"  warm instance: handler p50 {warm.HandlerP50Ms:0.000} ms, end-to-end p50 {p50:0.000} ms, reads/request {warm.DynamoDbReadsPerRequest:0.##}").ConfigureAwait(false);
 
         if (!variant.IsBaseline)
         {
-            var fresh = await OpenCircuitBench.HandlerTimesAsync(stack, $"{variant.Name}: open, new instance (reads the state)", true, samples / 2, cancellationToken).ConfigureAwait(false);
-            var coldPool = new FunctionInstancePool(() => variant.CreateWebservice(stack.Services, stack.Events), reuseInstances: false);
-            await using var coldApi = await InProcessApiGateway.StartAsync(
-                coldPool, TimeSpan.FromSeconds(stack.Services.Settings.WebserviceTimeoutSeconds), stack.Services.Time, cancellationToken).ConfigureAwait(false);
-            var (cp50, cp99) = await OpenCircuitBench.EndToEndAsync(new Uri(coldApi.BaseAddress, "/bench"), e2eSamples / 2, cancellationToken).ConfigureAwait(false);
+            var fresh = await OpenCircuitBench.HandlerTimesAsync(system, $"{variant.Name}: open, new instance (reads the state)", true, samples / 2, cancellationToken).ConfigureAwait(false);
+            system.NewInstancePerRequest = true;
+            var (cp50, cp99) = await OpenCircuitBench.EndToEndAsync(url, e2eSamples / 2, cancellationToken).ConfigureAwait(false);
+            system.NewInstancePerRequest = false;
             results.Add(fresh with { EndToEndP50Ms = cp50, EndToEndP99Ms = cp99 });
             await output.WriteLineAsync($"  new instance: handler p50 {fresh.HandlerP50Ms:0.000} ms, end-to-end p50 {cp50:0.000} ms, reads/request {fresh.DynamoDbReadsPerRequest:0.##}").ConfigureAwait(false);
         }
 
         var throughput = await OpenCircuitBench.SaturateAsync(
-            stack, concurrency: 32, duration: TimeSpan.FromSeconds(options.Quick ? 5 : 15), stack.DynaliteProcessId, cancellationToken).ConfigureAwait(false);
+            system, concurrency: 32, duration: TimeSpan.FromSeconds(options.Quick ? 5 : 15), cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync($"  saturation: {throughput.RequestsPerSecond:0} req/s, {throughput.BenchCpuMicrosecondsPerRequest:0} µs bench CPU + {throughput.DynaliteCpuMicrosecondsPerRequest:0} µs dynalite CPU per request").ConfigureAwait(false);
         return (results, throughput);
     }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using CircuitBreaker.Bench.Load;
 using CircuitBreaker.Bench.Stack;
+using CircuitBreaker.Contract;
 
 namespace CircuitBreaker.Bench;
 
@@ -32,9 +32,7 @@ internal sealed record BenchOptions
         DownstreamTimeout: TimeSpan.FromSeconds(1),
         FailureThreshold: 3,
         Window: TimeSpan.FromSeconds(6),
-        OpenDuration: TimeSpan.FromSeconds(6),
-        EventDeliveryDelay: TimeSpan.FromMilliseconds(100),
-        RedeliveryFraction: 0.0);
+        OpenDuration: TimeSpan.FromSeconds(6));
 
     /// <summary>The share of calls the noisy service fails.</summary>
     public const double NoiseFailureFraction = 0.005;
@@ -69,9 +67,9 @@ internal sealed record BenchOptions
                 "--noise-repetitions" => options with { NoiseRepetitions = Count(args, ++i) },
                 "--no-cold-start" => options with { ColdStart = false },
                 "--cold-start-only" => options with { ColdStartOnly = true, ColdStart = true },
-                "--out" => options with { OutputDirectory = args[++i] },
-                "--only" => options with { Only = args[++i] },
-                "--render-from" => options with { RenderFrom = args[++i] },
+                "--out" => options with { OutputDirectory = Value(args, ++i) },
+                "--only" => options with { Only = Value(args, ++i) },
+                "--render-from" => options with { RenderFrom = Value(args, ++i) },
                 "--help" or "-h" => throw new ArgumentException(Usage),
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
@@ -81,9 +79,12 @@ internal sealed record BenchOptions
     }
 
     private static int Count(string[] args, int i) =>
-        i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+        SettingValues.TryWholeNumber(Value(args, i), 1, int.MaxValue, out var n)
             ? n
             : throw new ArgumentException($"{args[i - 1]} needs a whole number of at least 1.\n{Usage}");
+
+    private static string Value(string[] args, int i) =>
+        i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.\n{Usage}");
 
     public const string Usage = """
         dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--noise-repetitions N] [--no-cold-start | --cold-start-only] [--out DIR] [--only VARIANT]
