@@ -42,8 +42,10 @@ internal static class BenchCommand
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
         bool Selected(BreakerVariant v) => !options.ColdStartOnly && (options.Only is null || v.Name == options.Only);
-        var hangVariants = HangVariants().Where(Selected).ToList();
-        var noiseVariants = NoiseVariants().Where(Selected).ToList();
+        bool Outages(BreakerVariant v) => Selected(v) && !options.OpenCircuitOnly;
+        var hangVariants = HangVariants().Where(Outages).ToList();
+        var noiseVariants = NoiseVariants().Where(Outages).ToList();
+        var openCircuitVariants = HangVariants().Where(v => Selected(v) && (v.IsBaseline || v.Name == "ours-count")).ToList();
         var loads = new List<double> { LoadAverage.OneMinute() };
         await output.WriteLineAsync(
             $"Bench: hang {string.Join(", ", hangVariants.Select(v => v.Name))} × {options.Repetitions}; noise {string.Join(", ", noiseVariants.Select(v => v.Name))} × {options.NoiseRepetitions}; report to {outputDirectory}")
@@ -83,7 +85,7 @@ internal static class BenchCommand
 
         var fastFail = new List<FastFailResult>();
         var throughput = new List<ThroughputResult>();
-        foreach (var variant in hangVariants.Where(v => v.IsBaseline || v.Name == "ours-count"))
+        foreach (var variant in openCircuitVariants)
         {
             await output.WriteLineAsync($"Open circuit: {variant.Name}").ConfigureAwait(false);
             var (ff, tp) = await OpenCircuitAsync(variant, options, root, output, cancellationToken).ConfigureAwait(false);

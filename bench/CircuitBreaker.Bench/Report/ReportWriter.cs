@@ -70,8 +70,23 @@ internal static class ReportWriter
     private static Dictionary<string, List<OutageRunResult>> Group(IEnumerable<OutageRunResult> runs) =>
         runs.GroupBy(r => r.Variant).ToDictionary(g => g.Key, g => g.ToList());
 
-    private static string Arguments(BenchOptions o) =>
-        o.Quick ? " -- --quick" : Inv($" -- --repetitions {o.Repetitions} --noise-repetitions {o.NoiseRepetitions}{(o.ColdStart ? string.Empty : " --no-cold-start")}");
+    private static string Arguments(BenchOptions o)
+    {
+        var parts = new List<string>();
+        if (o.Quick)
+        {
+            parts.Add("--quick");
+        }
+        else if (!o.ColdStartOnly && !o.OpenCircuitOnly)
+        {
+            parts.Add(Inv($"--repetitions {o.Repetitions} --noise-repetitions {o.NoiseRepetitions}"));
+        }
+
+        parts.Add(o.ColdStartOnly ? "--cold-start-only" : o.OpenCircuitOnly ? "--open-circuit-only" : o.ColdStart ? string.Empty : "--no-cold-start");
+        parts.Add(o.Only is { } only ? "--only " + only : string.Empty);
+        var given = parts.Where(part => part.Length > 0).ToList();
+        return given.Count == 0 ? string.Empty : " -- " + string.Join(' ', given);
+    }
 
     private static void InShort(
         StringBuilder md, BenchOptions o, List<BreakerVariant> hangVariants, Dictionary<string, List<OutageRunResult>> hangRuns,
@@ -150,7 +165,7 @@ internal static class ReportWriter
         md.AppendLine("**The stack.** Each run starts the local host's system (`local/`, as `dotnet run --project local` composes it) with its own dynalite (local's, one node process per run): "
             + "its HTTP API turns each request into a payload-format-2.0 event; its Lambda Runtime API hands it to a webservice instance (one invocation at a time per instance, a new instance when all are busy, each running the functions' runtime loop with its own memory); "
             + "failures go through the webservice's PutEvents client to the local EventBridge endpoint, whose rule delivers the envelope to a recorder instance; the downstream is the local simulator (switched between ok and hang, or failing a seeded random share of calls). "
-            + "Each instance is built from its environment as the bootstrap builds it (`FunctionInstance` for ours, with the variant's settings in that environment; the same SDK and PutEvents clients for the original). "
+            + "Each instance is built from its environment as the bootstrap builds it (`FunctionInstance` with the variant's settings in that environment; for the original, `FunctionInstance` with the original's two handlers over the same SDK and PutEvents clients). "
             + "The bench adds only measurement: a timing decorator around each instance's handler (function time = the sum of handler durations) and, per function, a counting reverse proxy in front of dynalite keyed by `X-Amz-Target` (every DynamoDB request, retries included).");
         md.AppendLine();
         md.AppendLine("The fast-fail and throughput measurements below run on the same local system, started for them alone with a window and open period of 10 minutes so that the circuit stays open once the hanging simulator has opened it: handler times call a webservice instance's handler directly (no HTTP), the instance built from the environment the local host gives its webservice instances; end-to-end and saturation figures go through the local host's HTTP API.");
