@@ -48,7 +48,7 @@ internal static class BenchCommand
         var openCircuitVariants = HangVariants().Where(v => Selected(v) && (v.IsBaseline || v.Name == "ours-count")).ToList();
         var loads = new List<double> { LoadAverage.OneMinute() };
         await output.WriteLineAsync(
-            $"Bench: hang {string.Join(", ", hangVariants.Select(v => v.Name))} × {options.Repetitions}; noise {string.Join(", ", noiseVariants.Select(v => v.Name))} × {options.NoiseRepetitions}; report to {outputDirectory}")
+            $"Bench: hang {Names(hangVariants)} × {options.Repetitions}; noise {Names(noiseVariants)} × {options.NoiseRepetitions}; open circuit {Names(openCircuitVariants)}; report to {outputDirectory}")
             .ConfigureAwait(false);
 
         // The JIT compiles each code path on first use, process-wide: a short throwaway outage first, so that no
@@ -110,6 +110,9 @@ internal static class BenchCommand
         await output.WriteLineAsync($"Done in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.").ConfigureAwait(false);
         return 0;
     }
+
+    private static string Names(IEnumerable<BreakerVariant> variants) =>
+        variants.Any() ? string.Join(", ", variants.Select(v => v.Name)) : "none";
 
     private static async Task WriteReportAsync(BenchReport report, string outputDirectory, TextWriter output, CancellationToken cancellationToken)
     {
