@@ -24,17 +24,7 @@ public sealed class SlowCallTests
     public async Task ACallStillRunningAtTheThresholdIsReportedThenWithoutWaitingAndNotAgain()
     {
         var pipeline = Pipeline(_options);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var call = pipeline.ExecuteAsync(
-            async _ =>
-            {
-                started.SetResult();
-                await finish.Task;
-                throw new TimeoutException("gave up (test)");
-            },
-            TestContext.Current.CancellationToken).AsTask();
-        await started.Task.WaitAsync(TestContext.Current.CancellationToken);
+        var (call, finish) = await pipeline.StartHeldCallAsync<string>(() => throw new TimeoutException("gave up (test)"));
 
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Empty(_circuit.Failures);
@@ -54,17 +44,7 @@ public sealed class SlowCallTests
     public async Task ASlowCallThatSucceedsAnswersItsCallerNormally()
     {
         var pipeline = Pipeline(_options);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var call = pipeline.ExecuteAsync(
-            async _ =>
-            {
-                started.SetResult();
-                await finish.Task;
-                return "answer";
-            },
-            TestContext.Current.CancellationToken).AsTask();
-        await started.Task.WaitAsync(TestContext.Current.CancellationToken);
+        var (call, finish) = await pipeline.StartHeldCallAsync(() => "answer");
 
         _time.Advance(TimeSpan.FromSeconds(3));
         finish.SetResult();
@@ -115,17 +95,7 @@ public sealed class SlowCallTests
         var circuit = new RecordingCircuit(new LosingFailuresCircuit(new InMemoryDistributedCircuit(options)));
         options.Circuit = circuit;
         var pipeline = Pipeline(options);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var call = pipeline.ExecuteAsync(
-            async _ =>
-            {
-                started.SetResult();
-                await finish.Task;
-                throw new TimeoutException("gave up (test)");
-            },
-            TestContext.Current.CancellationToken).AsTask();
-        await started.Task.WaitAsync(TestContext.Current.CancellationToken);
+        var (call, finish) = await pipeline.StartHeldCallAsync<string>(() => throw new TimeoutException("gave up (test)"));
 
         _time.Advance(TimeSpan.FromSeconds(2));
         finish.SetResult();
