@@ -130,48 +130,22 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
         Assert.Equal(Stack.Named(ResourceTypes.Role, "-recorder-role").Computed("arn"), Recorder.Text("role"));
     }
 
-    [Fact]
-    public void WebservicePolicyGrantsExactActionsOnExactResources()
+    [Theory]
+    [InlineData(HandlerNames.Webservice, new[] { "dynamodb:GetItem", "dynamodb:UpdateItem" })]
+    [InlineData(HandlerNames.Recorder, new[] { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem" })]
+    public void EachFunctionsPolicyGrantsExactActionsOnExactResources(string handler, string[] tableActions)
     {
-        var policy = Stack.Named(ResourceTypes.RolePolicy, "-webservice-policy");
-        Assert.Equal(Stack.Named(ResourceTypes.Role, "-webservice-role").Computed("name"), policy.Text("role"));
-        var logGroupArn = Stack.Named(ResourceTypes.LogGroup, "-webservice-logs").Computed("arn");
+        var policy = Stack.Named(ResourceTypes.RolePolicy, $"-{handler}-policy");
+        Assert.Equal(Stack.Named(ResourceTypes.Role, $"-{handler}-role").Computed("name"), policy.Text("role"));
+        var logGroupArn = Stack.Named(ResourceTypes.LogGroup, $"-{handler}-logs").Computed("arn");
 
         var grants = Grants(policy.Text("policy"));
 
-        Assert.Equal(
-            new Dictionary<string, string[]>
-            {
-                ["dynamodb:GetItem"] = [Table.Computed("arn")],
-                ["dynamodb:UpdateItem"] = [Table.Computed("arn")],
-                ["events:PutEvents"] = [Bus.Computed("arn")],
-                ["logs:CreateLogStream"] = [logGroupArn + ":*"],
-                ["logs:PutLogEvents"] = [logGroupArn + ":*"],
-            },
-            grants);
-    }
-
-    [Fact]
-    public void RecorderPolicyGrantsExactActionsOnExactResources()
-    {
-        var policy = Stack.Named(ResourceTypes.RolePolicy, "-recorder-policy");
-        Assert.Equal(Stack.Named(ResourceTypes.Role, "-recorder-role").Computed("name"), policy.Text("role"));
-        var logGroupArn = Stack.Named(ResourceTypes.LogGroup, "-recorder-logs").Computed("arn");
-
-        var grants = Grants(policy.Text("policy"));
-
-        Assert.Equal(
-            new Dictionary<string, string[]>
-            {
-                ["dynamodb:GetItem"] = [Table.Computed("arn")],
-                ["dynamodb:PutItem"] = [Table.Computed("arn")],
-                ["dynamodb:Query"] = [Table.Computed("arn")],
-                ["dynamodb:UpdateItem"] = [Table.Computed("arn")],
-                ["events:PutEvents"] = [Bus.Computed("arn")],
-                ["logs:CreateLogStream"] = [logGroupArn + ":*"],
-                ["logs:PutLogEvents"] = [logGroupArn + ":*"],
-            },
-            grants);
+        var expected = tableActions.ToDictionary(action => action, _ => new[] { Table.Computed("arn") });
+        expected["events:PutEvents"] = [Bus.Computed("arn")];
+        expected["logs:CreateLogStream"] = [logGroupArn + ":*"];
+        expected["logs:PutLogEvents"] = [logGroupArn + ":*"];
+        Assert.Equal(expected, grants);
     }
 
     [Fact]
@@ -224,13 +198,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     [Fact]
     public void WebserviceEnvironmentIsTheContractsSettingsTableAndBus()
     {
-        var expected = new Dictionary<string, string>(DefaultCircuitEnvironment())
-        {
-            [FunctionEnvironment.TableName] = Table.Computed("name"),
-            [FunctionEnvironment.EventBusName] = Bus.Computed("name"),
-        };
-
-        Assert.Equal(expected, Variables(Webservice));
+        Assert.Equal(ContractsSettingsTableAndBus(), Variables(Webservice));
         Assert.Equal(StackDeployment.DownstreamUrl, Variables(Webservice)[CircuitSettingKeys.DownstreamUrl.EnvironmentVariable]);
         Assert.Equal("3", Variables(Webservice)[CircuitSettingKeys.FailureThreshold.EnvironmentVariable]);
     }
@@ -239,13 +207,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     public void RecorderEnvironmentIsTheContractsSettingsTableAndBus()
     {
         // The bus: the recorder publishes the transitions it makes (the circuit opening).
-        var expected = new Dictionary<string, string>(DefaultCircuitEnvironment())
-        {
-            [FunctionEnvironment.TableName] = Table.Computed("name"),
-            [FunctionEnvironment.EventBusName] = Bus.Computed("name"),
-        };
-
-        Assert.Equal(expected, Variables(Recorder));
+        Assert.Equal(ContractsSettingsTableAndBus(), Variables(Recorder));
     }
 
     [Theory]
@@ -375,6 +337,13 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
         var variables = (System.Collections.IDictionary)RecordedResource.Entry(function.Map("environment"), "variables")!;
         return variables.Keys.Cast<string>().ToDictionary(key => key, key => (string)variables[key]!);
     }
+
+    /// <summary>The environment both functions get: the default config's settings, the table and the bus.</summary>
+    private Dictionary<string, string> ContractsSettingsTableAndBus() => new(DefaultCircuitEnvironment())
+    {
+        [FunctionEnvironment.TableName] = Table.Computed("name"),
+        [FunctionEnvironment.EventBusName] = Bus.Computed("name"),
+    };
 
     private static IReadOnlyDictionary<string, string> DefaultCircuitEnvironment()
     {
