@@ -256,24 +256,12 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     }
 
     [Fact]
-    public void OnlyThisApiMayInvokeTheWebservice()
-    {
-        var permission = Stack.Named(ResourceTypes.Permission, "-webservice-invoke");
-        Assert.Equal("lambda:InvokeFunction", permission.Text("action"));
-        Assert.Equal(Webservice.Computed("name"), permission.Text("function"));
-        Assert.Equal("apigateway.amazonaws.com", permission.Text("principal"));
-        Assert.Equal(Api.Computed("executionArn") + "/*/*", permission.Text("sourceArn"));
-    }
+    public void OnlyThisApiMayInvokeTheWebservice() =>
+        AssertOnlyInvoker(Webservice, "-webservice-invoke", "apigateway.amazonaws.com", Api.Computed("executionArn") + "/*/*");
 
     [Fact]
-    public void OnlyTheRuleMayInvokeTheRecorder()
-    {
-        var permission = Stack.Named(ResourceTypes.Permission, "-recorder-invoke");
-        Assert.Equal("lambda:InvokeFunction", permission.Text("action"));
-        Assert.Equal(Recorder.Computed("name"), permission.Text("function"));
-        Assert.Equal("events.amazonaws.com", permission.Text("principal"));
-        Assert.Equal(Rule.Computed("arn"), permission.Text("sourceArn"));
-    }
+    public void OnlyTheRuleMayInvokeTheRecorder() =>
+        AssertOnlyInvoker(Recorder, "-recorder-invoke", "events.amazonaws.com", Rule.Computed("arn"));
 
     [Fact]
     public void DeadLetterQueueKeepsFailuresForFourteenDays()
@@ -336,6 +324,16 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     {
         var variables = (System.Collections.IDictionary)RecordedResource.Entry(function.Map("environment"), "variables")!;
         return variables.Keys.Cast<string>().ToDictionary(key => key, key => (string)variables[key]!);
+    }
+
+    /// <summary>The function's invoke permission (logical name ending <paramref name="permissionSuffix"/>) lets exactly this principal and source in.</summary>
+    private void AssertOnlyInvoker(RecordedResource function, string permissionSuffix, string principal, string sourceArn)
+    {
+        var permission = Stack.Named(ResourceTypes.Permission, permissionSuffix);
+        Assert.Equal("lambda:InvokeFunction", permission.Text("action"));
+        Assert.Equal(function.Computed("name"), permission.Text("function"));
+        Assert.Equal(principal, permission.Text("principal"));
+        Assert.Equal(sourceArn, permission.Text("sourceArn"));
     }
 
     /// <summary>The environment both functions get: the default config's settings, the table and the bus.</summary>
