@@ -26,8 +26,7 @@ internal sealed class OperatorActions(IAmazonDynamoDB client, string tableName, 
             .Set(StateAttribute, State(Isolated))
             .IncrementFromZero(VersionAttribute)
             .Remove(OpenUntilAttribute)
-            .Remove(ProbeOwnerAttribute)
-            .Remove(ProbeLeaseUntilAttribute)
+            .ReleaseProbe()
             .Remove(FailedProbesAttribute)
             .Value(":isolated", State(Isolated));
         return await OverrideAsync(transition, "attribute_not_exists(#state) OR #state <> :isolated", cancellationToken).ConfigureAwait(false);
@@ -45,8 +44,7 @@ internal sealed class OperatorActions(IAmazonDynamoDB client, string tableName, 
             .Set(ClosedAtAttribute, Time(closedAt))
             .IncrementFromZero(VersionAttribute)
             .Remove(OpenUntilAttribute)
-            .Remove(ProbeOwnerAttribute)
-            .Remove(ProbeLeaseUntilAttribute)
+            .ReleaseProbe()
             .Remove(FailedProbesAttribute);
         return await OverrideAsync(transition, condition: null, cancellationToken).ConfigureAwait(false)
             ?? CircuitRecord.InitiallyClosed(serviceId);

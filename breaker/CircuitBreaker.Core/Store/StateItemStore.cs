@@ -44,8 +44,7 @@ internal sealed class StateItemStore(IAmazonDynamoDB client, string tableName, T
             .Set(StateAttribute, State(Open))
             .Set(OpenUntilAttribute, Time(openUntil))
             .Set(VersionAttribute, Number(expectedVersion + 1))
-            .Remove(ProbeOwnerAttribute)
-            .Remove(ProbeLeaseUntilAttribute)
+            .ReleaseProbe()
             .Remove(FailedProbesAttribute)
             .Value(":closed", State(Closed))
             .Value(":expected", Number(expectedVersion));
@@ -89,8 +88,7 @@ internal sealed class StateItemStore(IAmazonDynamoDB client, string tableName, T
             .Set(ClosedAtAttribute, Time(closedAt))
             .Increment(VersionAttribute)
             .Remove(OpenUntilAttribute)
-            .Remove(ProbeOwnerAttribute)
-            .Remove(ProbeLeaseUntilAttribute)
+            .ReleaseProbe()
             .Remove(FailedProbesAttribute)
             .Value(":halfopen", State(HalfOpen))
             .Value(":owner", new AttributeValue { S = owner });
@@ -108,8 +106,7 @@ internal sealed class StateItemStore(IAmazonDynamoDB client, string tableName, T
             .Set(OpenUntilAttribute, Time(openUntil))
             .Set(FailedProbesAttribute, Number(failedProbes))
             .Increment(VersionAttribute)
-            .Remove(ProbeOwnerAttribute)
-            .Remove(ProbeLeaseUntilAttribute)
+            .ReleaseProbe()
             .Value(":halfopen", State(HalfOpen))
             .Value(":owner", new AttributeValue { S = owner });
 

@@ -51,6 +51,9 @@ internal sealed class StateTransition(string serviceId)
         return this;
     }
 
+    // Every transition but the one that takes the probe ends the probe's lease.
+    public StateTransition ReleaseProbe() => Remove(StateItem.ProbeOwnerAttribute).Remove(StateItem.ProbeLeaseUntilAttribute);
+
     public StateTransition Name(string placeholder, string attribute)
     {
         names[placeholder] = attribute;
