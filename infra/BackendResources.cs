@@ -19,8 +19,9 @@ namespace CircuitBreaker.Infra;
 /// The breaker's backend, declared under one component: the table, the bus and its failure rule to the
 /// recorder (with retries and a dead-letter queue), the recorder with its role and log group, and what an
 /// operator watches — the circuit-opened alarm, the state-change rule, the alert topic both notify, and the
-/// dashboard. Both <see cref="CircuitBreakerComponent"/> and <see cref="CircuitBreakerBackend"/> declare it,
-/// under the same resource names, so the whole breaker's resources keep their identity.
+/// dashboard. <see cref="CircuitBreakerComponentBase"/> declares it for both <see cref="CircuitBreakerComponent"/>
+/// and <see cref="CircuitBreakerBackend"/>, under the same resource names, so the whole breaker's resources keep
+/// their identity; the full component adds its webservice through <see cref="FunctionFor"/>.
 /// </summary>
 internal sealed class BackendResources
 {
@@ -28,12 +29,16 @@ internal sealed class BackendResources
     public const string AlertsTargetId = "alerts";
 
     private readonly ChildResources _children;
+    private readonly string _name;
+    private readonly CircuitBreakerBackendArgs _args;
 
     public BackendResources(ChildResources children, string name, CircuitBreakerBackendArgs args)
     {
         ArgumentNullException.ThrowIfNull(children);
         ArgumentNullException.ThrowIfNull(args);
         _children = children;
+        _name = name;
+        _args = args;
 
         Table = new Table($"{name}-table", new TableArgs
         {
@@ -74,35 +79,13 @@ internal sealed class BackendResources
             Policy = Output.Tuple(DeadLetters.Arn, rule.Arn).Apply(arns => PolicyDocuments.DeadLetterQueue(arns.Item1, arns.Item2)),
         }, children.Options());
 
-        var recorderName = FunctionNames.For(args.FunctionNamePrefix, HandlerNames.Recorder);
-        var recorderLogs = children.LogGroupFor(name, HandlerNames.Recorder, recorderName, args.LogRetentionDays);
-        var recorderRole = children.RoleFor(name, HandlerNames.Recorder);
-        var recorderPolicy = new RolePolicy($"{name}-{HandlerNames.Recorder}-policy", new RolePolicyArgs
-        {
-            Role = recorderRole.Name,
-            Policy = Output.Tuple(Table.Arn, Bus.Arn, recorderLogs.Arn)
-                .Apply(arns => PolicyDocuments.Recorder(arns.Item1, arns.Item2, arns.Item3)),
-        }, children.Options());
-
         // The recorder opens the circuits, so it needs each route's threshold, window and open period; it
         // publishes the transition it makes on the same bus.
-        var recorderEnvironment = EnvironmentOf(args.RouteTable);
-        recorderEnvironment.Add(FunctionEnvironment.TableName, Table.Name);
-        recorderEnvironment.Add(FunctionEnvironment.EventBusName, Bus.Name);
-        Recorder = new Function($"{name}-{HandlerNames.Recorder}", new FunctionArgs
-        {
-            Name = recorderName,
-            Description = "Records failure events and opens the circuit",
-            Role = recorderRole.Arn,
-            Runtime = CircuitBreakerComponent.FunctionRuntime,
-            Handler = HandlerNames.Recorder,
-            Architectures = { args.Architecture.LambdaName() },
-            Code = args.Code,
-            MemorySize = args.MemorySizeMb,
-            Timeout = args.RecorderTimeoutSeconds,
-            Environment = new FunctionEnvironmentArgs { Variables = recorderEnvironment },
-            LoggingConfig = new FunctionLoggingConfigArgs { LogFormat = "JSON", LogGroup = recorderLogs.Name },
-        }, children.Options(recorderPolicy, recorderLogs));
+        Recorder = FunctionFor(
+            HandlerNames.Recorder,
+            "Records failure events and opens the circuit",
+            args.RecorderTimeoutSeconds,
+            PolicyDocuments.Recorder);
 
         var recorderInvoke = new Permission($"{name}-{HandlerNames.Recorder}-invoke", new PermissionArgs
         {
@@ -239,19 +222,49 @@ internal sealed class BackendResources
         }, _children.Options());
     }
 
-    /// <summary>The breaker's settings as a function's environment variables.</summary>
-    public static InputMap<string> EnvironmentOf(CircuitSettings circuit) => EnvironmentOf(RouteTable.OneRoute(circuit));
-
-    /// <summary>The routes as a function's environment variables: <c>ROUTES</c> beside the stack-wide values (none for one route).</summary>
-    public static InputMap<string> EnvironmentOf(RouteTable routes)
+    /// <summary>
+    /// Declares one of the breaker's functions, named <c>&lt;prefix&gt;-&lt;handler&gt;</c>, with what each has
+    /// of its own: a log group with the configured retention, a role only Lambda assumes, and an inline policy
+    /// of exactly what <paramref name="policyDocument"/> grants on the table, the bus and that log group.
+    /// Every function gets the routes' settings, the table and the bus as its environment.
+    /// </summary>
+    /// <param name="handler">The handler's name (<see cref="HandlerNames"/>), which also names the resources.</param>
+    /// <param name="description">The function's description.</param>
+    /// <param name="timeoutSeconds">The function's timeout.</param>
+    /// <param name="policyDocument">The role's policy from the table's, the bus's and the log group's ARNs.</param>
+    public Function FunctionFor(string handler, string description, int timeoutSeconds, Func<string, string, string, string> policyDocument)
     {
-        ArgumentNullException.ThrowIfNull(routes);
-        var variables = new InputMap<string>();
-        foreach (var (key, value) in routes.ToEnvironment())
+        var functionName = FunctionNames.For(_args.FunctionNamePrefix, handler);
+        var logs = _children.LogGroupFor(_name, handler, functionName, _args.LogRetentionDays);
+        var role = _children.RoleFor(_name, handler);
+        var policy = new RolePolicy($"{_name}-{handler}-policy", new RolePolicyArgs
         {
-            variables.Add(key, value);
+            Role = role.Name,
+            Policy = Output.Tuple(Table.Arn, Bus.Arn, logs.Arn)
+                .Apply(arns => policyDocument(arns.Item1, arns.Item2, arns.Item3)),
+        }, _children.Options());
+
+        var environment = new InputMap<string>();
+        foreach (var (key, value) in _args.RouteTable.ToEnvironment())
+        {
+            environment.Add(key, value);
         }
 
-        return variables;
+        environment.Add(FunctionEnvironment.TableName, Table.Name);
+        environment.Add(FunctionEnvironment.EventBusName, Bus.Name);
+        return new Function($"{_name}-{handler}", new FunctionArgs
+        {
+            Name = functionName,
+            Description = description,
+            Role = role.Arn,
+            Runtime = CircuitBreakerComponent.FunctionRuntime,
+            Handler = handler,
+            Architectures = { _args.Architecture.LambdaName() },
+            Code = _args.Code,
+            MemorySize = _args.MemorySizeMb,
+            Timeout = timeoutSeconds,
+            Environment = new FunctionEnvironmentArgs { Variables = environment },
+            LoggingConfig = new FunctionLoggingConfigArgs { LogFormat = "JSON", LogGroup = logs.Name },
+        }, _children.Options(policy, logs));
     }
 }

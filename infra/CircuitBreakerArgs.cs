@@ -1,45 +1,27 @@
-using CircuitBreaker.Contract;
+using System.Diagnostics.CodeAnalysis;
 using CircuitBreaker.Infra.Configuration;
 using Pulumi;
 
 namespace CircuitBreaker.Infra;
 
-/// <summary>What a <see cref="CircuitBreakerComponent"/> is built from.</summary>
-public sealed class CircuitBreakerArgs
+/// <summary>
+/// What a <see cref="CircuitBreakerComponent"/> is built from: the backend's arguments (it declares the same
+/// backend as a <see cref="CircuitBreakerBackend"/>) and the throttling of the HTTP API in front of the webservice.
+/// </summary>
+public sealed class CircuitBreakerArgs : CircuitBreakerBackendArgs
 {
-    /// <summary>The breaker's settings; the functions receive them as environment variables.</summary>
-    public required CircuitSettings Circuit { get; init; }
+    /// <summary>Arguments to fill in with an object initializer.</summary>
+    public CircuitBreakerArgs()
+    {
+    }
 
-    /// <summary>
-    /// The routes, each with its own circuit, alarm and dashboard row; null for one route to <see cref="Circuit"/>
-    /// (prefix "/", path kept). With routes, <see cref="Circuit"/> is the first route's settings.
-    /// </summary>
-    public RouteTable? Routes { get; init; }
-
-    /// <summary>The routes the functions serve: <see cref="Routes"/>, or the one route to <see cref="Circuit"/>.</summary>
-    public RouteTable RouteTable => Routes ?? RouteTable.OneRoute(Circuit);
-
-    /// <summary>The Lambda package holding <c>bootstrap</c>, shared by both functions.</summary>
-    public required Archive Code { get; init; }
-
-    /// <summary>
-    /// Prefix of the function names (<c>&lt;prefix&gt;-webservice</c>, <c>&lt;prefix&gt;-recorder</c>). The names
-    /// are fixed rather than generated so that each log group can be declared, with its retention,
-    /// under the name Lambda writes to (<c>/aws/lambda/&lt;function name&gt;</c>) before the function exists.
-    /// </summary>
-    public required string FunctionNamePrefix { get; init; }
-
-    /// <summary>The instruction set <see cref="Code"/> was built for.</summary>
-    public LambdaArchitecture Architecture { get; init; } = LambdaArchitecture.Arm64;
-
-    /// <summary>Memory of each function, MB.</summary>
-    public int MemorySizeMb { get; init; } = InfraDefaults.MemorySizeMb;
-
-    /// <summary>The recorder's timeout, seconds.</summary>
-    public int RecorderTimeoutSeconds { get; init; } = InfraDefaults.RecorderTimeoutSeconds;
-
-    /// <summary>Retention of the functions' log groups, days.</summary>
-    public int LogRetentionDays { get; init; } = InfraDefaults.LogRetentionDays;
+    [SetsRequiredMembers]
+    private CircuitBreakerArgs(InfraSettings settings, Archive code, string functionNamePrefix)
+        : base(settings, code, functionNamePrefix)
+    {
+        ThrottlingBurstLimit = settings.ThrottlingBurstLimit;
+        ThrottlingRateLimit = settings.ThrottlingRateLimit;
+    }
 
     /// <summary>HTTP API stage burst limit.</summary>
     public int ThrottlingBurstLimit { get; init; } = InfraDefaults.ThrottlingBurstLimit;
@@ -47,50 +29,10 @@ public sealed class CircuitBreakerArgs
     /// <summary>HTTP API stage rate limit, requests per second.</summary>
     public double ThrottlingRateLimit { get; init; } = InfraDefaults.ThrottlingRateLimit;
 
-    /// <summary>EventBridge retries of a failure event to the recorder.</summary>
-    public int EventRetryAttempts { get; init; } = InfraDefaults.EventRetryAttempts;
-
-    /// <summary>How long EventBridge keeps retrying a failure event before dead-lettering it, seconds.</summary>
-    public int EventMaxAgeSeconds { get; init; } = InfraDefaults.EventMaxAgeSeconds;
-
-    /// <summary>An address to subscribe to the alert topic by email, or null for none.</summary>
-    public string? AlarmEmail { get; init; }
-
     /// <summary>The arguments that <paramref name="settings"/> describe.</summary>
-    public static CircuitBreakerArgs From(InfraSettings settings, Archive code, string functionNamePrefix)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return new CircuitBreakerArgs
-        {
-            Circuit = settings.Circuit,
-            Routes = settings.Routes,
-            Code = code,
-            FunctionNamePrefix = functionNamePrefix,
-            Architecture = settings.Architecture,
-            MemorySizeMb = settings.MemorySizeMb,
-            RecorderTimeoutSeconds = settings.RecorderTimeoutSeconds,
-            LogRetentionDays = settings.LogRetentionDays,
-            ThrottlingBurstLimit = settings.ThrottlingBurstLimit,
-            ThrottlingRateLimit = settings.ThrottlingRateLimit,
-            EventRetryAttempts = settings.EventRetryAttempts,
-            EventMaxAgeSeconds = settings.EventMaxAgeSeconds,
-            AlarmEmail = settings.AlarmEmail,
-        };
-    }
+    public static new CircuitBreakerArgs From(InfraSettings settings, Archive code, string functionNamePrefix) =>
+        new(settings, code, functionNamePrefix);
 
-    /// <summary>The part of these arguments the backend is built from.</summary>
-    public CircuitBreakerBackendArgs Backend() => new()
-    {
-        Circuit = Circuit,
-        Routes = Routes,
-        Code = Code,
-        FunctionNamePrefix = FunctionNamePrefix,
-        Architecture = Architecture,
-        MemorySizeMb = MemorySizeMb,
-        RecorderTimeoutSeconds = RecorderTimeoutSeconds,
-        LogRetentionDays = LogRetentionDays,
-        EventRetryAttempts = EventRetryAttempts,
-        EventMaxAgeSeconds = EventMaxAgeSeconds,
-        AlarmEmail = AlarmEmail,
-    };
+    /// <summary>The part of these arguments the backend is built from: these arguments themselves.</summary>
+    public CircuitBreakerBackendArgs Backend() => this;
 }

@@ -1,14 +1,41 @@
+using System.Diagnostics.CodeAnalysis;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Infra.Configuration;
 using Pulumi;
 
 namespace CircuitBreaker.Infra;
 
-/// <summary>What a <see cref="CircuitBreakerBackend"/> (and the backend part of a <see cref="CircuitBreakerComponent"/>) is built from.</summary>
-public sealed class CircuitBreakerBackendArgs
+/// <summary>
+/// What a <see cref="CircuitBreakerBackend"/> is built from, and the backend part of what a
+/// <see cref="CircuitBreakerComponent"/> is built from (<see cref="CircuitBreakerArgs"/> adds the HTTP API's settings).
+/// </summary>
+public class CircuitBreakerBackendArgs
 {
+    /// <summary>Arguments to fill in with an object initializer.</summary>
+    public CircuitBreakerBackendArgs()
+    {
+    }
+
+    /// <summary>The arguments that <paramref name="settings"/> describe.</summary>
+    [SetsRequiredMembers]
+    private protected CircuitBreakerBackendArgs(InfraSettings settings, Archive code, string functionNamePrefix)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Circuit = settings.Circuit;
+        Routes = settings.Routes;
+        Code = code;
+        FunctionNamePrefix = functionNamePrefix;
+        Architecture = settings.Architecture;
+        MemorySizeMb = settings.MemorySizeMb;
+        RecorderTimeoutSeconds = settings.RecorderTimeoutSeconds;
+        LogRetentionDays = settings.LogRetentionDays;
+        EventRetryAttempts = settings.EventRetryAttempts;
+        EventMaxAgeSeconds = settings.EventMaxAgeSeconds;
+        AlarmEmail = settings.AlarmEmail;
+    }
+
     /// <summary>
-    /// The breaker's settings; the recorder receives them as environment variables, and
+    /// The breaker's settings; the functions receive them as environment variables, and
     /// <see cref="CircuitSettings.ServiceId"/> and <see cref="CircuitSettings.MetricsNamespace"/> name the
     /// metrics the alarm and the dashboard watch.
     /// </summary>
@@ -23,25 +50,27 @@ public sealed class CircuitBreakerBackendArgs
     /// <summary>The routes the functions serve: <see cref="Routes"/>, or the one route to <see cref="Circuit"/>.</summary>
     public RouteTable RouteTable => Routes ?? RouteTable.OneRoute(Circuit);
 
-    /// <summary>The Lambda package holding <c>bootstrap</c>.</summary>
+    /// <summary>The Lambda package holding <c>bootstrap</c>, shared by the functions.</summary>
     public required Archive Code { get; init; }
 
     /// <summary>
-    /// Prefix of the fixed names: <c>&lt;prefix&gt;-recorder</c> (so that its log group can be declared under
-    /// the name Lambda writes to before the function exists), the alarm and the dashboard.
+    /// Prefix of the fixed names: the functions (<c>&lt;prefix&gt;-recorder</c>, <c>&lt;prefix&gt;-webservice</c>),
+    /// the alarm and the dashboard. The function names are fixed rather than generated so that each log group can
+    /// be declared, with its retention, under the name Lambda writes to (<c>/aws/lambda/&lt;function name&gt;</c>)
+    /// before the function exists.
     /// </summary>
     public required string FunctionNamePrefix { get; init; }
 
     /// <summary>The instruction set <see cref="Code"/> was built for.</summary>
-    public LambdaArchitecture Architecture { get; init; } = LambdaArchitecture.Arm64;
+    public LambdaArchitecture Architecture { get; init; } = InfraDefaults.Architecture;
 
-    /// <summary>Memory of the recorder, MB.</summary>
+    /// <summary>Memory of each function, MB.</summary>
     public int MemorySizeMb { get; init; } = InfraDefaults.MemorySizeMb;
 
     /// <summary>The recorder's timeout, seconds.</summary>
     public int RecorderTimeoutSeconds { get; init; } = InfraDefaults.RecorderTimeoutSeconds;
 
-    /// <summary>Retention of the recorder's log group, days.</summary>
+    /// <summary>Retention of the functions' log groups, days.</summary>
     public int LogRetentionDays { get; init; } = InfraDefaults.LogRetentionDays;
 
     /// <summary>EventBridge retries of a failure event to the recorder.</summary>
@@ -54,22 +83,6 @@ public sealed class CircuitBreakerBackendArgs
     public string? AlarmEmail { get; init; }
 
     /// <summary>The arguments that <paramref name="settings"/> describe.</summary>
-    public static CircuitBreakerBackendArgs From(InfraSettings settings, Archive code, string functionNamePrefix)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return new CircuitBreakerBackendArgs
-        {
-            Circuit = settings.Circuit,
-            Routes = settings.Routes,
-            Code = code,
-            FunctionNamePrefix = functionNamePrefix,
-            Architecture = settings.Architecture,
-            MemorySizeMb = settings.MemorySizeMb,
-            RecorderTimeoutSeconds = settings.RecorderTimeoutSeconds,
-            LogRetentionDays = settings.LogRetentionDays,
-            EventRetryAttempts = settings.EventRetryAttempts,
-            EventMaxAgeSeconds = settings.EventMaxAgeSeconds,
-            AlarmEmail = settings.AlarmEmail,
-        };
-    }
+    public static CircuitBreakerBackendArgs From(InfraSettings settings, Archive code, string functionNamePrefix) =>
+        new(settings, code, functionNamePrefix);
 }

@@ -36,29 +36,14 @@ public sealed class CircuitBreakerStack : Stack
 
         var code = new FileArchive(package);
         var prefix = FunctionNames.Prefix(project, Deployment.Instance.StackName);
-        if (settings.Mode == DeploymentMode.Backend)
-        {
-            var backend = new CircuitBreakerBackend("circuit-breaker", CircuitBreakerBackendArgs.From(settings, code, prefix));
+        CircuitBreakerComponentBase breaker = settings.Mode == DeploymentMode.Backend
+            ? new CircuitBreakerBackend("circuit-breaker", CircuitBreakerBackendArgs.From(settings, code, prefix))
+            : new CircuitBreakerComponent("circuit-breaker", CircuitBreakerArgs.From(settings, code, prefix));
 
-            // No webservice in this mode: the outputs exist (so scripts see them) and hold nothing.
-            EndpointUrl = Output.Create((string?)null);
-            WebserviceFunctionName = Output.Create((string?)null);
-            TableName = backend.TableName;
-            TableArn = backend.TableArn;
-            EventBusName = backend.EventBusName;
-            EventBusArn = backend.EventBusArn;
-            RecorderFunctionName = backend.RecorderFunctionName;
-            DeadLetterQueueUrl = backend.DeadLetterQueueUrl;
-            AlertTopicArn = backend.AlertTopicArn;
-            DashboardUrl = backend.DashboardUrl;
-            LibraryAccessPolicy = backend.LibraryAccessPolicy;
-            return;
-        }
-
-        var breaker = new CircuitBreakerComponent("circuit-breaker", CircuitBreakerArgs.From(settings, code, prefix));
-
-        EndpointUrl = breaker.EndpointUrl.Apply(url => (string?)url);
-        WebserviceFunctionName = breaker.WebserviceFunctionName.Apply(functionName => (string?)functionName);
+        // No webservice in backend mode: the outputs exist (so scripts see them) and hold nothing.
+        var full = breaker as CircuitBreakerComponent;
+        EndpointUrl = full?.EndpointUrl.Apply(url => (string?)url) ?? Output.Create((string?)null);
+        WebserviceFunctionName = full?.WebserviceFunctionName.Apply(functionName => (string?)functionName) ?? Output.Create((string?)null);
         TableName = breaker.TableName;
         TableArn = breaker.TableArn;
         EventBusName = breaker.EventBusName;

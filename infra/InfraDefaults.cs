@@ -1,14 +1,18 @@
 using CircuitBreaker.Contract;
+using CircuitBreaker.Infra.Configuration;
 
 namespace CircuitBreaker.Infra;
 
 /// <summary>
-/// The stack's defaults, written once: the initial values of <see cref="CircuitBreakerArgs"/> and
-/// <see cref="CircuitBreakerBackendArgs"/>, and (as text) the defaults of the config keys in
-/// <see cref="Configuration.InfraSettingKeys"/>.
+/// The stack's defaults, written once: the initial values of <see cref="CircuitBreakerBackendArgs"/> and
+/// <see cref="CircuitBreakerArgs"/>, and (as text) the defaults of the config keys in
+/// <see cref="InfraSettingKeys"/>.
 /// </summary>
 public static class InfraDefaults
 {
+    /// <summary>The functions' instruction set.</summary>
+    public const LambdaArchitecture Architecture = LambdaArchitecture.Arm64;
+
     /// <summary>Memory of each function, MB.</summary>
     public const int MemorySizeMb = 256;
 

@@ -23,21 +23,6 @@ public static class DeploymentModeNames
     public const string Backend = "backend";
 
     /// <summary>Parses a config value (<c>full</c> or <c>backend</c>, case-insensitive).</summary>
-    public static bool TryParse(string? value, out DeploymentMode mode)
-    {
-        if (string.Equals(value, Full, StringComparison.OrdinalIgnoreCase))
-        {
-            mode = DeploymentMode.Full;
-            return true;
-        }
-
-        if (string.Equals(value, Backend, StringComparison.OrdinalIgnoreCase))
-        {
-            mode = DeploymentMode.Backend;
-            return true;
-        }
-
-        mode = default;
-        return false;
-    }
+    public static bool TryParse(string? value, out DeploymentMode mode) =>
+        ConfigChoices.TryParse(value, out mode, (Full, DeploymentMode.Full), (Backend, DeploymentMode.Backend));
 }

@@ -13,7 +13,7 @@ public static class InfraSettingKeys
 {
     /// <summary>The functions' instruction set.</summary>
     public static readonly InfraSetting Architecture =
-        new("architecture", LambdaArchitectureNames.Arm64, "arm64 or x86_64");
+        new("architecture", InfraDefaults.Architecture.LambdaName(), "arm64 or x86_64");
 
     /// <summary>Whether <c>bootstrap</c> is a Native AOT binary or a self-contained trimmed one.</summary>
     public static readonly InfraSetting NativeAot =

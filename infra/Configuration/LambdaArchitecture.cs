@@ -28,21 +28,6 @@ public static class LambdaArchitectureNames
         architecture == LambdaArchitecture.Arm64 ? "linux-arm64" : "linux-x64";
 
     /// <summary>Parses a config value (<c>arm64</c> or <c>x86_64</c>, case-insensitive).</summary>
-    public static bool TryParse(string? value, out LambdaArchitecture architecture)
-    {
-        if (string.Equals(value, Arm64, StringComparison.OrdinalIgnoreCase))
-        {
-            architecture = LambdaArchitecture.Arm64;
-            return true;
-        }
-
-        if (string.Equals(value, X64, StringComparison.OrdinalIgnoreCase))
-        {
-            architecture = LambdaArchitecture.X64;
-            return true;
-        }
-
-        architecture = default;
-        return false;
-    }
+    public static bool TryParse(string? value, out LambdaArchitecture architecture) =>
+        ConfigChoices.TryParse(value, out architecture, (Arm64, LambdaArchitecture.Arm64), (X64, LambdaArchitecture.X64));
 }

@@ -36,7 +36,7 @@ internal static class LocalCommand
         var parsed = LocalOptionsParser.Parse(args);
         if (parsed.HelpRequested)
         {
-            await output.WriteLineAsync(LocalOptionsParser.Usage).ConfigureAwait(false);
+            await output.WriteLineAsync(LocalOptionTable.Usage).ConfigureAwait(false);
             return 0;
         }
 

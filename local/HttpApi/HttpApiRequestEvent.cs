@@ -11,25 +11,25 @@ internal sealed record HttpApiRequestEvent(
     [property: JsonPropertyName("cookies")] IReadOnlyList<string>? Cookies,
     [property: JsonPropertyName("headers")] IReadOnlyDictionary<string, string> Headers,
     [property: JsonPropertyName("queryStringParameters")] IReadOnlyDictionary<string, string>? QueryStringParameters,
-    [property: JsonPropertyName("requestContext")] HttpApiRequestContext RequestContext,
+    [property: JsonPropertyName("requestContext")] GatewayRequestContext RequestContext,
     [property: JsonPropertyName("body")] string? Body,
     [property: JsonPropertyName("isBase64Encoded")] bool IsBase64Encoded);
 
-/// <summary>The event's <c>requestContext</c>.</summary>
-internal sealed record HttpApiRequestContext(
+/// <summary>The <c>requestContext</c> of the event the local gateway sends (the webservice reads its own view of it, <c>HttpApiRequestContext</c>).</summary>
+internal sealed record GatewayRequestContext(
     [property: JsonPropertyName("accountId")] string AccountId,
     [property: JsonPropertyName("apiId")] string ApiId,
     [property: JsonPropertyName("domainName")] string DomainName,
     [property: JsonPropertyName("domainPrefix")] string DomainPrefix,
-    [property: JsonPropertyName("http")] HttpApiHttpDescription Http,
+    [property: JsonPropertyName("http")] GatewayRequestHttp Http,
     [property: JsonPropertyName("requestId")] string RequestId,
     [property: JsonPropertyName("routeKey")] string RouteKey,
     [property: JsonPropertyName("stage")] string Stage,
     [property: JsonPropertyName("time")] string Time,
     [property: JsonPropertyName("timeEpoch")] long TimeEpoch);
 
-/// <summary>The event's <c>requestContext.http</c>.</summary>
-internal sealed record HttpApiHttpDescription(
+/// <summary>The <c>requestContext.http</c> of the event the local gateway sends.</summary>
+internal sealed record GatewayRequestHttp(
     [property: JsonPropertyName("method")] string Method,
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("protocol")] string Protocol,

@@ -57,13 +57,13 @@ internal static class HttpApiRequestTranslator
         }
 
         var host = request.Host.Host;
-        var http = new HttpApiHttpDescription(
+        var http = new GatewayRequestHttp(
             request.Method,
             rawPath,
             request.Protocol,
             SourceIp(context),
             request.Headers.UserAgent.ToString());
-        var requestContext = new HttpApiRequestContext(
+        var requestContext = new GatewayRequestContext(
             options.AccountId,
             options.ApiId,
             host,

@@ -130,48 +130,22 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
         Assert.Equal(Stack.Named(ResourceTypes.Role, "-recorder-role").Computed("arn"), Recorder.Text("role"));
     }
 
-    [Fact]
-    public void WebservicePolicyGrantsExactActionsOnExactResources()
+    [Theory]
+    [InlineData(HandlerNames.Webservice, new[] { "dynamodb:GetItem", "dynamodb:UpdateItem" })]
+    [InlineData(HandlerNames.Recorder, new[] { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem" })]
+    public void EachFunctionsPolicyGrantsExactActionsOnExactResources(string handler, string[] tableActions)
     {
-        var policy = Stack.Named(ResourceTypes.RolePolicy, "-webservice-policy");
-        Assert.Equal(Stack.Named(ResourceTypes.Role, "-webservice-role").Computed("name"), policy.Text("role"));
-        var logGroupArn = Stack.Named(ResourceTypes.LogGroup, "-webservice-logs").Computed("arn");
+        var policy = Stack.Named(ResourceTypes.RolePolicy, $"-{handler}-policy");
+        Assert.Equal(Stack.Named(ResourceTypes.Role, $"-{handler}-role").Computed("name"), policy.Text("role"));
+        var logGroupArn = Stack.Named(ResourceTypes.LogGroup, $"-{handler}-logs").Computed("arn");
 
         var grants = Grants(policy.Text("policy"));
 
-        Assert.Equal(
-            new Dictionary<string, string[]>
-            {
-                ["dynamodb:GetItem"] = [Table.Computed("arn")],
-                ["dynamodb:UpdateItem"] = [Table.Computed("arn")],
-                ["events:PutEvents"] = [Bus.Computed("arn")],
-                ["logs:CreateLogStream"] = [logGroupArn + ":*"],
-                ["logs:PutLogEvents"] = [logGroupArn + ":*"],
-            },
-            grants);
-    }
-
-    [Fact]
-    public void RecorderPolicyGrantsExactActionsOnExactResources()
-    {
-        var policy = Stack.Named(ResourceTypes.RolePolicy, "-recorder-policy");
-        Assert.Equal(Stack.Named(ResourceTypes.Role, "-recorder-role").Computed("name"), policy.Text("role"));
-        var logGroupArn = Stack.Named(ResourceTypes.LogGroup, "-recorder-logs").Computed("arn");
-
-        var grants = Grants(policy.Text("policy"));
-
-        Assert.Equal(
-            new Dictionary<string, string[]>
-            {
-                ["dynamodb:GetItem"] = [Table.Computed("arn")],
-                ["dynamodb:PutItem"] = [Table.Computed("arn")],
-                ["dynamodb:Query"] = [Table.Computed("arn")],
-                ["dynamodb:UpdateItem"] = [Table.Computed("arn")],
-                ["events:PutEvents"] = [Bus.Computed("arn")],
-                ["logs:CreateLogStream"] = [logGroupArn + ":*"],
-                ["logs:PutLogEvents"] = [logGroupArn + ":*"],
-            },
-            grants);
+        var expected = tableActions.ToDictionary(action => action, _ => new[] { Table.Computed("arn") });
+        expected["events:PutEvents"] = [Bus.Computed("arn")];
+        expected["logs:CreateLogStream"] = [logGroupArn + ":*"];
+        expected["logs:PutLogEvents"] = [logGroupArn + ":*"];
+        Assert.Equal(expected, grants);
     }
 
     [Fact]
@@ -224,13 +198,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     [Fact]
     public void WebserviceEnvironmentIsTheContractsSettingsTableAndBus()
     {
-        var expected = new Dictionary<string, string>(DefaultCircuitEnvironment())
-        {
-            [FunctionEnvironment.TableName] = Table.Computed("name"),
-            [FunctionEnvironment.EventBusName] = Bus.Computed("name"),
-        };
-
-        Assert.Equal(expected, Variables(Webservice));
+        Assert.Equal(ContractsSettingsTableAndBus(), Variables(Webservice));
         Assert.Equal(StackDeployment.DownstreamUrl, Variables(Webservice)[CircuitSettingKeys.DownstreamUrl.EnvironmentVariable]);
         Assert.Equal("3", Variables(Webservice)[CircuitSettingKeys.FailureThreshold.EnvironmentVariable]);
     }
@@ -239,13 +207,7 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     public void RecorderEnvironmentIsTheContractsSettingsTableAndBus()
     {
         // The bus: the recorder publishes the transitions it makes (the circuit opening).
-        var expected = new Dictionary<string, string>(DefaultCircuitEnvironment())
-        {
-            [FunctionEnvironment.TableName] = Table.Computed("name"),
-            [FunctionEnvironment.EventBusName] = Bus.Computed("name"),
-        };
-
-        Assert.Equal(expected, Variables(Recorder));
+        Assert.Equal(ContractsSettingsTableAndBus(), Variables(Recorder));
     }
 
     [Theory]
@@ -294,24 +256,12 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
     }
 
     [Fact]
-    public void OnlyThisApiMayInvokeTheWebservice()
-    {
-        var permission = Stack.Named(ResourceTypes.Permission, "-webservice-invoke");
-        Assert.Equal("lambda:InvokeFunction", permission.Text("action"));
-        Assert.Equal(Webservice.Computed("name"), permission.Text("function"));
-        Assert.Equal("apigateway.amazonaws.com", permission.Text("principal"));
-        Assert.Equal(Api.Computed("executionArn") + "/*/*", permission.Text("sourceArn"));
-    }
+    public void OnlyThisApiMayInvokeTheWebservice() =>
+        AssertOnlyInvoker(Webservice, "-webservice-invoke", "apigateway.amazonaws.com", Api.Computed("executionArn") + "/*/*");
 
     [Fact]
-    public void OnlyTheRuleMayInvokeTheRecorder()
-    {
-        var permission = Stack.Named(ResourceTypes.Permission, "-recorder-invoke");
-        Assert.Equal("lambda:InvokeFunction", permission.Text("action"));
-        Assert.Equal(Recorder.Computed("name"), permission.Text("function"));
-        Assert.Equal("events.amazonaws.com", permission.Text("principal"));
-        Assert.Equal(Rule.Computed("arn"), permission.Text("sourceArn"));
-    }
+    public void OnlyTheRuleMayInvokeTheRecorder() =>
+        AssertOnlyInvoker(Recorder, "-recorder-invoke", "events.amazonaws.com", Rule.Computed("arn"));
 
     [Fact]
     public void DeadLetterQueueKeepsFailuresForFourteenDays()
@@ -375,6 +325,23 @@ public sealed class CircuitBreakerStackTests(DefaultDeployment deployed) : IClas
         var variables = (System.Collections.IDictionary)RecordedResource.Entry(function.Map("environment"), "variables")!;
         return variables.Keys.Cast<string>().ToDictionary(key => key, key => (string)variables[key]!);
     }
+
+    /// <summary>The function's invoke permission (logical name ending <paramref name="permissionSuffix"/>) lets exactly this principal and source in.</summary>
+    private void AssertOnlyInvoker(RecordedResource function, string permissionSuffix, string principal, string sourceArn)
+    {
+        var permission = Stack.Named(ResourceTypes.Permission, permissionSuffix);
+        Assert.Equal("lambda:InvokeFunction", permission.Text("action"));
+        Assert.Equal(function.Computed("name"), permission.Text("function"));
+        Assert.Equal(principal, permission.Text("principal"));
+        Assert.Equal(sourceArn, permission.Text("sourceArn"));
+    }
+
+    /// <summary>The environment both functions get: the default config's settings, the table and the bus.</summary>
+    private Dictionary<string, string> ContractsSettingsTableAndBus() => new(DefaultCircuitEnvironment())
+    {
+        [FunctionEnvironment.TableName] = Table.Computed("name"),
+        [FunctionEnvironment.EventBusName] = Bus.Computed("name"),
+    };
 
     private static IReadOnlyDictionary<string, string> DefaultCircuitEnvironment()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Breaker;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Telemetry;
@@ -105,7 +106,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         var started = _time.GetTimestamp();
 
         // Without a threshold nothing is allocated for watching: the closed circuit's path stays lean.
-        var watch = _slowCallThreshold is { } threshold ? WatchForSlowness(threshold, context, callId, started) : null;
+        var watch = _slowCallThreshold is { } threshold ? WatchForSlowness(threshold, context, callId, started) : WatchedCall.Unwatched;
 
         Outcome<TResult> outcome;
         try
@@ -117,7 +118,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
             outcome = Outcome.FromException<TResult>(exception);
         }
 
-        var wasSlow = watch is not null && await watch.FinishAsync().ConfigureAwait(captured);
+        var wasSlow = await watch.EndAsync().ConfigureAwait(captured);
         var handled = await _shouldHandle(new CircuitBreakerPredicateArguments<TResult>(context, outcome)).ConfigureAwait(captured);
         if (handled && !wasSlow)
         {
@@ -146,9 +147,14 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
     private string NewCallId() =>
         string.Create(CultureInfo.InvariantCulture, $"{_callIdPrefix}-{Interlocked.Increment(ref _callSequence)}");
 
-    // A method of its own, so that the closure is only allocated when slow calls are watched.
-    private SlowCallWatch WatchForSlowness(TimeSpan threshold, ResilienceContext context, string callId, long started) =>
-        SlowCallWatch.Start(_time, threshold, () => ReportFailureAsync(context, callId, FailureReasons.Slow, null, _time.GetElapsedTime(started)));
+    // A method of its own, so that the closure is only allocated when slow calls are watched. The slow report counts as
+    // made even when it was lost (the loss has its own telemetry event), so the call's end never reports it again.
+    private WatchedCall WatchForSlowness(TimeSpan threshold, ResilienceContext context, string callId, long started) =>
+        new(_time, threshold, async () =>
+        {
+            await ReportFailureAsync(context, callId, FailureReasons.Slow, null, _time.GetElapsedTime(started)).ConfigureAwait(false);
+            return true;
+        });
 
     private async ValueTask<Outcome<TResult>> RejectAsync(ResilienceContext context, CircuitAdmission admission)
     {

@@ -8,7 +8,7 @@ namespace CircuitBreaker.Tests.Breaker;
 
 public sealed class CircuitGateTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = TestClock.New();
     private readonly InMemoryCircuitStore _store = new();
     private readonly CapturedLog _log;
     private readonly CircuitSettings _settings = TestSettings.Circuit();

@@ -8,7 +8,7 @@ namespace CircuitBreaker.Tests.Breaker;
 
 public sealed class FailureRatioRuleTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = TestClock.New();
     private readonly InMemoryCircuitStore _store = new();
 
     private DateTimeOffset Now => _time.GetUtcNow();
@@ -17,8 +17,7 @@ public sealed class FailureRatioRuleTests
     {
         if (successes > 0)
         {
-            var bucket = SuccessBuckets.StartOf(Now - ago);
-            await _store.AddSuccessesAsync(new SuccessCount(settings.ServiceId, bucket, successes, bucket + TimeSpan.FromHours(1)), CancellationToken.None);
+            await _store.AddSuccessesAtAsync(settings.ServiceId, Now - ago, successes);
         }
 
         for (var i = 0; i < failures; i++)

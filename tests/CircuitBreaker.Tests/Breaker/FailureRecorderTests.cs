@@ -8,7 +8,7 @@ namespace CircuitBreaker.Tests.Breaker;
 
 public sealed class FailureRecorderTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = TestClock.New();
     private readonly InMemoryCircuitStore _store = new();
     private readonly CapturedLog _log;
     private readonly CircuitSettings _settings = TestSettings.Circuit();
@@ -17,11 +17,7 @@ public sealed class FailureRecorderTests
 
     private FailureRecorder NewRecorder(CircuitSettings? settings = null) => new(_store, settings ?? _settings, _time, _log.Log);
 
-    private Task AddSuccessesAsync(long count, TimeSpan ago = default)
-    {
-        var bucket = SuccessBuckets.StartOf(_time.GetUtcNow() - ago);
-        return _store.AddSuccessesAsync(new SuccessCount(_settings.ServiceId, bucket, count, bucket + TimeSpan.FromHours(1)), CancellationToken.None);
-    }
+    private Task AddSuccessesAsync(long count, TimeSpan ago = default) => _store.AddSuccessesAtAsync(_settings.ServiceId, _time.GetUtcNow() - ago, count);
 
     private FailureEventDetail Failure(TimeSpan ago = default) =>
         new(_settings.ServiceId, (_time.GetUtcNow() - ago).ToUnixTimeMilliseconds(), FailureReasons.Timeout, null, "req", 10_000);

@@ -11,7 +11,7 @@ namespace CircuitBreaker.Tests.Breaker;
 [Collection(DynaliteTests.Name)]
 public sealed class FutureFailuresOnDynamoDbTests(DynaliteFixture dynalite) : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = TestClock.New();
     private readonly CircuitSettings _settings = TestSettings.Circuit();
     private readonly IAmazonDynamoDB _client = dynalite.CreateClient();
     private DynamoDbCircuitStore _store = null!;

@@ -11,7 +11,7 @@ namespace CircuitBreaker.Tests.Breaker;
 /// <summary>An isolated circuit fails fast until an operator releases it; neither probes nor failures change it.</summary>
 public sealed class IsolationTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = TestClock.New();
     private readonly InMemoryCircuitStore _store = new();
     private readonly CircuitSettings _settings = TestSettings.Circuit(threshold: 2, openSeconds: 10);
     private readonly CapturedLog _log;

@@ -18,7 +18,7 @@ public sealed class StateChangePublishingTests : IDisposable
     private const string Bus = "circuit-breaker-failures";
 
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = TestClock.New();
     private readonly InMemoryCircuitStore _store = new();
     private readonly CircuitSettings _settings = TestSettings.Circuit(threshold: 2);
 

@@ -131,7 +131,7 @@ public sealed class HandlerMetricsTests : IAsyncDisposable
     [Fact]
     public async Task TheRecorderCountsEachStoredFailureAndTheOpeningOnItsEventLine()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+        var time = TestClock.New();
         var settings = TestSettings.Circuit(threshold: 2) with { MetricsNamespace = Namespace };
         var log = new CapturedLog(time, "recorder");
         var handler = new RecorderHandler(new FailureRecorder(_store, settings, time, log.Log), log.Log, settings.MetricsNamespace);

@@ -11,7 +11,7 @@ namespace CircuitBreaker.Tests.Handlers;
 
 public sealed class RecorderHandlerTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = TestClock.New();
     private readonly InMemoryCircuitStore _store = new();
     private readonly CircuitSettings _settings = TestSettings.Circuit();
 

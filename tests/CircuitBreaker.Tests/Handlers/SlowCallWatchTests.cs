@@ -12,7 +12,7 @@ public sealed class SlowCallWatchTests
 {
     private static readonly TimeSpan Threshold = TimeSpan.FromSeconds(2);
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = TestClock.New();
     private readonly CapturedLog _log;
     private readonly CircuitSettings _settings = TestSettings.Circuit(timeoutSeconds: 10, slowCallSeconds: Threshold.TotalSeconds);
 

@@ -44,4 +44,24 @@ internal static class PollyTestCircuits
             null);
         return outcome.Exception;
     }
+
+    /// <summary>
+    /// Starts one call and waits until it runs; it then holds until the returned source is set, and ends with what
+    /// <paramref name="whenReleased"/> returns (or throws).
+    /// </summary>
+    public static async Task<(Task<T> Call, TaskCompletionSource Release)> StartHeldCallAsync<T>(this ResiliencePipeline pipeline, Func<T> whenReleased)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var call = pipeline.ExecuteAsync(
+            async _ =>
+            {
+                started.SetResult();
+                await release.Task;
+                return whenReleased();
+            },
+            TestContext.Current.CancellationToken).AsTask();
+        await started.Task.WaitAsync(TestContext.Current.CancellationToken);
+        return (call, release);
+    }
 }

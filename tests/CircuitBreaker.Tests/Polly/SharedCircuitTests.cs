@@ -43,17 +43,7 @@ public sealed class SharedCircuitTests
         }
 
         _time.Advance(TimeSpan.FromSeconds(30));
-        var probeStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var releaseProbe = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var probe = first.ExecuteAsync(
-            async _ =>
-            {
-                probeStarted.SetResult();
-                await releaseProbe.Task;
-                return 7;
-            },
-            TestContext.Current.CancellationToken).AsTask();
-        await probeStarted.Task.WaitAsync(TestContext.Current.CancellationToken);
+        var (probe, releaseProbe) = await first.StartHeldCallAsync(() => 7);
 
         var others = 0;
         for (var i = 0; i < 20; i++)

@@ -24,17 +24,7 @@ public sealed class SlowCallTests
     public async Task ACallStillRunningAtTheThresholdIsReportedThenWithoutWaitingAndNotAgain()
     {
         var pipeline = Pipeline(_options);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var call = pipeline.ExecuteAsync(
-            async _ =>
-            {
-                started.SetResult();
-                await finish.Task;
-                throw new TimeoutException("gave up (test)");
-            },
-            TestContext.Current.CancellationToken).AsTask();
-        await started.Task.WaitAsync(TestContext.Current.CancellationToken);
+        var (call, finish) = await pipeline.StartHeldCallAsync<string>(() => throw new TimeoutException("gave up (test)"));
 
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Empty(_circuit.Failures);
@@ -54,17 +44,7 @@ public sealed class SlowCallTests
     public async Task ASlowCallThatSucceedsAnswersItsCallerNormally()
     {
         var pipeline = Pipeline(_options);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var call = pipeline.ExecuteAsync(
-            async _ =>
-            {
-                started.SetResult();
-                await finish.Task;
-                return "answer";
-            },
-            TestContext.Current.CancellationToken).AsTask();
-        await started.Task.WaitAsync(TestContext.Current.CancellationToken);
+        var (call, finish) = await pipeline.StartHeldCallAsync(() => "answer");
 
         _time.Advance(TimeSpan.FromSeconds(3));
         finish.SetResult();
@@ -105,5 +85,38 @@ public sealed class SlowCallTests
         Assert.IsType<global::Polly.CircuitBreaker.BrokenCircuitException>(await pipeline.SucceedAsync());
         hang.SetResult();
         await Task.WhenAll(calls);
+    }
+
+    [Fact]
+    public async Task ASlowReportThatIsLostIsNotMadeAgainWhenTheCallFails()
+    {
+        var options = Options(_time);
+        options.SlowCallThreshold = TimeSpan.FromSeconds(2);
+        var circuit = new RecordingCircuit(new LosingFailuresCircuit(new InMemoryDistributedCircuit(options)));
+        options.Circuit = circuit;
+        var pipeline = Pipeline(options);
+        var (call, finish) = await pipeline.StartHeldCallAsync<string>(() => throw new TimeoutException("gave up (test)"));
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        finish.SetResult();
+        await Assert.ThrowsAsync<TimeoutException>(() => call);
+
+        Assert.Equal(FailureReasons.Slow, Assert.Single(circuit.Failures).Reason);
+        Assert.True(Assert.Single(circuit.Calls).Failed);
+    }
+
+    /// <summary>A circuit whose failure reports are all lost (the bus refuses them); everything else it passes on.</summary>
+    private sealed class LosingFailuresCircuit(IDistributedCircuit inner) : IDistributedCircuit
+    {
+        public string ServiceId => inner.ServiceId;
+
+        public ValueTask<CircuitAdmission> AdmitAsync(string callId, CancellationToken cancellationToken) => inner.AdmitAsync(callId, cancellationToken);
+
+        public ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken) =>
+            inner.SettleProbeAsync(callId, succeeded, cancellationToken);
+
+        public ValueTask<bool> ReportFailureAsync(FailureEventDetail failure, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+        public ValueTask ReportCallAsync(CircuitCallReport report, CancellationToken cancellationToken) => inner.ReportCallAsync(report, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Tests.Support;
@@ -88,6 +89,13 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
             _successes[key] = _successes.GetValueOrDefault(key) + successes.Count;
             return true;
         });
+    }
+
+    /// <summary>Adds <paramref name="count"/> successes to the bucket of <paramref name="at"/>, as an instance's flush would.</summary>
+    public Task AddSuccessesAtAsync(string serviceId, DateTimeOffset at, long count)
+    {
+        var bucket = SuccessBuckets.StartOf(at);
+        return AddSuccessesAsync(new SuccessCount(serviceId, bucket, count, bucket + TimeSpan.FromHours(1)), CancellationToken.None);
     }
 
     public Task<long> SumSuccessesAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken) =>

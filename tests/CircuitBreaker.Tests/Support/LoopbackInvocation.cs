@@ -5,7 +5,7 @@ namespace CircuitBreaker.Tests.Support;
 /// <summary>An invocation queued on a <see cref="LoopbackRuntimeApi"/>, and its outcome once the runtime answers.</summary>
 public sealed class LoopbackInvocation
 {
-    private readonly TaskCompletionSource<InvocationOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<PostedOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal LoopbackInvocation(IReadOnlyDictionary<string, string> headers, byte[] payload)
     {
@@ -24,10 +24,10 @@ public sealed class LoopbackInvocation
     public byte[] Payload { get; }
 
     /// <summary>Completes with the first response or error posted for this invocation.</summary>
-    public Task<InvocationOutcome> Outcome => _outcome.Task;
+    public Task<PostedOutcome> Outcome => _outcome.Task;
 
     /// <summary>Waits for the outcome, failing with the request id named when none comes in time.</summary>
-    public async Task<InvocationOutcome> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<PostedOutcome> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -39,5 +39,5 @@ public sealed class LoopbackInvocation
         }
     }
 
-    internal bool TryComplete(InvocationOutcome outcome) => _outcome.TrySetResult(outcome);
+    internal bool TryComplete(PostedOutcome outcome) => _outcome.TrySetResult(outcome);
 }

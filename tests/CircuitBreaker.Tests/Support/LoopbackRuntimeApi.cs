@@ -220,7 +220,7 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
             return;
         }
 
-        await CompleteAsync(context, invocation, new InvocationOutcome(invocation.RequestId, OutcomeKind.Response, body, context.Request.ContentType, null));
+        await CompleteAsync(context, invocation, new PostedOutcome(invocation.RequestId, OutcomeKind.Response, body, context.Request.ContentType, null));
     }
 
     private async Task InvocationErrorAsync(HttpContext context)
@@ -232,7 +232,7 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
         }
 
         var body = await ReadBodyAsync(context);
-        await CompleteAsync(context, invocation, new InvocationOutcome(invocation.RequestId, OutcomeKind.Error, body, context.Request.ContentType, FunctionErrorType(context)));
+        await CompleteAsync(context, invocation, new PostedOutcome(invocation.RequestId, OutcomeKind.Error, body, context.Request.ContentType, FunctionErrorType(context)));
     }
 
     private async Task InitErrorAsync(HttpContext context)
@@ -242,7 +242,7 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
         await WriteStatusAsync(context);
     }
 
-    private static async Task CompleteAsync(HttpContext context, LoopbackInvocation invocation, InvocationOutcome outcome)
+    private static async Task CompleteAsync(HttpContext context, LoopbackInvocation invocation, PostedOutcome outcome)
     {
         if (!invocation.TryComplete(outcome))
         {

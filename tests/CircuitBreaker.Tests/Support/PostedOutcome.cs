@@ -2,23 +2,13 @@ using System.Text;
 
 namespace CircuitBreaker.Tests.Support;
 
-/// <summary>Whether an invocation was answered with a response or an error.</summary>
-public enum OutcomeKind
-{
-    /// <summary>Posted to <c>/response</c>.</summary>
-    Response,
-
-    /// <summary>Posted to <c>/error</c>.</summary>
-    Error,
-}
-
 /// <summary>What the runtime posted for an invocation.</summary>
 /// <param name="RequestId">The invocation.</param>
 /// <param name="Kind">Response or error.</param>
 /// <param name="Body">The exact bytes posted.</param>
 /// <param name="ContentType">The request's Content-Type.</param>
 /// <param name="FunctionErrorType">The <c>Lambda-Runtime-Function-Error-Type</c> header of an error.</param>
-public sealed record InvocationOutcome(string RequestId, OutcomeKind Kind, byte[] Body, string? ContentType, string? FunctionErrorType)
+public sealed record PostedOutcome(string RequestId, OutcomeKind Kind, byte[] Body, string? ContentType, string? FunctionErrorType)
 {
     /// <summary>The body as UTF-8 text.</summary>
     public string BodyText => Encoding.UTF8.GetString(Body);

@@ -1,0 +1,74 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using CircuitBreaker.Contract;
+using static CircuitBreaker.Core.Store.ItemValues;
+
+namespace CircuitBreaker.Core.Store;
+
+/// <summary>
+/// The success-counter items of the circuit table (failure-ratio mode): one counter per time bucket, added to
+/// atomically by every instance and summed by a key range (docs/design.md, "The table").
+/// </summary>
+/// <param name="client">The DynamoDB client.</param>
+/// <param name="tableName">The circuit table.</param>
+internal sealed class SuccessCounters(IAmazonDynamoDB client, string tableName)
+{
+    private const string CountAttribute = "count";
+
+    /// <inheritdoc cref="ICircuitStore.AddSuccessesAsync"/>
+    public async Task AddAsync(SuccessCount successes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(successes);
+        ArgumentException.ThrowIfNullOrEmpty(successes.ServiceId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(successes.Count, 1);
+        var request = new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = Key(successes.ServiceId, CircuitItemKeys.Successes(successes.BucketStart)),
+
+            // ADD is atomic and creates the item: instances adding to the same bucket never lose each other's counts.
+            UpdateExpression = "ADD #count :count SET #expiresAt = :expiresAt",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#count"] = CountAttribute,
+                ["#expiresAt"] = CircuitTable.TimeToLiveAttribute,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":count"] = Number(successes.Count),
+                [":expiresAt"] = Number(successes.ExpiresAt.ToUnixTimeSeconds()),
+            },
+        };
+
+        await StoreCalls.Call("UpdateItem", successes.ServiceId, () => client.UpdateItemAsync(request, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <inheritdoc cref="ICircuitStore.SumSuccessesAsync"/>
+    public async Task<long> SumAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceId);
+
+        // As for failures, the window is a key range: an expired counter that TTL has not deleted yet is outside it.
+        var (from, to) = CircuitItemKeys.SuccessesSince(since);
+        var request = KeyRangeQuery.Of(tableName, serviceId, from, to);
+        request.ProjectionExpression = "#count";
+        request.ExpressionAttributeNames["#count"] = CountAttribute;
+
+        long sum = 0;
+        do
+        {
+            var response = await StoreCalls.Call("Query", serviceId, () => client.QueryAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var item in response.Items ?? [])
+            {
+                sum += ReadLong(item, CountAttribute) ?? 0;
+            }
+
+            request.ExclusiveStartKey = response.LastEvaluatedKey;
+        }
+        while (request.ExclusiveStartKey is { Count: > 0 });
+
+        return sum;
+    }
+}
