@@ -229,7 +229,7 @@ internal static class ReportWriter
             return;
         }
 
-        md.AppendLine("A request while the circuit is open, against the failing call it replaces. Handler time: direct invocations of a webservice instance, one after another (no concurrency); for a new instance, each invocation goes to an instance built for it with its own SDK and HTTP clients (building it is not timed, its first invocation is). End to end: sequential requests through the local host's HTTP API, its Lambda Runtime API and an instance's runtime loop; for a new instance, each request is served by an instance built for it in that request (its init in the latency, a process start not).");
+        md.AppendLine("A request while the circuit is open, against the failing call it replaces. Handler time: direct invocations of a webservice instance, one after another (no concurrency); for a new instance, each invocation goes to an instance built for it with its own SDK and HTTP clients (building it is not timed, its first invocation is). DynamoDB reads pass through the bench's counting proxy, as in the outage runs: one more loopback hop per read. End to end: sequential requests through the local host's HTTP API, its Lambda Runtime API and an instance's runtime loop; for a new instance, each request is served by an instance built for it in that request (its init in the latency, a process start not).");
         md.AppendLine();
         md.AppendLine("| Path | Samples | Handler p50 ms | Handler p99 ms | End-to-end p50 ms | End-to-end p99 ms | DynamoDB reads / request |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
