@@ -30,7 +30,6 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
     private LocalSystem _system = null!;
     private CountingDynamoDbProxy _webserviceProxy = null!;
     private CountingDynamoDbProxy _recorderProxy = null!;
-    private CircuitSettings _circuit = null!;
     private Func<string, string?>? _webserviceEnvironment;
     private volatile bool _newInstancePerRequest;
     private long _callsAtReset;
@@ -47,8 +46,6 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
 
     /// <summary>The breaker's settings the functions run with.</summary>
     public CircuitSettings Settings => _system.Settings;
-
-    public TimeSpan DownstreamTimeout => _system.Settings.DownstreamTimeout;
 
     /// <summary>The node process serving dynalite, whose CPU time the saturation run reads.</summary>
     public int DynaliteProcessId => _dynalite.ProcessId;
@@ -153,7 +150,7 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
     }
 
     public Task<string> ReadStateAsync(CancellationToken cancellationToken) =>
-        Variant.ReadStateAsync(_observer, LocalSystem.TableName, _circuit, _time, cancellationToken);
+        Variant.ReadStateAsync(_observer, LocalSystem.TableName, Settings, _time, cancellationToken);
 
     /// <summary>
     /// A new webservice instance of this variant, built from the environment the local host gives its webservice
@@ -193,10 +190,10 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
         _owned.Add(_recorderProxy);
 
         _observer = DynamoDbClientFactory.Create(_dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench"));
-        _circuit = Variant.Configure(settings.ToCircuitSettings(LocalOptions.SimulatorPlaceholder));
         await Variant.ProvisionAsync(_observer, LocalSystem.TableName, cancellationToken).ConfigureAwait(false);
 
-        var options = new LocalOptions(0, DownstreamTarget.Simulate(SimulatorMode.Ok), _circuit, ServiceIdGiven: true, ConfigFile: null);
+        var circuit = Variant.Configure(settings.ToCircuitSettings(LocalOptions.SimulatorPlaceholder));
+        var options = new LocalOptions(0, DownstreamTarget.Simulate(SimulatorMode.Ok), circuit, ServiceIdGiven: true, ConfigFile: null);
         _system = await LocalSystem.StartAsync(options, RunInstanceAsync, _dynalite.Endpoint, _time, TextWriter.Null, null, cancellationToken)
             .ConfigureAwait(false);
         _owned.Add(_system);
