@@ -320,7 +320,7 @@ internal static class ReportWriter
     {
         md.AppendLine("## Caveats");
         md.AppendLine();
-        md.AppendLine(Inv($"- The machine has {m.Cores} cores shared by the load generator, the HTTP API, the functions, the downstream stub and dynalite (node). The load (50 req/s) is far below saturation, so the outage figures measure the designs, not the machine; absolute latencies are loopback latencies, not AWS's."));
+        md.AppendLine(Inv($"- The machine has {m.Cores} cores shared by the load generator, the HTTP API, the functions, the downstream simulator and dynalite (node). The load (50 req/s) is far below saturation, so the outage figures measure the designs, not the machine; absolute latencies are loopback latencies, not AWS's."));
         md.AppendLine("- dynalite is not DynamoDB: its latency is loopback latency and it does not throttle; the request counts and units are what DynamoDB would bill, the times are not what it would take.");
         md.AppendLine("- Function time is measured in process around each handler invocation; Lambda bills the same span (rounded up to the millisecond, which matters only for the sub-millisecond fast-fail path).");
         md.AppendLine("- Events are delivered within milliseconds on loopback; EventBridge takes longer (the cost model assumes 1 s), which widens every first wave of calls for both designs. No event was redelivered in these runs; a redelivery would count twice in the baseline only.");
