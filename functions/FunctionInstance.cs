@@ -19,34 +19,16 @@ namespace CircuitBreaker.Functions;
 /// </summary>
 internal sealed class FunctionInstance : IDisposable
 {
-    /// <summary>One attempt at a state read or transition by the webservice: short, since a request waits on it.</summary>
-    internal static readonly TimeSpan WebserviceStoreAttemptTimeout = TimeSpan.FromMilliseconds(500);
+    private readonly InstanceClients _clients;
 
-    /// <summary>One attempt by the recorder: it runs asynchronously, so it can afford to wait longer.</summary>
-    internal static readonly TimeSpan RecorderStoreAttemptTimeout = TimeSpan.FromSeconds(3);
-
-    private readonly List<IDisposable> _owned = [];
-
-    private FunctionInstance(FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log)
+    private FunctionInstance(InstanceClients clients, IInvocationHandler handler)
     {
-        Settings = settings;
-        var credentials = CredentialsFromEnvironment.Explicit(environment);
-        var isWebservice = settings.Handler == HandlerNames.Webservice;
-        var dynamoDb = Own(DynamoDbClientFactory.Create(
-            AwsServiceEndpoint.DynamoDbOverride(environment),
-            settings.Region,
-            isWebservice ? WebserviceStoreAttemptTimeout : RecorderStoreAttemptTimeout,
-            credentials,
-            maxErrorRetry: isWebservice ? 1 : 3));
-        var store = new DynamoDbCircuitStore(dynamoDb, settings.TableName, time);
-
-        Handler = isWebservice
-            ? Webservice(settings, environment, time, log, store, credentials)
-            : Recorder(settings, environment, time, log, store, credentials);
+        _clients = clients;
+        Handler = handler;
     }
 
     /// <summary>The validated settings the instance runs with.</summary>
-    public FunctionSettings Settings { get; }
+    public FunctionSettings Settings => _clients.Settings;
 
     /// <summary>The handler the runtime loop serves.</summary>
     public IInvocationHandler Handler { get; }
@@ -56,24 +38,43 @@ internal sealed class FunctionInstance : IDisposable
     /// <see cref="FunctionConfigurationException"/> when the environment is wrong.
     /// </summary>
     public static FunctionInstance Create(Func<string, string?> environment, TimeProvider time, FunctionLog log) =>
-        new(FunctionSettings.Read(environment), environment, time, log);
+        Create(environment, time, log, BreakerHandler);
 
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>
+    /// Builds the instance as <see cref="Create(Func{string, string?}, TimeProvider, FunctionLog)"/> does, with the handler
+    /// <paramref name="handlerFor"/> builds from the instance's clients (the bench runs the original algorithm this way, on
+    /// the same clients as ours). The clients stay the instance's and are disposed with it.
+    /// </summary>
+    internal static FunctionInstance Create(
+        Func<string, string?> environment, TimeProvider time, FunctionLog log, Func<InstanceClients, IInvocationHandler> handlerFor)
     {
-        foreach (var owned in _owned)
+        var clients = new InstanceClients(FunctionSettings.Read(environment), environment, time, log);
+        try
         {
-            owned.Dispose();
+            return new FunctionInstance(clients, handlerFor(clients));
+        }
+        catch
+        {
+            clients.Dispose();
+            throw;
         }
     }
 
-    private IInvocationHandler Webservice(
-        FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
+    /// <inheritdoc />
+    public void Dispose() => _clients.Dispose();
+
+    // The breaker's handler for the function the settings name, over the circuit table.
+    private static IInvocationHandler BreakerHandler(InstanceClients clients)
     {
-        var downstreamHttp = Own(NewDownstreamHttpClient());
-        var publisher = NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log);
+        var store = new DynamoDbCircuitStore(clients.DynamoDb, clients.Settings.TableName, clients.Time);
+        return clients.IsWebservice ? Webservice(clients, store) : Recorder(clients, store);
+    }
+
+    private static IInvocationHandler Webservice(InstanceClients clients, ICircuitStore store)
+    {
+        var (downstreamHttp, publisher, time, log) = (clients.DownstreamHttp, clients.Publisher, clients.Time, clients.Log);
         var transitions = new TransitionReporter(log, publisher, time);
-        return NewRoutedWebservice(settings.Routes, route => new DownstreamClient(downstreamHttp, route.Circuit.DownstreamUrl, time), store, publisher, time, log, transitions);
+        return NewRoutedWebservice(clients.Settings.Routes, route => new DownstreamClient(downstreamHttp, route.Circuit.DownstreamUrl, time), store, publisher, time, log, transitions);
     }
 
     /// <summary>
@@ -95,9 +96,9 @@ internal sealed class FunctionInstance : IDisposable
         return routes.IsShorthand ? handlers[0] : new RoutingHandler(routes.Routes, handlers, log, time);
     }
 
-    private RecorderHandler Recorder(
-        FunctionSettings settings, Func<string, string?> environment, TimeProvider time, FunctionLog log, ICircuitStore store, Amazon.Runtime.AWSCredentials? credentials)
+    private static RecorderHandler Recorder(InstanceClients clients, ICircuitStore store)
     {
+        var (settings, time, log) = (clients.Settings, clients.Time, clients.Log);
         TransitionReporter transitions;
         if (settings.EventBusName is null)
         {
@@ -107,14 +108,14 @@ internal sealed class FunctionInstance : IDisposable
         }
         else
         {
-            transitions = new TransitionReporter(log, NewFailurePublisher(Own(NewEventsHttpClient()), settings, environment, credentials, time, log), time);
+            transitions = new TransitionReporter(log, clients.Publisher, time);
         }
 
         return NewRecorderHandler(store, settings.Routes, time, log, transitions);
     }
 
     /// <summary>
-    /// The webservice's breaker around its clients, as every host composes it (the bootstrap, the bench's variants):
+    /// The webservice's breaker around its clients, as the bootstrap composes it for each route:
     /// gate, open-circuit memory, open-period backoff, slow-call watch and success counter, each following the settings.
     /// Transitions are logged only unless <paramref name="transitions"/> publishes them too.
     /// </summary>
@@ -164,30 +165,4 @@ internal sealed class FunctionInstance : IDisposable
 
     /// <summary>The downstream's HTTP client: see <see cref="DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
     internal static HttpClient NewDownstreamHttpClient() => DownstreamHttp.CreateClient();
-
-    /// <summary>EventBridge's HTTP client: the publisher bounds each call by the request's own budget.</summary>
-    internal static HttpClient NewEventsHttpClient() =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-
-    /// <summary>The publisher (failures and state changes) for the bus and endpoint the settings and environment name.</summary>
-    internal static PutEventsClient NewFailurePublisher(
-        HttpClient eventsHttp, FunctionSettings settings, Func<string, string?> environment, Amazon.Runtime.AWSCredentials? credentials, TimeProvider time, FunctionLog log) =>
-        new(
-            eventsHttp,
-            new PutEventsClientOptions
-            {
-                Endpoint = AwsServiceEndpoint.ForEvents(environment, settings.Region),
-                Region = settings.Region,
-                EventBusName = settings.EventBusName!,
-            },
-            CredentialsFromEnvironment.Resolver(credentials),
-            time,
-            log);
-
-    private T Own<T>(T disposable)
-        where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
 }

@@ -42,11 +42,13 @@ internal static class BenchCommand
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
         bool Selected(BreakerVariant v) => !options.ColdStartOnly && (options.Only is null || v.Name == options.Only);
-        var hangVariants = HangVariants().Where(Selected).ToList();
-        var noiseVariants = NoiseVariants().Where(Selected).ToList();
+        bool Outages(BreakerVariant v) => Selected(v) && !options.OpenCircuitOnly;
+        var hangVariants = HangVariants().Where(Outages).ToList();
+        var noiseVariants = NoiseVariants().Where(Outages).ToList();
+        var openCircuitVariants = HangVariants().Where(v => Selected(v) && (v.IsBaseline || v.Name == "ours-count")).ToList();
         var loads = new List<double> { LoadAverage.OneMinute() };
         await output.WriteLineAsync(
-            $"Bench: hang {string.Join(", ", hangVariants.Select(v => v.Name))} × {options.Repetitions}; noise {string.Join(", ", noiseVariants.Select(v => v.Name))} × {options.NoiseRepetitions}; report to {outputDirectory}")
+            $"Bench: hang {Names(hangVariants)} × {options.Repetitions}; noise {Names(noiseVariants)} × {options.NoiseRepetitions}; open circuit {Names(openCircuitVariants)}; report to {outputDirectory}")
             .ConfigureAwait(false);
 
         // The JIT compiles each code path on first use, process-wide: a short throwaway outage first, so that no
@@ -57,7 +59,7 @@ internal static class BenchCommand
         foreach (var variant in warmUps)
         {
             await output.WriteLineAsync($"Warm-up: {variant.Name}").ConfigureAwait(false);
-            await using var warmStack = await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+            await using var warmStack = await MeasuredLocalSystem.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
             var warmUp = new OutageScenario(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3), options.Load, DownstreamFault.Hang);
             await warmUp.RunAsync(warmStack, 0, TextWriter.Null, cancellationToken).ConfigureAwait(false);
         }
@@ -83,7 +85,7 @@ internal static class BenchCommand
 
         var fastFail = new List<FastFailResult>();
         var throughput = new List<ThroughputResult>();
-        foreach (var variant in hangVariants.Where(v => v.IsBaseline || v.Name == "ours-count"))
+        foreach (var variant in openCircuitVariants)
         {
             await output.WriteLineAsync($"Open circuit: {variant.Name}").ConfigureAwait(false);
             var (ff, tp) = await OpenCircuitAsync(variant, options, root, output, cancellationToken).ConfigureAwait(false);
@@ -108,6 +110,9 @@ internal static class BenchCommand
         await output.WriteLineAsync($"Done in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.").ConfigureAwait(false);
         return 0;
     }
+
+    private static string Names(IEnumerable<BreakerVariant> variants) =>
+        variants.Any() ? string.Join(", ", variants.Select(v => v.Name)) : "none";
 
     private static async Task WriteReportAsync(BenchReport report, string outputDirectory, TextWriter output, CancellationToken cancellationToken)
     {
@@ -140,7 +145,7 @@ internal static class BenchCommand
         BreakerVariant variant, OutageScenario scenario, BenchOptions options, string root, int repetition, int repetitions, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"{scenario.Fault.Scenario} run {repetition}/{repetitions}: {variant.Name} ({scenario.Total.TotalSeconds:0} s)").ConfigureAwait(false);
-        await using var stack = await LocalStack.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
+        await using var stack = await MeasuredLocalSystem.StartAsync(variant, options.Stack, root, cancellationToken).ConfigureAwait(false);
         var run = await scenario.RunAsync(stack, repetition, output, cancellationToken).ConfigureAwait(false);
         var s = OutageSummary.Of(run);
         await output.WriteLineAsync(
@@ -154,35 +159,33 @@ internal static class BenchCommand
     private static async Task<(List<FastFailResult> FastFail, ThroughputResult Throughput)> OpenCircuitAsync(
         BreakerVariant variant, BenchOptions options, string root, TextWriter output, CancellationToken cancellationToken)
     {
-        var settings = OpenCircuitBench.SettingsFrom(options.Stack);
-        await using var stack = await BenchStack.StartAsync(variant, settings, root, cancellationToken).ConfigureAwait(false);
-        var failing = await OpenCircuitBench.OpenAsync(stack, output, cancellationToken).ConfigureAwait(false);
+        await using var system = await MeasuredLocalSystem.StartAsync(variant, OpenCircuitBench.SettingsFrom(options.Stack), root, cancellationToken).ConfigureAwait(false);
+        var failing = await OpenCircuitBench.OpenAsync(system, output, cancellationToken).ConfigureAwait(false);
         var samples = options.Quick ? 500 : 2000;
         var e2eSamples = options.Quick ? 300 : 1000;
-        var url = new Uri(stack.Api.BaseAddress, "/bench");
+        var url = new Uri(system.ApiBaseAddress, "/bench");
         var results = new List<FastFailResult>
         {
             new($"{variant.Name}: failing call (downstream hangs, timeout)", failing.Count, Percentiles.Of(failing, 50), Percentiles.Of(failing, 99), double.NaN, double.NaN, double.NaN),
         };
 
-        var warm = await OpenCircuitBench.HandlerTimesAsync(stack, $"{variant.Name}: open, warm instance", false, samples, cancellationToken).ConfigureAwait(false);
+        var warm = await OpenCircuitBench.HandlerTimesAsync(system, $"{variant.Name}: open, warm instance", false, samples, cancellationToken).ConfigureAwait(false);
         var (p50, p99) = await OpenCircuitBench.EndToEndAsync(url, e2eSamples, cancellationToken).ConfigureAwait(false);
         results.Add(warm with { EndToEndP50Ms = p50, EndToEndP99Ms = p99 });
         await output.WriteLineAsync($"  warm instance: handler p50 {warm.HandlerP50Ms:0.000} ms, end-to-end p50 {p50:0.000} ms, reads/request {warm.DynamoDbReadsPerRequest:0.##}").ConfigureAwait(false);
 
         if (!variant.IsBaseline)
         {
-            var fresh = await OpenCircuitBench.HandlerTimesAsync(stack, $"{variant.Name}: open, new instance (reads the state)", true, samples / 2, cancellationToken).ConfigureAwait(false);
-            var coldPool = new FunctionInstancePool(() => variant.CreateWebservice(stack.Services, stack.Events), reuseInstances: false);
-            await using var coldApi = await InProcessApiGateway.StartAsync(
-                coldPool, TimeSpan.FromSeconds(stack.Services.Settings.WebserviceTimeoutSeconds), stack.Services.Time, cancellationToken).ConfigureAwait(false);
-            var (cp50, cp99) = await OpenCircuitBench.EndToEndAsync(new Uri(coldApi.BaseAddress, "/bench"), e2eSamples / 2, cancellationToken).ConfigureAwait(false);
+            var fresh = await OpenCircuitBench.HandlerTimesAsync(system, $"{variant.Name}: open, new instance (reads the state)", true, samples / 2, cancellationToken).ConfigureAwait(false);
+            system.NewInstancePerRequest = true;
+            var (cp50, cp99) = await OpenCircuitBench.EndToEndAsync(url, e2eSamples / 2, cancellationToken).ConfigureAwait(false);
+            system.NewInstancePerRequest = false;
             results.Add(fresh with { EndToEndP50Ms = cp50, EndToEndP99Ms = cp99 });
             await output.WriteLineAsync($"  new instance: handler p50 {fresh.HandlerP50Ms:0.000} ms, end-to-end p50 {cp50:0.000} ms, reads/request {fresh.DynamoDbReadsPerRequest:0.##}").ConfigureAwait(false);
         }
 
         var throughput = await OpenCircuitBench.SaturateAsync(
-            stack, concurrency: 32, duration: TimeSpan.FromSeconds(options.Quick ? 5 : 15), stack.DynaliteProcessId, cancellationToken).ConfigureAwait(false);
+            system, concurrency: 32, duration: TimeSpan.FromSeconds(options.Quick ? 5 : 15), cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync($"  saturation: {throughput.RequestsPerSecond:0} req/s, {throughput.BenchCpuMicrosecondsPerRequest:0} µs bench CPU + {throughput.DynaliteCpuMicrosecondsPerRequest:0} µs dynalite CPU per request").ConfigureAwait(false);
         return (results, throughput);
     }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using CircuitBreaker.Bench.Load;
 using CircuitBreaker.Bench.Stack;
+using CircuitBreaker.Contract;
 
 namespace CircuitBreaker.Bench;
 
@@ -21,6 +21,9 @@ internal sealed record BenchOptions
 
     public bool ColdStartOnly { get; init; }
 
+    /// <summary>Only the open-circuit measurements (fast-fail cost and saturation), without the outage runs or the cold start.</summary>
+    public bool OpenCircuitOnly { get; init; }
+
     public string? OutputDirectory { get; init; }
 
     public string? Only { get; init; }
@@ -32,9 +35,7 @@ internal sealed record BenchOptions
         DownstreamTimeout: TimeSpan.FromSeconds(1),
         FailureThreshold: 3,
         Window: TimeSpan.FromSeconds(6),
-        OpenDuration: TimeSpan.FromSeconds(6),
-        EventDeliveryDelay: TimeSpan.FromMilliseconds(100),
-        RedeliveryFraction: 0.0);
+        OpenDuration: TimeSpan.FromSeconds(6));
 
     /// <summary>The share of calls the noisy service fails.</summary>
     public const double NoiseFailureFraction = 0.005;
@@ -68,10 +69,11 @@ internal sealed record BenchOptions
                 "--repetitions" => options with { Repetitions = Count(args, ++i) },
                 "--noise-repetitions" => options with { NoiseRepetitions = Count(args, ++i) },
                 "--no-cold-start" => options with { ColdStart = false },
-                "--cold-start-only" => options with { ColdStartOnly = true, ColdStart = true },
-                "--out" => options with { OutputDirectory = args[++i] },
-                "--only" => options with { Only = args[++i] },
-                "--render-from" => options with { RenderFrom = args[++i] },
+                "--cold-start-only" => options with { ColdStartOnly = true, ColdStart = true, OpenCircuitOnly = false },
+                "--open-circuit-only" => options with { OpenCircuitOnly = true, ColdStart = false, ColdStartOnly = false },
+                "--out" => options with { OutputDirectory = Value(args, ++i) },
+                "--only" => options with { Only = Value(args, ++i) },
+                "--render-from" => options with { RenderFrom = Value(args, ++i) },
                 "--help" or "-h" => throw new ArgumentException(Usage),
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
@@ -81,17 +83,21 @@ internal sealed record BenchOptions
     }
 
     private static int Count(string[] args, int i) =>
-        i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+        SettingValues.TryWholeNumber(Value(args, i), 1, int.MaxValue, out var n)
             ? n
             : throw new ArgumentException($"{args[i - 1]} needs a whole number of at least 1.\n{Usage}");
 
+    private static string Value(string[] args, int i) =>
+        i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.\n{Usage}");
+
     public const string Usage = """
-        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--noise-repetitions N] [--no-cold-start | --cold-start-only] [--out DIR] [--only VARIANT]
+        dotnet run -c Release --project bench/CircuitBreaker.Bench -- [--quick] [--repetitions N] [--noise-repetitions N] [--no-cold-start | --cold-start-only | --open-circuit-only] [--out DIR] [--only VARIANT]
           --quick          30 s hang, 30 s noise, 1 repetition each (about 12 minutes in all)
           --repetitions N  hang runs per variant (default 3; medians are reported)
           --noise-repetitions N  noisy-service runs per variant (default 3)
           --no-cold-start  skip the Native AOT / JIT cold-start measurement (it publishes the functions)
           --cold-start-only  only the cold-start measurement
+          --open-circuit-only  only the fast-fail cost and the open-circuit throughput (baseline and ours-count, about 3 minutes)
           --out DIR        where performance.md and the timelines go (default: docs/ of the repository)
           --render-from FILE  write the report again from the measurements a run saved (its last line names the file)
           --only VARIANT   one variant: baseline, ours-count, ours-slow, ours-backoff, ours-slow-backoff or ours-ratio

@@ -1,3 +1,5 @@
+using CircuitBreaker.Contract;
+
 namespace CircuitBreaker.Functions.Downstream;
 
 /// <summary>A client's request as the event describes it, not yet checked.</summary>
@@ -77,4 +79,12 @@ internal sealed record DownstreamOutcome(
 {
     /// <summary>True for the outcomes that count against the circuit.</summary>
     public bool IsFailure => Kind is DownstreamOutcomeKind.TimedOut or DownstreamOutcomeKind.ConnectionFailed or DownstreamOutcomeKind.ServerError;
+
+    /// <summary>The failure event's reason for this outcome (one of <see cref="FailureReasons"/>); meaningful when <see cref="IsFailure"/>.</summary>
+    public string FailureReason => Kind switch
+    {
+        DownstreamOutcomeKind.TimedOut => FailureReasons.Timeout,
+        DownstreamOutcomeKind.ServerError => FailureReasons.ServerError,
+        _ => FailureReasons.ConnectionError,
+    };
 }

@@ -152,12 +152,7 @@ internal sealed class WebserviceHandler(
         var failure = new FailureEventDetail(
             settings.ServiceId,
             time.GetUtcNow().ToUnixTimeMilliseconds(),
-            outcome.Kind switch
-            {
-                DownstreamOutcomeKind.TimedOut => FailureReasons.Timeout,
-                DownstreamOutcomeKind.ServerError => FailureReasons.ServerError,
-                _ => FailureReasons.ConnectionError,
-            },
+            outcome.FailureReason,
             outcome.StatusCode,
             invocation.RequestId,
             Math.Round(outcome.Elapsed.TotalMilliseconds, 1));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 
@@ -15,6 +16,28 @@ internal static class OriginalTableLayout
     public const string SiteUrl = "SiteUrl";
     public const string ErrorType = "ErrorType";
     public const string UrlIndex = "UrlIndex";
+
+    /// <summary>
+    /// The query the original's webservice sends on every request: the service's failures whose expiry lies after
+    /// <paramref name="now"/>, on the index (so eventually consistent); only their number with <paramref name="countOnly"/>.
+    /// </summary>
+    public static QueryRequest UnexpiredFailures(string tableName, string serviceId, DateTimeOffset now, bool countOnly = false) => new()
+    {
+        TableName = tableName,
+        IndexName = UrlIndex,
+        KeyConditionExpression = "#url = :url AND #exp > :now",
+        ExpressionAttributeNames = new Dictionary<string, string>
+        {
+            ["#url"] = SiteUrl,
+            ["#exp"] = ExpirationTime,
+        },
+        ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+        {
+            [":url"] = new() { S = serviceId },
+            [":now"] = new() { N = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
+        },
+        Select = countOnly ? Select.COUNT : null,
+    };
 
     public static async Task CreateAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
     {

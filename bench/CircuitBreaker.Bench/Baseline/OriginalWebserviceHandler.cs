@@ -43,22 +43,7 @@ internal sealed class OriginalWebserviceHandler(
 
         // Eventually consistent, as a GSI read must be; every request pays for it.
         var recent = await dynamo.QueryAsync(
-            new QueryRequest
-            {
-                TableName = tableName,
-                IndexName = OriginalTableLayout.UrlIndex,
-                KeyConditionExpression = "#url = :url AND #exp > :now",
-                ExpressionAttributeNames = new Dictionary<string, string>
-                {
-                    ["#url"] = OriginalTableLayout.SiteUrl,
-                    ["#exp"] = OriginalTableLayout.ExpirationTime,
-                },
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
-                {
-                    [":url"] = new() { S = settings.ServiceId },
-                    [":now"] = new() { N = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
-                },
-            },
+            OriginalTableLayout.UnexpiredFailures(tableName, settings.ServiceId, now),
             cancellationToken).ConfigureAwait(false);
 
         var count = recent.Count ?? 0;
@@ -82,9 +67,7 @@ internal sealed class OriginalWebserviceHandler(
             var failure = new FailureEventDetail(
                 settings.ServiceId,
                 time.GetUtcNow().ToUnixTimeMilliseconds(),
-                outcome.Kind == DownstreamOutcomeKind.TimedOut ? FailureReasons.Timeout
-                    : outcome.Kind == DownstreamOutcomeKind.ServerError ? FailureReasons.ServerError
-                    : FailureReasons.ConnectionError,
+                outcome.FailureReason,
                 outcome.StatusCode,
                 invocation.RequestId,
                 outcome.Elapsed.TotalMilliseconds);

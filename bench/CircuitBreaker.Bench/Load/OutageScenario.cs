@@ -17,7 +17,7 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
 
     public TimeSpan Total => Healthy + Outage + Recovery;
 
-    public async Task<OutageRunResult> RunAsync(IOutageStack stack, int repetition, TextWriter progress, CancellationToken cancellationToken)
+    public async Task<OutageRunResult> RunAsync(MeasuredLocalSystem stack, int repetition, TextWriter progress, CancellationToken cancellationToken)
     {
         var load = Report.LoadAverage.OneMinute();
         var phases = new OutagePhases(Healthy, Healthy + Outage, Total);
@@ -47,7 +47,7 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
         await Task.WhenAll(Quietly(schedule), Quietly(sampler), Quietly(reporter)).ConfigureAwait(false);
 
         return new OutageRunResult(
-            stack.DownstreamTimeout,
+            stack.Settings.DownstreamTimeout,
             stack.Variant.Name,
             repetition,
             phases,
@@ -76,7 +76,7 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
             load);
     }
 
-    private static async Task ScheduleAsync(IOutageStack stack, DownstreamFault fault, OutagePhases phases, long started, DynamoDbCounts[] boundaries, CancellationToken cancellationToken)
+    private static async Task ScheduleAsync(MeasuredLocalSystem stack, DownstreamFault fault, OutagePhases phases, long started, DynamoDbCounts[] boundaries, CancellationToken cancellationToken)
     {
         await DelayUntilAsync(started, phases.OutageStartsAt, cancellationToken).ConfigureAwait(false);
         stack.SetDownstreamFault(fault);
@@ -86,10 +86,10 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
         boundaries[1] = Counts(stack);
     }
 
-    private static DynamoDbCounts Counts(IOutageStack stack) => new(
+    private static DynamoDbCounts Counts(MeasuredLocalSystem stack) => new(
         stack.WebserviceDynamoDb.Reads, stack.WebserviceDynamoDb.Writes, stack.RecorderDynamoDb.Reads, stack.RecorderDynamoDb.Writes);
 
-    private static async Task SampleStatesAsync(IOutageStack stack, List<StateSample> states, long started, CancellationToken cancellationToken)
+    private static async Task SampleStatesAsync(MeasuredLocalSystem stack, List<StateSample> states, long started, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(StateSampleInterval);
         do
@@ -111,7 +111,7 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
     }
 
     private static async Task ReportProgressAsync(
-        IOutageStack stack, LoadDriver driver, List<StateSample> states, long started, int repetition, TextWriter progress, CancellationToken cancellationToken)
+        MeasuredLocalSystem stack, LoadDriver driver, List<StateSample> states, long started, int repetition, TextWriter progress, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(ProgressInterval);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))

@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using Amazon.Runtime;
 using CircuitBreaker.Bench.Metrics;
-using CircuitBreaker.Bench.Stack;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Store;
+using CircuitBreaker.Local.Downstream;
+using CircuitBreaker.Local.Dynalite;
+using CircuitBreaker.Local.Hosting;
 
 namespace CircuitBreaker.Bench.Micro;
 
@@ -33,12 +37,15 @@ internal static class ColdStartBench
             return ([], "Not measured: the JIT build failed:\n\n```\n" + jitLog + "\n```");
         }
 
-        await using var dynalite = await DynaliteProcess.StartAsync(root, cancellationToken).ConfigureAwait(false);
-        await using var downstream = await DownstreamStub.StartAsync(cancellationToken).ConfigureAwait(false);
-        await using var runtimeApi = await LoopbackRuntimeApi.StartAsync(cancellationToken).ConfigureAwait(false);
+        await using var dynalite = await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(root), cancellationToken).ConfigureAwait(false);
+        await using var downstream = await DownstreamSimulator.StartAsync(SimulatorMode.Ok, 0, cancellationToken).ConfigureAwait(false);
+        await using var runtimeApi = await ColdStartRuntimeApi.StartAsync(cancellationToken).ConfigureAwait(false);
         const string table = "coldstart";
-        await new CircuitBreaker.Local.Dynalite.CircuitTableProvisioner()
-            .CreateAsync(DynamoDbClients.Create(dynalite.Endpoint), table, cancellationToken).ConfigureAwait(false);
+        using (var client = DynamoDbClientFactory.Create(dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench")))
+        {
+            await new CircuitTableProvisioner().CreateAsync(client, table, cancellationToken).ConfigureAwait(false);
+        }
+
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [FunctionEnvironment.Handler] = HandlerNames.Webservice,
@@ -46,7 +53,7 @@ internal static class ColdStartBench
             [FunctionEnvironment.FunctionName] = HandlerNames.Webservice,
             [FunctionEnvironment.TableName] = table,
             [FunctionEnvironment.EventBusName] = "coldstart",
-            [FunctionEnvironment.Region] = DynamoDbClients.Region,
+            [FunctionEnvironment.Region] = LocalSystem.Region,
             [FunctionEnvironment.DynamoDbEndpointUrl] = dynalite.Endpoint.AbsoluteUri,
             [FunctionEnvironment.EventsEndpointUrl] = "http://127.0.0.1:9/",
             ["AWS_ACCESS_KEY_ID"] = "bench",
@@ -90,9 +97,9 @@ internal static class ColdStartBench
     }
 
     private static async Task<(TimeSpan Elapsed, string Outcome, long PeakKilobytes, string Exit)> SampleAsync(
-        string file, string[] args, IReadOnlyDictionary<string, string> environment, LoopbackRuntimeApi runtimeApi, int sample, CancellationToken cancellationToken)
+        string file, string[] args, IReadOnlyDictionary<string, string> environment, ColdStartRuntimeApi runtimeApi, int sample, CancellationToken cancellationToken)
     {
-        var answered = runtimeApi.Arm("cold-" + sample, HttpApiEvents.Get("/cold", "cold-" + sample));
+        var answered = runtimeApi.Arm("cold-" + sample, LocalGatewayEvents.Get("/cold", "cold-" + sample, DateTimeOffset.UtcNow));
         var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment)
         {

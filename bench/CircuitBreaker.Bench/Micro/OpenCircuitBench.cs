@@ -3,57 +3,62 @@ using CircuitBreaker.Bench.Load;
 using CircuitBreaker.Bench.Metrics;
 using CircuitBreaker.Bench.Stack;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Bench.Micro;
 
 /// <summary>
-/// Fast-fail cost and open-circuit throughput. The circuit is opened by real failures (the downstream hangs),
-/// with window and open period long enough that it stays open while measuring.
+/// Fast-fail cost and open-circuit throughput, on the local host's system. The circuit is opened by real failures
+/// (the simulator hangs), with window and open period long enough that it stays open while measuring.
 /// </summary>
 internal static class OpenCircuitBench
 {
     public static StackSettings SettingsFrom(StackSettings scaled) =>
         scaled with { Window = TimeSpan.FromMinutes(10), OpenDuration = TimeSpan.FromMinutes(10) };
 
-    /// <summary>Sends failing requests until the stored state says open; returns the failing calls' handler times.</summary>
-    public static async Task<IReadOnlyList<double>> OpenAsync(BenchStack stack, TextWriter progress, CancellationToken cancellationToken)
+    /// <summary>Sends failing requests through the HTTP API until the stored state says open; returns the failing calls' handler times.</summary>
+    public static async Task<IReadOnlyList<double>> OpenAsync(MeasuredLocalSystem system, TextWriter progress, CancellationToken cancellationToken)
     {
-        stack.Downstream.Mode = DownstreamMode.Hanging;
-        stack.ResetCounters();
+        system.SetDownstreamFault(DownstreamFault.Hang);
+        system.ResetCounters();
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var url = new Uri(stack.Api.BaseAddress, "/bench");
+        var url = new Uri(system.ApiBaseAddress, "/bench");
         for (var attempt = 0; attempt < 40; attempt++)
         {
-            await Task.WhenAll(Enumerable.Range(0, stack.Services.Settings.FailureThreshold).Select(_ => client.GetAsync(url, cancellationToken))).ConfigureAwait(false);
-            await stack.Events.DrainAsync().ConfigureAwait(false);
-            if (await stack.ReadStateAsync(cancellationToken).ConfigureAwait(false) == "open")
+            await Task.WhenAll(Enumerable.Range(0, system.Settings.FailureThreshold).Select(_ => client.GetAsync(url, cancellationToken))).ConfigureAwait(false);
+            await system.DrainEventsAsync(cancellationToken).ConfigureAwait(false);
+            if (await system.ReadStateAsync(cancellationToken).ConfigureAwait(false) == "open")
             {
-                var failing = stack.Timings.Snapshot()
+                var failing = system.Timings.Snapshot()
                     .Where(t => t.Function == HandlerNames.Webservice)
                     .Select(t => t.Duration.TotalMilliseconds)
                     .ToList();
-                await progress.WriteLineAsync($"  [{stack.Variant.Name}] circuit open after {failing.Count} failing calls").ConfigureAwait(false);
+                await progress.WriteLineAsync($"  [{system.Variant.Name}] circuit open after {failing.Count} failing calls").ConfigureAwait(false);
                 return failing;
             }
         }
 
-        throw new InvalidOperationException($"The {stack.Variant.Name} circuit did not open.");
+        throw new InvalidOperationException($"The {system.Variant.Name} circuit did not open.");
     }
 
-    /// <summary>Handler time of direct invocations, on one warm instance or on a fresh instance each time.</summary>
+    /// <summary>
+    /// Handler time of direct invocations (no HTTP), on one warm instance or on a new instance each time. Instances are
+    /// built from the webservice's environment as the local host's are; a new one's construction is not timed, its first
+    /// invocation is.
+    /// </summary>
     public static async Task<FastFailResult> HandlerTimesAsync(
-        BenchStack stack, string path, bool freshInstanceEachTime, int samples, CancellationToken cancellationToken)
+        MeasuredLocalSystem system, string path, bool newInstanceEachTime, int samples, CancellationToken cancellationToken)
     {
-        var timeout = TimeSpan.FromSeconds(stack.Services.Settings.WebserviceTimeoutSeconds);
-        var warm = stack.Variant.CreateWebservice(stack.Services, stack.Events);
-        await warm.HandleAsync(HttpApiEvents.Invocation("warm", timeout, stack.Services.Time), cancellationToken).ConfigureAwait(false);
-        stack.WebserviceDynamoDb.Reset();
+        var time = TimeProvider.System;
+        var timeout = TimeSpan.FromSeconds(system.Settings.WebserviceTimeoutSeconds);
+        using var warm = system.NewWebserviceInstance();
+        await warm.Handler.HandleAsync(LocalGatewayEvents.Invocation("warm", timeout, time), cancellationToken).ConfigureAwait(false);
+        system.WebserviceDynamoDb.Reset();
         var durations = new List<double>(samples);
         for (var i = 0; i < samples; i++)
         {
-            var handler = freshInstanceEachTime ? stack.Variant.CreateWebservice(stack.Services, stack.Events) : warm;
-            var invocation = HttpApiEvents.Invocation("ff-" + i, timeout, stack.Services.Time);
+            using var fresh = newInstanceEachTime ? system.NewWebserviceInstance() : null;
+            var handler = (fresh ?? warm).Handler;
+            var invocation = LocalGatewayEvents.Invocation("ff-" + i, timeout, time);
             var started = Stopwatch.GetTimestamp();
             await handler.HandleAsync(invocation, cancellationToken).ConfigureAwait(false);
             durations.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -66,7 +71,7 @@ internal static class OpenCircuitBench
             Percentiles.Of(durations, 99),
             double.NaN,
             double.NaN,
-            stack.WebserviceDynamoDb.Reads / (double)samples);
+            system.WebserviceDynamoDb.Reads / (double)samples);
     }
 
     /// <summary>Client latency of sequential requests through the HTTP API to the open circuit.</summary>
@@ -90,11 +95,11 @@ internal static class OpenCircuitBench
 
     /// <summary>Closed-loop saturation of the open circuit through the HTTP API: requests/s and CPU per request.</summary>
     public static async Task<ThroughputResult> SaturateAsync(
-        BenchStack stack, int concurrency, TimeSpan duration, int dynaliteProcessId, CancellationToken cancellationToken)
+        MeasuredLocalSystem system, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var url = new Uri(stack.Api.BaseAddress, "/bench");
+        var url = new Uri(system.ApiBaseAddress, "/bench");
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { Timeout = TimeSpan.FromSeconds(30) };
-        using var dynalite = Process.GetProcessById(dynaliteProcessId);
+        using var dynalite = Process.GetProcessById(system.DynaliteProcessId);
         var self = Process.GetCurrentProcess();
         self.Refresh();
         dynalite.Refresh();
@@ -123,7 +128,7 @@ internal static class OpenCircuitBench
         var cpu = self.TotalProcessorTime - cpuBefore;
         var dynaliteCpu = dynalite.TotalProcessorTime - dynaliteBefore;
         return new ThroughputResult(
-            stack.Variant.Name,
+            system.Variant.Name,
             concurrency,
             elapsed,
             requests,

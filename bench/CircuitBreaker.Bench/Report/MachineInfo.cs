@@ -46,6 +46,6 @@ internal static class LoadAverage
         }
 
         var first = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
+        return CircuitBreaker.Contract.SettingValues.TryFiniteNumber(first, out var load) ? load : double.NaN;
     }
 }

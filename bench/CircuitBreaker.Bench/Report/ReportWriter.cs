@@ -70,8 +70,23 @@ internal static class ReportWriter
     private static Dictionary<string, List<OutageRunResult>> Group(IEnumerable<OutageRunResult> runs) =>
         runs.GroupBy(r => r.Variant).ToDictionary(g => g.Key, g => g.ToList());
 
-    private static string Arguments(BenchOptions o) =>
-        o.Quick ? " -- --quick" : Inv($" -- --repetitions {o.Repetitions} --noise-repetitions {o.NoiseRepetitions}{(o.ColdStart ? string.Empty : " --no-cold-start")}");
+    private static string Arguments(BenchOptions o)
+    {
+        var parts = new List<string>();
+        if (o.Quick)
+        {
+            parts.Add("--quick");
+        }
+        else if (!o.ColdStartOnly && !o.OpenCircuitOnly)
+        {
+            parts.Add(Inv($"--repetitions {o.Repetitions} --noise-repetitions {o.NoiseRepetitions}"));
+        }
+
+        parts.Add(o.ColdStartOnly ? "--cold-start-only" : o.OpenCircuitOnly ? "--open-circuit-only" : o.ColdStart ? string.Empty : "--no-cold-start");
+        parts.Add(o.Only is { } only ? "--only " + only : string.Empty);
+        var given = parts.Where(part => part.Length > 0).ToList();
+        return given.Count == 0 ? string.Empty : " -- " + string.Join(' ', given);
+    }
 
     private static void InShort(
         StringBuilder md, BenchOptions o, List<BreakerVariant> hangVariants, Dictionary<string, List<OutageRunResult>> hangRuns,
@@ -147,13 +162,13 @@ internal static class ReportWriter
         }
 
         md.AppendLine();
-        md.AppendLine("**The stack.** Each run starts the local host's system (`local/`, as `dotnet run --project local` composes it) with its own dynalite: "
+        md.AppendLine("**The stack.** Each run starts the local host's system (`local/`, as `dotnet run --project local` composes it) with its own dynalite (local's, one node process per run): "
             + "its HTTP API turns each request into a payload-format-2.0 event; its Lambda Runtime API hands it to a webservice instance (one invocation at a time per instance, a new instance when all are busy, each running the functions' runtime loop with its own memory); "
             + "failures go through the webservice's PutEvents client to the local EventBridge endpoint, whose rule delivers the envelope to a recorder instance; the downstream is the local simulator (switched between ok and hang, or failing a seeded random share of calls). "
-            + "Each instance is built from its environment as the bootstrap builds it (`FunctionInstance` for ours, with the variant's settings in that environment; the same SDK and PutEvents clients for the original). "
+            + "Each instance is built from its environment as the bootstrap builds it (`FunctionInstance` with the variant's settings in that environment; for the original, `FunctionInstance` with the original's two handlers over the same SDK and PutEvents clients). "
             + "The bench adds only measurement: a timing decorator around each instance's handler (function time = the sum of handler durations) and, per function, a counting reverse proxy in front of dynalite keyed by `X-Amz-Target` (every DynamoDB request, retries included).");
         md.AppendLine();
-        md.AppendLine("The fast-fail and throughput measurements below use the bench's in-process stack (handlers called directly, or through an in-process HTTP API), so that they measure the handler and not the local host's plumbing.");
+        md.AppendLine("The fast-fail and throughput measurements below run on the same local system, started for them alone with a window and open period of 10 minutes so that the circuit stays open once the hanging simulator has opened it: handler times call a webservice instance's handler directly (no HTTP), the instance built from the environment the local host gives its webservice instances; end-to-end and saturation figures go through the local host's HTTP API.");
         md.AppendLine();
     }
 
@@ -214,7 +229,7 @@ internal static class ReportWriter
             return;
         }
 
-        md.AppendLine("A request while the circuit is open, against the failing call it replaces. Handler time: direct invocations of a webservice instance, one after another (no concurrency). End to end: sequential requests through the in-process HTTP API.");
+        md.AppendLine("A request while the circuit is open, against the failing call it replaces. Handler time: direct invocations of a webservice instance, one after another (no concurrency); for a new instance, each invocation goes to an instance built for it with its own SDK and HTTP clients (building it is not timed, its first invocation is). DynamoDB reads pass through the bench's counting proxy, as in the outage runs: one more loopback hop per read. End to end: sequential requests through the local host's HTTP API, its Lambda Runtime API and an instance's runtime loop; for a new instance, each request is served by an instance built for it in that request (its init in the latency, a process start not).");
         md.AppendLine();
         md.AppendLine("| Path | Samples | Handler p50 ms | Handler p99 ms | End-to-end p50 ms | End-to-end p99 ms | DynamoDB reads / request |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -239,7 +254,7 @@ internal static class ReportWriter
             return;
         }
 
-        md.AppendLine("Closed-loop clients hammer the open circuit through the in-process HTTP API until the machine saturates. CPU per request is the bench process's CPU time (client, HTTP API and handlers together — an upper bound for the handler) and dynalite's (node) CPU time, divided by the requests.");
+        md.AppendLine("Closed-loop clients hammer the open circuit through the local host's HTTP API until the machine saturates. CPU per request is the bench process's CPU time (client, HTTP API, Lambda Runtime API, runtime loops, handlers and the counting proxy in front of dynalite together — an upper bound for the handler) and dynalite's (node) CPU time, divided by the requests.");
         md.AppendLine();
         md.AppendLine("| Variant | Concurrency | Seconds | Requests | Requests/s | Bench CPU µs / request | dynalite CPU µs / request | Share failed fast |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -305,7 +320,7 @@ internal static class ReportWriter
     {
         md.AppendLine("## Caveats");
         md.AppendLine();
-        md.AppendLine(Inv($"- The machine has {m.Cores} cores shared by the load generator, the HTTP API, the functions, the downstream stub and dynalite (node). The load (50 req/s) is far below saturation, so the outage figures measure the designs, not the machine; absolute latencies are loopback latencies, not AWS's."));
+        md.AppendLine(Inv($"- The machine has {m.Cores} cores shared by the load generator, the HTTP API, the functions, the downstream simulator and dynalite (node). The load (50 req/s) is far below saturation, so the outage figures measure the designs, not the machine; absolute latencies are loopback latencies, not AWS's."));
         md.AppendLine("- dynalite is not DynamoDB: its latency is loopback latency and it does not throttle; the request counts and units are what DynamoDB would bill, the times are not what it would take.");
         md.AppendLine("- Function time is measured in process around each handler invocation; Lambda bills the same span (rounded up to the millisecond, which matters only for the sub-millisecond fast-fail path).");
         md.AppendLine("- Events are delivered within milliseconds on loopback; EventBridge takes longer (the cost model assumes 1 s), which widens every first wave of calls for both designs. No event was redelivered in these runs; a redelivery would count twice in the baseline only.");

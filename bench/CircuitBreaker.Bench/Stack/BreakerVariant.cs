@@ -1,27 +1,9 @@
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
-using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions;
 
 namespace CircuitBreaker.Bench.Stack;
-
-/// <summary>What a variant's functions are built from; each function's DynamoDB client counts its requests, <see cref="Observer"/>'s does not.</summary>
-internal sealed record StackServices(
-    IAmazonDynamoDB WebserviceDynamo,
-    IAmazonDynamoDB RecorderDynamo,
-    IAmazonDynamoDB Observer,
-    string TableName,
-    CircuitSettings Settings,
-    HttpClient DownstreamHttp,
-    TimeProvider Time)
-{
-    public DownstreamClient NewDownstreamClient() => new(DownstreamHttp, Settings.DownstreamUrl, Time);
-
-    // Lambda would ship these lines to CloudWatch; formatting them is part of the cost, writing them is not measured.
-    public FunctionLog NewLog(string handler) => new(TextWriter.Null, Time, handler);
-}
 
 /// <summary>One breaker design under test: its table, its two functions, and how an observer reads its state.</summary>
 internal abstract class BreakerVariant
@@ -46,19 +28,15 @@ internal abstract class BreakerVariant
     /// <summary>On-demand write request units one write consumes (items below 1 KB): 1, plus 1 per global secondary index it updates.</summary>
     public abstract double WriteUnitsPerWrite { get; }
 
-    public abstract Task ProvisionAsync(StackServices services, CancellationToken cancellationToken);
-
-    /// <summary>A new webservice instance (a new execution environment: fresh in-memory state).</summary>
-    public abstract IInvocationHandler CreateWebservice(StackServices services, IFailurePublisher publisher);
-
-    public abstract IInvocationHandler CreateRecorder(StackServices services);
+    /// <summary>Creates this design's table.</summary>
+    public abstract Task ProvisionAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken);
 
     /// <summary>
-    /// An instance for the local host, built from its environment the way the bootstrap builds one
-    /// (its own SDK clients, its own PutEvents client).
+    /// An instance built from its environment the way the bootstrap builds one (its own SDK clients, its own PutEvents
+    /// client): each new one is a new execution environment, with fresh in-memory state.
     /// </summary>
-    public abstract LocalInstance CreateLocalInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log);
+    public abstract FunctionInstance CreateInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log);
 
     /// <summary>The circuit's state as the stored data says, read without being counted: closed, open or half-open.</summary>
-    public abstract Task<string> ReadStateAsync(StackServices services, CancellationToken cancellationToken);
+    public abstract Task<string> ReadStateAsync(IAmazonDynamoDB client, string tableName, CircuitSettings settings, TimeProvider time, CancellationToken cancellationToken);
 }

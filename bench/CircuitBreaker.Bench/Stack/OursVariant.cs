@@ -1,11 +1,9 @@
+using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions;
-using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Handlers;
-using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Functions;
 using CircuitBreaker.Local.Dynalite;
 
 namespace CircuitBreaker.Bench.Stack;
@@ -45,34 +43,18 @@ internal sealed class OursVariant(string name, string label, Func<CircuitSetting
 
     public override double WriteUnitsPerWrite => 1;
 
-    public override Task ProvisionAsync(StackServices services, CancellationToken cancellationToken) =>
-        new CircuitTableProvisioner().CreateAsync(services.Observer, services.TableName, cancellationToken);
+    public override Task ProvisionAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken) =>
+        new CircuitTableProvisioner().CreateAsync(client, tableName, cancellationToken);
 
-    public override IInvocationHandler CreateWebservice(StackServices services, IFailurePublisher publisher)
-    {
-        var log = services.NewLog(HandlerNames.Webservice);
-        var store = new DynamoDbCircuitStore(services.WebserviceDynamo, services.TableName);
-        return FunctionInstance.NewWebserviceHandler(store, services.NewDownstreamClient(), publisher, services.Settings, services.Time, log);
-    }
+    public override FunctionInstance CreateInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log) =>
+        FunctionInstance.Create(environment, time, log);
 
-    public override IInvocationHandler CreateRecorder(StackServices services)
+    public override async Task<string> ReadStateAsync(
+        IAmazonDynamoDB client, string tableName, CircuitSettings settings, TimeProvider time, CancellationToken cancellationToken)
     {
-        var log = services.NewLog(HandlerNames.Recorder);
-        var store = new DynamoDbCircuitStore(services.RecorderDynamo, services.TableName);
-        return FunctionInstance.NewRecorderHandler(store, services.Settings, services.Time, log);
-    }
-
-    public override LocalInstance CreateLocalInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log)
-    {
-        var instance = FunctionInstance.Create(environment, time, log);
-        return new LocalInstance(instance.Handler, instance);
-    }
-
-    public override async Task<string> ReadStateAsync(StackServices services, CancellationToken cancellationToken)
-    {
-        var record = await new DynamoDbCircuitStore(services.Observer, services.TableName)
-            .GetAsync(services.Settings.ServiceId, cancellationToken).ConfigureAwait(false);
-        var now = services.Time.GetUtcNow();
+        var record = await new DynamoDbCircuitStore(client, tableName)
+            .GetAsync(settings.ServiceId, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
         return record.Status switch
         {
             CircuitStatus.Open when record.OpenUntil > now => "open",

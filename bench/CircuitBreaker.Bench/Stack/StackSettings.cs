@@ -2,14 +2,12 @@ using CircuitBreaker.Contract;
 
 namespace CircuitBreaker.Bench.Stack;
 
-/// <summary>The breaker's settings for a run (scaled down from production's) and the bus's behaviour.</summary>
+/// <summary>The breaker's settings for a run, scaled down from production's.</summary>
 internal sealed record StackSettings(
     TimeSpan DownstreamTimeout,
     int FailureThreshold,
     TimeSpan Window,
-    TimeSpan OpenDuration,
-    TimeSpan EventDeliveryDelay,
-    double RedeliveryFraction)
+    TimeSpan OpenDuration)
 {
     public const string ServiceId = "downstream";
 

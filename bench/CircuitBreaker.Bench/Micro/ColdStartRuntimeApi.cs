@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using CircuitBreaker.Functions.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -10,27 +11,28 @@ namespace CircuitBreaker.Bench.Micro;
 
 /// <summary>
 /// The smallest Lambda Runtime API that serves a cold start: hands out one armed event on
-/// <c>/runtime/invocation/next</c> (later polls wait), and reports when its response or an error is posted.
+/// <c>/runtime/invocation/next</c> (later polls wait), and reports when its response or an error is posted, so that
+/// a sample's clock stops at the first response of a new process.
 /// </summary>
-internal sealed class LoopbackRuntimeApi : IAsyncDisposable
+internal sealed class ColdStartRuntimeApi : IAsyncDisposable
 {
-    private const string Base = "/2018-06-01/runtime";
+    private const string Base = "/" + RuntimeApiProtocol.Version + "/runtime";
     private readonly WebApplication _app;
     private ArmedEvent? _armed;
     private TaskCompletionSource<(long Timestamp, string Outcome)> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private LoopbackRuntimeApi(WebApplication app) => _app = app;
+    private ColdStartRuntimeApi(WebApplication app) => _app = app;
 
     /// <summary>host:port, as AWS_LAMBDA_RUNTIME_API carries it.</summary>
     public string Address { get; private set; } = string.Empty;
 
-    public static async Task<LoopbackRuntimeApi> StartAsync(CancellationToken cancellationToken)
+    public static async Task<ColdStartRuntimeApi> StartAsync(CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var api = new LoopbackRuntimeApi(app);
+        var api = new ColdStartRuntimeApi(app);
         app.MapGet(Base + "/invocation/next", api.NextAsync);
         app.MapPost(Base + "/invocation/{id}/response", (HttpContext context) => api.Answer("response"));
         app.MapPost(Base + "/invocation/{id}/error", (HttpContext context) => api.Answer("invocation error"));
@@ -78,11 +80,11 @@ internal sealed class LoopbackRuntimeApi : IAsyncDisposable
         }
 
         var (requestId, payload) = armed;
-        context.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = requestId;
-        context.Response.Headers["Lambda-Runtime-Deadline-Ms"] =
+        context.Response.Headers[RuntimeApiProtocol.RequestIdHeader] = requestId;
+        context.Response.Headers[RuntimeApiProtocol.DeadlineHeader] =
             DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        context.Response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:us-east-1:000000000000:function:webservice";
-        context.Response.Headers["Lambda-Runtime-Trace-Id"] = "Root=1-00000000-000000000000000000000000";
+        context.Response.Headers[RuntimeApiProtocol.FunctionArnHeader] = "arn:aws:lambda:us-east-1:000000000000:function:webservice";
+        context.Response.Headers[RuntimeApiProtocol.TraceIdHeader] = "Root=1-00000000-000000000000000000000000";
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
     }

@@ -1,0 +1,48 @@
+using CircuitBreaker.Bench;
+using CircuitBreaker.Bench.Report;
+
+namespace CircuitBreaker.Tests.Bench;
+
+public sealed class BenchOptionsTests
+{
+    [Fact]
+    public void OpenCircuitOnlyLeavesOutTheOutagesAndTheColdStart()
+    {
+        var options = BenchOptions.Parse(["--cold-start-only", "--open-circuit-only"]);
+
+        Assert.True(options.OpenCircuitOnly);
+        Assert.False(options.ColdStartOnly);
+        Assert.False(options.ColdStart);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("three")]
+    [InlineData("2.5")]
+    public void ACountIsAWholeNumberOfAtLeastOne(string given)
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--repetitions", given]));
+
+        Assert.StartsWith("--repetitions needs a whole number of at least 1.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnOptionWithoutItsValueSaysSo()
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--quick", "--out"]));
+
+        Assert.StartsWith("--out needs a value.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReportNamesTheCommandThatMadeIt()
+    {
+        var options = BenchOptions.Parse(["--quick", "--open-circuit-only", "--only", "ours-count"]);
+        var report = new BenchReport(
+            options, new MachineInfo(2, "test CPU", 24, "test OS", ".NET test", "X64"), DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1), [], [], [], [], "skipped", [1.5]);
+
+        var markdown = ReportWriter.Render(report);
+
+        Assert.Contains($"by `{ReportWriter.Command} -- --quick --open-circuit-only --only ours-count`", markdown, StringComparison.Ordinal);
+    }
+}
