@@ -12,12 +12,12 @@ internal sealed class CircuitTableProvisioner
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly TimeSpan activeTimeout;
+    private readonly TimeSpan _activeTimeout;
 
     /// <summary>Waits at most <paramref name="activeTimeout"/> (default 30 s) for the table to become ACTIVE.</summary>
     public CircuitTableProvisioner(TimeSpan? activeTimeout = null)
     {
-        this.activeTimeout = activeTimeout ?? TimeSpan.FromSeconds(30);
+        _activeTimeout = activeTimeout ?? TimeSpan.FromSeconds(30);
     }
 
     /// <summary>Creates the table unless it exists, then waits until it is ACTIVE.</summary>
@@ -52,7 +52,7 @@ internal sealed class CircuitTableProvisioner
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(activeTimeout);
+        deadline.CancelAfter(_activeTimeout);
         try
         {
             while (true)
@@ -68,7 +68,7 @@ internal sealed class CircuitTableProvisioner
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"Table '{tableName}' did not become ACTIVE within {activeTimeout.TotalSeconds:0.#} s.");
+            throw new TimeoutException($"Table '{tableName}' did not become ACTIVE within {_activeTimeout.TotalSeconds:0.#} s.");
         }
     }
 }

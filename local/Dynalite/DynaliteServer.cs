@@ -10,23 +10,23 @@ internal sealed class DynaliteServer : IAsyncDisposable
 {
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly DynaliteOptions options;
-    private readonly string dynaliteDirectory;
-    private readonly string nodePath;
+    private readonly DynaliteOptions _options;
+    private readonly string _dynaliteDirectory;
+    private readonly string _nodePath;
 
     // Restart and stop each replace or end the node; one at a time, so a stop never meets a half-restarted node.
-    private readonly SemaphoreSlim lifecycle = new(1, 1);
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
 
     // Null between a restart's kill and its new node, and after a restart that could not start one.
-    private DynaliteNodeProcess? node;
-    private bool stopped;
+    private DynaliteNodeProcess? _node;
+    private bool _stopped;
 
     private DynaliteServer(DynaliteOptions options, string dynaliteDirectory, string nodePath, DynaliteNodeProcess node)
     {
-        this.options = options;
-        this.dynaliteDirectory = dynaliteDirectory;
-        this.nodePath = nodePath;
-        this.node = node;
+        _options = options;
+        _dynaliteDirectory = dynaliteDirectory;
+        _nodePath = nodePath;
+        _node = node;
         Endpoint = new Uri($"http://127.0.0.1:{node.Port.ToString(CultureInfo.InvariantCulture)}/");
     }
 
@@ -35,10 +35,10 @@ internal sealed class DynaliteServer : IAsyncDisposable
 
     /// <summary>The node process's id.</summary>
     /// <exception cref="InvalidOperationException">No node runs (a restart could not start one).</exception>
-    public int ProcessId => (node ?? throw new InvalidOperationException("dynalite is not running.")).Process.Id;
+    public int ProcessId => (_node ?? throw new InvalidOperationException("dynalite is not running.")).Process.Id;
 
     /// <summary>Whether the node process is still running.</summary>
-    public bool IsRunning => node is { HasExited: false };
+    public bool IsRunning => _node is { HasExited: false };
 
     /// <summary>
     /// Starts dynalite and returns once it accepts connections.
@@ -65,7 +65,7 @@ internal sealed class DynaliteServer : IAsyncDisposable
     }
 
     /// <summary>Kills dynalite at once, as a crash would, and returns once it is gone; clients then see connections refused.</summary>
-    public void Kill() => node?.Kill();
+    public void Kill() => _node?.Kill();
 
     /// <summary>
     /// Kills dynalite if it still runs and starts a new one on the same port. The new one is empty: tables must be
@@ -74,24 +74,24 @@ internal sealed class DynaliteServer : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The server was stopped.</exception>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        await lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(stopped, this);
-            if (node is { } old)
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            if (_node is { } old)
             {
-                node = null;
+                _node = null;
                 old.Kill();
                 await old.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
                 old.Dispose();
             }
 
-            node = await DynaliteNodeProcess.StartAsync(nodePath, dynaliteDirectory, Endpoint.Port, options.StartupTimeout, cancellationToken)
+            _node = await DynaliteNodeProcess.StartAsync(_nodePath, _dynaliteDirectory, Endpoint.Port, _options.StartupTimeout, cancellationToken)
                 .ConfigureAwait(false);
         }
         finally
         {
-            lifecycle.Release();
+            _lifecycle.Release();
         }
     }
 
@@ -101,25 +101,25 @@ internal sealed class DynaliteServer : IAsyncDisposable
     /// </summary>
     public async Task StopAsync()
     {
-        await lifecycle.WaitAsync().ConfigureAwait(false);
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (stopped)
+            if (_stopped)
             {
                 return;
             }
 
-            stopped = true;
-            if (node is { } last)
+            _stopped = true;
+            if (_node is { } last)
             {
-                node = null;
+                _node = null;
                 await last.StopAsync(GracefulStopTimeout).ConfigureAwait(false);
                 last.Dispose();
             }
         }
         finally
         {
-            lifecycle.Release();
+            _lifecycle.Release();
         }
     }
 

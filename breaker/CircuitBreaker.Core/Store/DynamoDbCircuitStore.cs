@@ -12,10 +12,10 @@ namespace CircuitBreaker.Core.Store;
 /// </summary>
 internal sealed class DynamoDbCircuitStore : ICircuitStore
 {
-    private readonly FailureItems failures;
-    private readonly SuccessCounters successes;
-    private readonly StateItemStore state;
-    private readonly OperatorActions operatorActions;
+    private readonly FailureItems _failures;
+    private readonly SuccessCounters _successes;
+    private readonly StateItemStore _state;
+    private readonly OperatorActions _operatorActions;
 
     /// <summary>Uses <paramref name="client"/> against the table named <paramref name="tableName"/>.</summary>
     /// <param name="client">The DynamoDB client.</param>
@@ -27,10 +27,10 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
         time ??= TimeProvider.System;
         TableName = tableName;
-        failures = new FailureItems(client, tableName);
-        successes = new SuccessCounters(client, tableName);
-        state = new StateItemStore(client, tableName, time);
-        operatorActions = new OperatorActions(client, tableName, time);
+        _failures = new FailureItems(client, tableName);
+        _successes = new SuccessCounters(client, tableName);
+        _state = new StateItemStore(client, tableName, time);
+        _operatorActions = new OperatorActions(client, tableName, time);
     }
 
     /// <summary>The table this store reads and writes.</summary>
@@ -38,50 +38,50 @@ internal sealed class DynamoDbCircuitStore : ICircuitStore
 
     /// <inheritdoc />
     public Task<CircuitRecord> GetAsync(string serviceId, CancellationToken cancellationToken) =>
-        state.GetAsync(serviceId, cancellationToken);
+        _state.GetAsync(serviceId, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> RecordFailureAsync(FailureRecord failure, CancellationToken cancellationToken) =>
-        failures.RecordAsync(failure, cancellationToken);
+        _failures.RecordAsync(failure, cancellationToken);
 
     /// <inheritdoc />
     public Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken) =>
-        failures.CountAsync(serviceId, since, until, limit, cancellationToken);
+        _failures.CountAsync(serviceId, since, until, limit, cancellationToken);
 
     /// <inheritdoc />
     public Task AddSuccessesAsync(SuccessCount successes, CancellationToken cancellationToken) =>
-        this.successes.AddAsync(successes, cancellationToken);
+        _successes.AddAsync(successes, cancellationToken);
 
     /// <inheritdoc />
     public Task<long> SumSuccessesAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken) =>
-        successes.SumAsync(serviceId, since, cancellationToken);
+        _successes.SumAsync(serviceId, since, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> TryOpenAsync(string serviceId, long expectedVersion, DateTimeOffset openUntil, CancellationToken cancellationToken) =>
-        state.TryOpenAsync(serviceId, expectedVersion, openUntil, cancellationToken);
+        _state.TryOpenAsync(serviceId, expectedVersion, openUntil, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> TryAcquireProbeAsync(
         string serviceId, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
-        state.TryAcquireProbeAsync(serviceId, owner, now, leaseUntil, cancellationToken);
+        _state.TryAcquireProbeAsync(serviceId, owner, now, leaseUntil, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> TryCloseAsync(string serviceId, string owner, DateTimeOffset closedAt, CancellationToken cancellationToken) =>
-        state.TryCloseAsync(serviceId, owner, closedAt, cancellationToken);
+        _state.TryCloseAsync(serviceId, owner, closedAt, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, int failedProbes, CancellationToken cancellationToken) =>
-        state.TryReopenAsync(serviceId, owner, openUntil, failedProbes, cancellationToken);
+        _state.TryReopenAsync(serviceId, owner, openUntil, failedProbes, cancellationToken);
 
     /// <inheritdoc cref="OperatorActions.IsolateAsync"/>
     public Task<CircuitRecord?> IsolateAsync(string serviceId, CancellationToken cancellationToken) =>
-        operatorActions.IsolateAsync(serviceId, cancellationToken);
+        _operatorActions.IsolateAsync(serviceId, cancellationToken);
 
     /// <inheritdoc cref="OperatorActions.ForceCloseAsync"/>
     public Task<CircuitRecord> ForceCloseAsync(string serviceId, DateTimeOffset closedAt, CancellationToken cancellationToken) =>
-        operatorActions.ForceCloseAsync(serviceId, closedAt, cancellationToken);
+        _operatorActions.ForceCloseAsync(serviceId, closedAt, cancellationToken);
 
     /// <inheritdoc cref="OperatorActions.ListServicesAsync"/>
     public Task<IReadOnlyList<string>> ListServicesAsync(CancellationToken cancellationToken) =>
-        operatorActions.ListServicesAsync(cancellationToken);
+        _operatorActions.ListServicesAsync(cancellationToken);
 }
