@@ -50,8 +50,8 @@ internal sealed class RuntimeApiClient
 
         _http = httpClient;
         BaseAddress = ParseBaseAddress(runtimeApiAddress);
-        _nextUri = new Uri(BaseAddress, "runtime/invocation/next");
-        _initErrorUri = new Uri(BaseAddress, "runtime/init/error");
+        _nextUri = new Uri(BaseAddress, RuntimeApiProtocol.NextPath);
+        _initErrorUri = new Uri(BaseAddress, RuntimeApiProtocol.InitErrorPath);
     }
 
     /// <summary>The API's versioned base, e.g. <c>http://127.0.0.1:9001/2018-06-01/</c>.</summary>
@@ -108,7 +108,7 @@ internal sealed class RuntimeApiClient
     {
         using var content = new ReadOnlyMemoryContent(json);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        await PostAsync(InvocationUri(requestId, "response"), content, errorType: null, "POST response", cancellationToken);
+        await PostAsync(InvocationUri(requestId, RuntimeApiProtocol.ResponsePath), content, errorType: null, "POST response", cancellationToken);
     }
 
     /// <summary>Reports an invocation as failed (<c>POST runtime/invocation/{id}/error</c>).</summary>
@@ -117,7 +117,7 @@ internal sealed class RuntimeApiClient
     public async Task PostErrorAsync(string requestId, Exception error, CancellationToken cancellationToken)
     {
         using var content = ErrorContent(error);
-        await PostAsync(InvocationUri(requestId, "error"), content, LambdaErrorTypes.Of(error), "POST error", cancellationToken);
+        await PostAsync(InvocationUri(requestId, RuntimeApiProtocol.InvocationErrorPath), content, LambdaErrorTypes.Of(error), "POST error", cancellationToken);
     }
 
     /// <summary>
@@ -155,10 +155,10 @@ internal sealed class RuntimeApiClient
 
     // Lambda's request ids are GUIDs, but a local host may use anything: escape so that '/', '?', '#' or
     // '%' in an id cannot change which resource is addressed.
-    private Uri InvocationUri(string requestId, string action)
+    private Uri InvocationUri(string requestId, Func<string, string> path)
     {
         ArgumentException.ThrowIfNullOrEmpty(requestId);
-        return new Uri(BaseAddress, $"runtime/invocation/{Uri.EscapeDataString(requestId)}/{action}");
+        return new Uri(BaseAddress, path(Uri.EscapeDataString(requestId)));
     }
 
     private static async Task EnsureAcceptedAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)

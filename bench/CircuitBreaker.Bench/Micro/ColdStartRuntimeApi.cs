@@ -16,7 +16,7 @@ namespace CircuitBreaker.Bench.Micro;
 /// </summary>
 internal sealed class ColdStartRuntimeApi : IAsyncDisposable
 {
-    private const string Base = "/" + RuntimeApiProtocol.Version + "/runtime";
+    private const string Base = "/" + RuntimeApiProtocol.Version + "/";
     private readonly WebApplication _app;
     private ArmedEvent? _armed;
     private TaskCompletionSource<(long Timestamp, string Outcome)> _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,10 +33,10 @@ internal sealed class ColdStartRuntimeApi : IAsyncDisposable
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var api = new ColdStartRuntimeApi(app);
-        app.MapGet(Base + "/invocation/next", api.NextAsync);
-        app.MapPost(Base + "/invocation/{id}/response", (HttpContext context) => api.Answer("response"));
-        app.MapPost(Base + "/invocation/{id}/error", (HttpContext context) => api.Answer("invocation error"));
-        app.MapPost(Base + "/init/error", (HttpContext context) => api.Answer("init error"));
+        app.MapGet(Base + RuntimeApiProtocol.NextPath, api.NextAsync);
+        app.MapPost(Base + RuntimeApiProtocol.ResponsePath("{id}"), (HttpContext context) => api.Answer("response"));
+        app.MapPost(Base + RuntimeApiProtocol.InvocationErrorPath("{id}"), (HttpContext context) => api.Answer("invocation error"));
+        app.MapPost(Base + RuntimeApiProtocol.InitErrorPath, (HttpContext context) => api.Answer("init error"));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         api.Address = new Uri(app.Urls.First()).Authority;
         return api;

@@ -156,11 +156,11 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
 
-        var api = $"{_pathPrefix}/{RuntimeApiProtocol.Version}/runtime";
-        app.MapGet($"{api}/invocation/next", NextAsync);
-        app.MapPost($"{api}/invocation/{{requestId}}/response", ResponseAsync);
-        app.MapPost($"{api}/invocation/{{requestId}}/error", InvocationErrorAsync);
-        app.MapPost($"{api}/init/error", InitErrorAsync);
+        var api = $"{_pathPrefix}/{RuntimeApiProtocol.Version}/";
+        app.MapGet(api + RuntimeApiProtocol.NextPath, NextAsync);
+        app.MapPost(api + RuntimeApiProtocol.ResponsePath("{requestId}"), ResponseAsync);
+        app.MapPost(api + RuntimeApiProtocol.InvocationErrorPath("{requestId}"), InvocationErrorAsync);
+        app.MapPost(api + RuntimeApiProtocol.InitErrorPath, InitErrorAsync);
 
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
