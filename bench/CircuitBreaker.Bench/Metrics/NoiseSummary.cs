@@ -45,7 +45,7 @@ internal sealed record NoiseSummary(
     /// <summary>The per-field median over repetitions of one variant.</summary>
     public static NoiseSummary MedianOf(IReadOnlyList<NoiseSummary> runs)
     {
-        double M(Func<NoiseSummary, double> field) => Percentiles.Median(runs.Select(field).Where(v => !double.IsNaN(v)).ToList());
+        double M(Func<NoiseSummary, double> field) => Percentiles.MedianOf(runs, field);
         int I(Func<NoiseSummary, double> field) => (int)Math.Round(M(field));
         return new NoiseSummary(
             runs[0].Variant,

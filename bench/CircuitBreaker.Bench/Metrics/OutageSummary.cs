@@ -62,7 +62,7 @@ internal sealed record OutageSummary(
     /// <summary>The per-field median over repetitions of one variant.</summary>
     public static OutageSummary MedianOf(IReadOnlyList<OutageSummary> runs)
     {
-        double M(Func<OutageSummary, double> field) => Percentiles.Median(runs.Select(field).Where(v => !double.IsNaN(v)).ToList());
+        double M(Func<OutageSummary, double> field) => Percentiles.MedianOf(runs, field);
         int I(Func<OutageSummary, double> field) => (int)Math.Round(M(field));
         return new OutageSummary(
             runs[0].Variant,

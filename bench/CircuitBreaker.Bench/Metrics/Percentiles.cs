@@ -22,4 +22,11 @@ internal static class Percentiles
 
     /// <summary>The median of <paramref name="values"/>; NaN when there are none.</summary>
     public static double Median(IReadOnlyList<double> values) => Of(values, 50);
+
+    /// <summary>
+    /// The median of <paramref name="field"/> over <paramref name="items"/>, leaving out NaN (a figure a run could not
+    /// measure, such as a recovery that never came); NaN when none has it.
+    /// </summary>
+    public static double MedianOf<T>(IEnumerable<T> items, Func<T, double> field) =>
+        Median(items.Select(field).Where(v => !double.IsNaN(v)).ToList());
 }

@@ -44,5 +44,5 @@ internal static class UnitCostsMeasured
         invocation.StartedAt >= run.Phases.OutageStartsAt && invocation.StartedAt < run.Phases.RecoveryStartsAt;
 
     private static double Median(IReadOnlyList<OutageRunResult> runs, Func<OutageRunResult, double> field) =>
-        Percentiles.Median(runs.Select(field).Where(v => !double.IsNaN(v)).ToList());
+        Percentiles.MedianOf(runs, field);
 }

@@ -40,4 +40,13 @@ public sealed class PercentilesTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Percentiles.Of([1, 2], percentile));
     }
+
+    [Fact]
+    public void TheMedianOfAFieldLeavesOutRunsThatCouldNotMeasureIt()
+    {
+        (string Run, double Seconds)[] runs = [("a", 9), ("b", double.NaN), ("c", 1), ("d", 4)];
+
+        Assert.Equal(4, Percentiles.MedianOf(runs, r => r.Seconds));
+        Assert.True(double.IsNaN(Percentiles.MedianOf(runs.Take(2).Skip(1), r => r.Seconds)));
+    }
 }
