@@ -41,7 +41,7 @@ internal static class ColdStartBench
         await using var downstream = await DownstreamSimulator.StartAsync(SimulatorMode.Ok, 0, cancellationToken).ConfigureAwait(false);
         await using var runtimeApi = await ColdStartRuntimeApi.StartAsync(cancellationToken).ConfigureAwait(false);
         const string table = "coldstart";
-        using (var client = DynamoDbClientFactory.Create(dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench")))
+        using (var client = CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench")))
         {
             await new CircuitTableProvisioner().CreateAsync(client, table, cancellationToken).ConfigureAwait(false);
         }

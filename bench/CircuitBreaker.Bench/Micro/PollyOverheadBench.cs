@@ -72,7 +72,7 @@ internal static class PollyOverheadBench
         await MeasureAsync(output, "`AddDistributedCircuitBreaker`", "DynamoDB (dynalite), closed", overDynamoDb, StoreCalls, cancellationToken).ConfigureAwait(false);
 
         // Opened as the recorder opens it, then remembered by the instance at its next read.
-        using var client = DynamoDbClientFactory.Create(dynamoDb.Endpoint, "us-east-1", TimeSpan.FromSeconds(5), new Amazon.Runtime.BasicAWSCredentials("local", "local"));
+        using var client = CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(dynamoDb.Endpoint, "us-east-1", TimeSpan.FromSeconds(5), new Amazon.Runtime.BasicAWSCredentials("local", "local"));
         var store = new DynamoDbCircuitStore(client, "polly-bench");
         var record = await store.GetAsync(ServiceId, cancellationToken).ConfigureAwait(false);
         if (!await store.TryOpenAsync(ServiceId, record.Version, DateTimeOffset.UtcNow.AddHours(1), cancellationToken).ConfigureAwait(false))

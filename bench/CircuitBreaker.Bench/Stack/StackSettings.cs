@@ -11,14 +11,8 @@ internal sealed record StackSettings(
 {
     public const string ServiceId = "downstream";
 
-    public CircuitSettings ToCircuitSettings(Uri downstreamUrl) => new()
-    {
-        DownstreamUrl = downstreamUrl,
-        DownstreamTimeout = DownstreamTimeout,
-        FailureThreshold = FailureThreshold,
-        Window = Window,
-        OpenDuration = OpenDuration,
-        FailOpen = true,
-        ServiceId = ServiceId,
-    };
+    public CircuitSettings ToCircuitSettings(Uri downstreamUrl) => new(
+        ServiceId,
+        new RouteTarget { DownstreamUrl = downstreamUrl, DownstreamTimeout = DownstreamTimeout },
+        CircuitPolicy.Default with { FailureThreshold = FailureThreshold, Window = Window, OpenDuration = OpenDuration, FailOpen = true });
 }
