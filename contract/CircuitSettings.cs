@@ -23,7 +23,10 @@ public sealed record CircuitSettings(string ServiceId, RouteTarget Target, Circu
     /// The webservice function's timeout, whole seconds: the downstream timeout plus
     /// <see cref="ResponseReserve"/>, rounded up.
     /// </summary>
-    public int WebserviceTimeoutSeconds => (int)Math.Ceiling((Target.DownstreamTimeout + ResponseReserve).TotalSeconds);
+    public int WebserviceTimeoutSeconds => WebserviceTimeoutSecondsFor(Target.DownstreamTimeout);
+
+    /// <summary>The webservice function's timeout, whole seconds, for a downstream timeout of <paramref name="downstreamTimeout"/>.</summary>
+    public static int WebserviceTimeoutSecondsFor(TimeSpan downstreamTimeout) => (int)Math.Ceiling((downstreamTimeout + ResponseReserve).TotalSeconds);
 
     /// <summary>The settings as the functions' environment variables, in invariant form.</summary>
     public IReadOnlyDictionary<string, string> ToEnvironment()

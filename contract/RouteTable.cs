@@ -37,12 +37,18 @@ public sealed class RouteTable
 
     /// <summary>
     /// No route: the <paramref name="policy"/> a recorder applies to every failure, with the circuit's key when one is
-    /// named (a backend-only stack's alarm and dashboard watch it).
+    /// named (a backend-only stack's alarm and dashboard watch it), and the route options a downstream given later
+    /// would have (a component's downstream URL that is another resource's output).
     /// </summary>
-    public static RouteTable PolicyOnly(CircuitPolicy policy, string? serviceId)
+    public static RouteTable PolicyOnly(CircuitPolicy policy, string? serviceId, RouteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return new RouteTable([], isShorthand: false, policy, null, serviceId);
+        if (serviceId is not null && !CircuitSettingsReader.IsValidServiceId(serviceId))
+        {
+            throw new ArgumentException($"'{serviceId}' is not a service id: expected {CircuitSettingKeys.ServiceId.ExpectedForm}.", nameof(serviceId));
+        }
+
+        return new RouteTable([], isShorthand: false, policy, options, serviceId);
     }
 
     /// <summary>The routes, in the order they were given (matching picks the longest prefix, not the first); empty for <see cref="PolicyOnly"/>.</summary>
@@ -60,6 +66,9 @@ public sealed class RouteTable
     /// </summary>
     public CircuitPolicy StackWide { get; }
 
+    /// <summary>The route options the routes inherit (the top level's); null for the shorthand, whose one route has its own.</summary>
+    public RouteOptions? StackWideOptions => _stackWideOptions;
+
     /// <summary>The circuits the stack watches (an alarm and a dashboard row each): the routes' service ids, or the one a policy-only table names.</summary>
     public IReadOnlyList<string> ServiceIds => Routes.Count > 0 ? [.. Routes.Select(route => route.ServiceId)] : _serviceId is { } id ? [id] : [];
 
@@ -69,8 +78,13 @@ public sealed class RouteTable
     /// <summary>The longest downstream timeout of any route: the webservice function's timeout must cover it.</summary>
     public TimeSpan LongestDownstreamTimeout => Routes.Max(route => route.Circuit.Target.DownstreamTimeout);
 
-    /// <summary>The webservice function's timeout, whole seconds: the longest route timeout plus the response reserve.</summary>
-    public int WebserviceTimeoutSeconds => Routes.Max(route => route.Circuit.WebserviceTimeoutSeconds);
+    /// <summary>
+    /// The webservice function's timeout, whole seconds: the longest route timeout plus the response reserve (without
+    /// routes, that of the stack-wide options' timeout).
+    /// </summary>
+    public int WebserviceTimeoutSeconds => Routes.Count > 0
+        ? Routes.Max(route => route.Circuit.WebserviceTimeoutSeconds)
+        : CircuitSettings.WebserviceTimeoutSecondsFor((_stackWideOptions ?? RouteOptions.Default).DownstreamTimeout);
 
     /// <summary>The route whose circuit is <paramref name="serviceId"/>, or null.</summary>
     public RouteSettings? ForService(string serviceId) =>

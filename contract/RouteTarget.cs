@@ -35,6 +35,9 @@ public sealed record RouteTarget : RouteOptions
 /// </summary>
 public record RouteOptions
 {
+    /// <summary>Every option at its default: a 10 s timeout, every end-to-end header relayed, no forwarding headers, no encoded slashes.</summary>
+    public static RouteOptions Default { get; } = CircuitSettingsReader.ReadOptions(_ => null, setting => setting.ConfigKey, new List<string>());
+
     /// <summary>How long a downstream call may take before it counts as failed.</summary>
     public required TimeSpan DownstreamTimeout { get; init; }
 
