@@ -20,7 +20,8 @@ internal static class Program
 
         if (args is ["metrics-overhead"])
         {
-            return MetricsOverheadBench.Run(output);
+            MetricsOverheadBench.WriteLineSizes(output);
+            return RunSuite([typeof(Micro.Benchmarks.MetricsOverheadBenchmarks)], output);
         }
 
         // Bad options are said before anything is installed; a report rendered from saved measurements needs no dynalite.
@@ -47,7 +48,7 @@ internal static class Program
         try
         {
             return args is ["polly-overhead"]
-                ? await PollyOverheadBench.RunAsync(output, cancellationToken).ConfigureAwait(false)
+                ? RunSuite([typeof(Micro.Benchmarks.PollyOverheadBenchmarks)], output)
                 : await BenchCommand.RunAsync(args, output, cancellationToken).ConfigureAwait(false);
         }
         catch (DynaliteUnavailableException error)
@@ -55,6 +56,20 @@ internal static class Program
             await output.WriteLineAsync(error.Message).ConfigureAwait(false);
             return 1;
         }
+    }
+
+    // One suite on BenchmarkDotNet, its summary table printed; a checkout is needed for the artifacts' folder.
+    private static int RunSuite(Type[] benchmarks, TextWriter output)
+    {
+        var root = RepositoryRoot.Find(AppContext.BaseDirectory) ?? RepositoryRoot.Find(Directory.GetCurrentDirectory());
+        if (root is null)
+        {
+            output.WriteLine($"{RepositoryRoot.MarkerFile} not found above the bench's folder or the working directory: run the bench from a checkout.");
+            return 2;
+        }
+
+        var results = MicroBenchmarkSuite.Run(benchmarks, MicroBenchmarkSuite.ArtifactsDirectory(root), output);
+        return results.Count > 0 ? 0 : 1;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CircuitBreaker.Local.DynamoDb;
 using CircuitBreaker.Local.Hosting;
 using CircuitBreaker.Local.HttpApi;
 using CircuitBreaker.Local.LambdaService;
@@ -7,12 +8,19 @@ namespace CircuitBreaker.Local.Cli;
 
 /// <summary>
 /// The local host's command: options in, servers up until cancelled, exit code out. Bad options print what is
-/// wrong and exit with <see cref="LocalOptionsParseResult.UsageErrorExitCode"/> before anything starts; a stop (Ctrl+C)
-/// at any moment, while starting too, prints one line and exits with 0.
+/// wrong and exit with <see cref="LocalOptionsParseResult.UsageErrorExitCode"/> before anything starts; a DynamoDB given
+/// with <c>--dynamodb-endpoint</c> that cannot be used is one line and <see cref="UnavailableExitCode"/>, also before
+/// anything starts; a stop (Ctrl+C) at any moment, while starting too, prints one line and exits with 0.
 /// </summary>
 internal static class LocalCommand
 {
+    /// <summary>The exit code when a dependency the host needs (dynalite, the given DynamoDB) cannot be used.</summary>
+    public const int UnavailableExitCode = 1;
+
     private const string StoppingLine = "Stopping.";
+
+    // A table AWS creates is ACTIVE within seconds; dynalite and DynamoDB Local make it ACTIVE at once.
+    private static readonly TimeSpan TableActiveTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
 
@@ -26,6 +34,8 @@ internal static class LocalCommand
     /// <param name="time">The clock.</param>
     /// <param name="cancellationToken">Stops the host.</param>
     /// <param name="circuitStateOf">The circuit state the webservice reported for an API request id, for the per-request line.</param>
+    /// <param name="hostEnvironment">The host's environment, where the credentials for <c>--dynamodb-endpoint</c> come from
+    /// (default: the process's).</param>
     public static async Task<int> RunAsync(
         IReadOnlyList<string> args,
         TextWriter output,
@@ -34,7 +44,8 @@ internal static class LocalCommand
         Func<CancellationToken, Task<(Uri Endpoint, IAsyncDisposable Lifetime)>>? startDynamoDb,
         TimeProvider time,
         CancellationToken cancellationToken,
-        Func<string, string?>? circuitStateOf = null)
+        Func<string, string?>? circuitStateOf = null,
+        Func<string, string?>? hostEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -70,7 +81,13 @@ internal static class LocalCommand
 
         try
         {
-            return await RunUntilStoppedAsync(options, output, runInstance, startDynamoDb, time, circuitStateOf, cancellationToken).ConfigureAwait(false);
+            return await RunUntilStoppedAsync(options, output, runInstance, startDynamoDb, time, circuitStateOf, hostEnvironment ?? Environment.GetEnvironmentVariable, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (DynamoDbEndpointUnavailableException unavailable)
+        {
+            await error.WriteLineAsync(unavailable.Message + " Nothing was started.").ConfigureAwait(false);
+            return UnavailableExitCode;
         }
         catch (IOException bindFailure) when (PortInUse.IsBindFailure(bindFailure))
         {
@@ -99,11 +116,20 @@ internal static class LocalCommand
         Func<CancellationToken, Task<(Uri Endpoint, IAsyncDisposable Lifetime)>>? startDynamoDb,
         TimeProvider time,
         Func<string, string?>? circuitStateOf,
+        Func<string, string?> hostEnvironment,
         CancellationToken cancellationToken)
     {
         Uri? dynamoDbEndpoint = null;
         IAsyncDisposable? dynamoDb = null;
-        if (startDynamoDb is not null)
+        if (options.DynamoDbEndpoint is { } given)
+        {
+            // Someone else's DynamoDB: nothing to start or stop, only the table to make sure of, signed as the functions will sign.
+            var credentials = FunctionCredentials.From(hostEnvironment);
+            await GivenDynamoDb.EnsureTableAsync(given, LocalSystem.TableName, credentials, TableActiveTimeout, cancellationToken).ConfigureAwait(false);
+            options = options with { Credentials = credentials };
+            dynamoDbEndpoint = given;
+        }
+        else if (startDynamoDb is not null)
         {
             (dynamoDbEndpoint, dynamoDb) = await startDynamoDb(cancellationToken).ConfigureAwait(false);
         }

@@ -1,4 +1,5 @@
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.Hosting;
 
 namespace CircuitBreaker.Local.Cli;
 
@@ -18,6 +19,15 @@ internal sealed record LocalOptions(int Port, DownstreamTarget Downstream, Circu
 
     /// <summary>Stands in for the simulator's URL while validating, before the simulator has a port.</summary>
     public static readonly Uri SimulatorPlaceholder = new("http://127.0.0.1/");
+
+    /// <summary>The DynamoDB given with <c>--dynamodb-endpoint</c>, used instead of dynalite; null to start dynalite.</summary>
+    public Uri? DynamoDbEndpoint { get; init; }
+
+    /// <summary>How long the local EventBridge holds each matched event before delivering it (<c>--event-delivery-latency-seconds</c>).</summary>
+    public TimeSpan EventDeliveryLatency { get; init; }
+
+    /// <summary>What the functions sign their AWS requests with: dummies for dynalite, the environment's for <see cref="DynamoDbEndpoint"/>.</summary>
+    public FunctionCredentials Credentials { get; init; } = FunctionCredentials.Dummy;
 
     /// <summary>The settings with the downstream the webservice will really call (the simulator's address when simulated).</summary>
     public CircuitSettings SettingsFor(Uri downstreamUrl)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CircuitBreaker.Contract;
 
 namespace CircuitBreaker.Local.Cli;
 
@@ -37,9 +38,40 @@ internal static class LocalOptionsParser
             errors.Add(unreadable);
         }
 
+        var dynamoDbEndpoint = line.DynamoDbEndpoint is { } rawEndpoint ? DynamoDbEndpointUrl(rawEndpoint, errors) : null;
+        var latency = line.EventDeliveryLatency is { } rawLatency ? EventDeliveryLatency(rawLatency, errors) : TimeSpan.Zero;
+
         var sources = new SettingSources(line.Settings, file?.Values ?? new Dictionary<string, string>(), line.ConfigFile);
-        return line.Routes.Count > 0 || file?.Routes is not null
+        var parsed = line.Routes.Count > 0 || file?.Routes is not null
             ? RoutedOptions.Build(sources, line.Routes, file?.Routes, port, errors)
             : SingleDownstreamOptions.Build(sources, port, errors);
+        return parsed.Options is { } options
+            ? parsed with { Options = options with { DynamoDbEndpoint = dynamoDbEndpoint, EventDeliveryLatency = latency } }
+            : parsed;
+    }
+
+    // Any DynamoDB speaking the API over http(s); credentials travel in the environment, never in the URL.
+    private static Uri? DynamoDbEndpointUrl(string raw, List<string> errors)
+    {
+        if (Uri.TryCreate(raw.Trim(), UriKind.Absolute, out var url)
+            && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            && url.Host.Length > 0 && url.UserInfo.Length == 0 && url.Query.Length == 0 && url.Fragment.Length == 0)
+        {
+            return url;
+        }
+
+        errors.Add($"{LocalCommandLine.DynamoDbEndpoint} is '{UrlRedaction.WithoutUserInfo(raw)}': expected {LocalCommandLine.DynamoDbEndpointForm}.");
+        return null;
+    }
+
+    private static TimeSpan EventDeliveryLatency(string raw, List<string> errors)
+    {
+        if (SettingValues.TryFiniteNumber(raw, out var seconds) && seconds is >= 0 and <= 60)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        errors.Add($"{LocalCommandLine.EventDeliveryLatency} is '{raw}': expected {LocalCommandLine.EventDeliveryLatencyForm}.");
+        return TimeSpan.Zero;
     }
 }

@@ -20,7 +20,7 @@ internal sealed class CircuitTableProvisioner
         _activeTimeout = activeTimeout ?? TimeSpan.FromSeconds(30);
     }
 
-    /// <summary>Creates the table unless it exists, then waits until it is ACTIVE.</summary>
+    /// <summary>Creates the table unless it exists (an existing one is kept as it is), then waits until it is ACTIVE.</summary>
     public async Task CreateAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -42,13 +42,17 @@ internal sealed class CircuitTableProvisioner
             ],
         };
 
-        try
+        // Asked first, so that an existing table is used as it is, even with credentials that may not create tables.
+        if (!await ExistsAsync(client, tableName, cancellationToken).ConfigureAwait(false))
         {
-            await client.CreateTableAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ResourceInUseException)
-        {
-            // Already there (or being created by someone else): waiting for ACTIVE below covers both.
+            try
+            {
+                await client.CreateTableAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ResourceInUseException)
+            {
+                // Being created by someone else since: waiting for ACTIVE below covers it.
+            }
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -69,6 +73,19 @@ internal sealed class CircuitTableProvisioner
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"Table '{tableName}' did not become ACTIVE within {_activeTimeout.TotalSeconds:0.#} s.");
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DescribeTableAsync(tableName, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ResourceNotFoundException)
+        {
+            return false;
         }
     }
 }

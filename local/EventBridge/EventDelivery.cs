@@ -4,7 +4,8 @@ using CircuitBreaker.Local.LambdaService;
 namespace CircuitBreaker.Local.EventBridge;
 
 /// <summary>
-/// Delivers matched events to rule targets in the background, at least once. A delivery the target did not take is
+/// Delivers matched events to rule targets in the background, at least once, each after the bus's delivery latency
+/// (<see cref="LocalEventBridgeOptions.DeliveryLatency"/>, none by default). A delivery the target did not take is
 /// retried with exponential backoff and jitter, always with the same envelope (so the same event id), within the
 /// target's retry policy (<see cref="LocalEventBridgeOptions"/>); then the event goes to the bus's dead letters, with one
 /// console line. A target that took the event is done with by the bus: for a Lambda target, what the function does
@@ -75,6 +76,19 @@ internal sealed class EventDelivery : IAsyncDisposable
 
     private async Task DeliverAsync(EventRule rule, string eventId, byte[] envelope, CancellationToken stopping)
     {
+        if (_options.DeliveryLatency > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(_options.DeliveryLatency, _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Abandoned(rule, eventId, 0);
+                return;
+            }
+        }
+
         var firstTry = _time.GetTimestamp();
         var backoff = _options.EffectiveFirstRetryDelay;
         for (var attempt = 1; ; attempt++)

@@ -18,6 +18,9 @@ namespace CircuitBreaker.Local.EventBridge;
 /// <param name="FirstRetryDelay">Backoff before the first retry (default 0.5 s); it doubles per retry up to <paramref name="MaxRetryDelay"/>,
 /// and each wait is drawn between half the backoff and all of it (jitter).</param>
 /// <param name="MaxRetryDelay">Longest backoff (default 10 s).</param>
+/// <param name="DeliveryLatency">How long each matched event waits before its first delivery (default none): EventBridge
+/// takes time from PutEvents to the target's invocation, and the bench runs with the latency AWS published for it
+/// (docs/design.md, "What the local host emulates").</param>
 internal sealed record LocalEventBridgeOptions(
     string BusName,
     string Region = "us-east-1",
@@ -25,7 +28,8 @@ internal sealed record LocalEventBridgeOptions(
     int MaximumRetryAttempts = 8,
     TimeSpan? MaximumEventAge = null,
     TimeSpan? FirstRetryDelay = null,
-    TimeSpan? MaxRetryDelay = null)
+    TimeSpan? MaxRetryDelay = null,
+    TimeSpan DeliveryLatency = default)
 {
     /// <summary><see cref="MaximumEventAge"/> or 60 s.</summary>
     public TimeSpan EffectiveMaximumEventAge => MaximumEventAge ?? TimeSpan.FromSeconds(60);

@@ -5,7 +5,8 @@ namespace CircuitBreaker.Local.Hosting;
 /// <summary>
 /// The environment one function instance sees locally: what Lambda sets for a custom runtime, what the
 /// stack sets (table, bus, circuit settings), and endpoint overrides that point the AWS SDK clients at the
-/// local servers. Credentials are dummies: the local servers accept any signature.
+/// local servers. Credentials are dummies (the local servers accept any signature) unless the host was given its own
+/// for a DynamoDB of its choosing (<see cref="FunctionCredentials"/>).
 /// </summary>
 internal sealed class LocalFunctionEnvironment
 {
@@ -17,8 +18,10 @@ internal sealed class LocalFunctionEnvironment
     /// <param name="region">The region.</param>
     /// <param name="eventsEndpoint">The local EventBridge.</param>
     /// <param name="dynamoDbEndpoint">The local DynamoDB (dynalite), when running.</param>
-    public LocalFunctionEnvironment(CircuitSettings settings, string tableName, string busName, string region, Uri eventsEndpoint, Uri? dynamoDbEndpoint)
-        : this(settings?.ToEnvironment() ?? throw new ArgumentNullException(nameof(settings)), tableName, busName, region, eventsEndpoint, dynamoDbEndpoint)
+    /// <param name="credentials">What the functions sign with; dummies when null.</param>
+    public LocalFunctionEnvironment(
+        CircuitSettings settings, string tableName, string busName, string region, Uri eventsEndpoint, Uri? dynamoDbEndpoint, FunctionCredentials? credentials = null)
+        : this(settings?.ToEnvironment() ?? throw new ArgumentNullException(nameof(settings)), tableName, busName, region, eventsEndpoint, dynamoDbEndpoint, credentials)
     {
     }
 
@@ -27,10 +30,19 @@ internal sealed class LocalFunctionEnvironment
     /// <param name="busName">The custom event bus.</param>
     /// <param name="region">The region.</param>
     /// <param name="eventsEndpoint">The local EventBridge.</param>
-    /// <param name="dynamoDbEndpoint">The local DynamoDB (dynalite), when running.</param>
-    public LocalFunctionEnvironment(IReadOnlyDictionary<string, string> circuitEnvironment, string tableName, string busName, string region, Uri eventsEndpoint, Uri? dynamoDbEndpoint)
+    /// <param name="dynamoDbEndpoint">The DynamoDB endpoint (dynalite, or the one given), when there is one.</param>
+    /// <param name="credentials">What the functions sign with; dummies when null.</param>
+    public LocalFunctionEnvironment(
+        IReadOnlyDictionary<string, string> circuitEnvironment,
+        string tableName,
+        string busName,
+        string region,
+        Uri eventsEndpoint,
+        Uri? dynamoDbEndpoint,
+        FunctionCredentials? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(circuitEnvironment);
+        credentials ??= FunctionCredentials.Dummy;
         var shared = new Dictionary<string, string>(circuitEnvironment, StringComparer.Ordinal)
         {
             [FunctionEnvironment.TableName] = tableName,
@@ -38,9 +50,14 @@ internal sealed class LocalFunctionEnvironment
             [FunctionEnvironment.Region] = region,
             ["AWS_DEFAULT_REGION"] = region,
             [FunctionEnvironment.EventsEndpointUrl] = eventsEndpoint.AbsoluteUri,
-            ["AWS_ACCESS_KEY_ID"] = "local",
-            ["AWS_SECRET_ACCESS_KEY"] = "local",
+            ["AWS_ACCESS_KEY_ID"] = credentials.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = credentials.SecretAccessKey,
         };
+        if (credentials.SessionToken is { } token)
+        {
+            shared["AWS_SESSION_TOKEN"] = token;
+        }
+
         if (dynamoDbEndpoint is not null)
         {
             shared[FunctionEnvironment.DynamoDbEndpointUrl] = dynamoDbEndpoint.AbsoluteUri;

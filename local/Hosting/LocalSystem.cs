@@ -59,6 +59,12 @@ internal sealed class LocalSystem : IAsyncDisposable
     /// <summary>The local DynamoDB's endpoint, when one runs.</summary>
     public Uri? DynamoDbEndpoint { get; private set; }
 
+    /// <summary>What the functions sign with.</summary>
+    public FunctionCredentials Credentials { get; private set; } = FunctionCredentials.Dummy;
+
+    /// <summary>True when the DynamoDB was given with <c>--dynamodb-endpoint</c> rather than started here.</summary>
+    public bool DynamoDbGiven { get; private set; }
+
     /// <summary>The settings the functions run with (the simulator's URL resolved).</summary>
     public CircuitSettings Settings { get; private set; } = null!;
 
@@ -182,11 +188,15 @@ internal sealed class LocalSystem : IAsyncDisposable
                 log.WriteLine(DescribeStateChange(envelope));
                 return Task.FromResult(true);
             });
-        Events = new LocalEventBridge(new LocalEventBridgeOptions(BusName, Region), [recorderRule, stateChangeRule], time, log);
+        Events = new LocalEventBridge(
+            new LocalEventBridgeOptions(BusName, Region, DeliveryLatency: options.EventDeliveryLatency), [recorderRule, stateChangeRule], time, log);
         _started.Add(Events);
         await Events.StartAsync(0, cancellationToken).ConfigureAwait(false);
 
-        environment = new LocalFunctionEnvironment(Routes.ToEnvironment(), TableName, BusName, Region, Events.BaseAddress, dynamoDbEndpoint);
+        Credentials = options.Credentials;
+        DynamoDbGiven = options.DynamoDbEndpoint is not null;
+        environment = new LocalFunctionEnvironment(
+            Routes.ToEnvironment(), TableName, BusName, Credentials.Region, Events.BaseAddress, dynamoDbEndpoint, Credentials);
 
         var webserviceTimeout = TimeSpan.FromSeconds(Routes.WebserviceTimeoutSeconds);
         Api = new HttpApiGateway(
@@ -252,14 +262,18 @@ internal sealed class LocalSystem : IAsyncDisposable
             yield return $"downstream:          {Settings.Target.DownstreamUrl}";
         }
 
-        yield return $"EventBridge:         {Events.BaseAddress} (bus {BusName})";
+        var latency = Events.Options.DeliveryLatency > TimeSpan.Zero ? $"; each matched event delivered after {Seconds(Events.Options.DeliveryLatency)}" : string.Empty;
+        yield return $"EventBridge:         {Events.BaseAddress} (bus {BusName}{latency})";
         yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/{RuntimeApiProtocol.Version}/";
         yield return $"recorder retries:    {DescribeRecorderRetries(RecorderInvocations.Options)}";
         yield return $"delivery retries:    {DescribeDeliveryRetries(Events.Options)}";
         if (DynamoDbEndpoint is not null)
         {
             // One line, so that the command can be copied as it is; with the bus flags, isolate and close publish their events here too.
-            yield return $"DynamoDB:            {DynamoDbEndpoint} (table {TableName}; circuitctl status --endpoint-url {DynamoDbEndpoint} --table {TableName} --event-bus-name {BusName} --events-endpoint-url {Events.BaseAddress})";
+            var which = DynamoDbGiven ? $"given by {LocalCommandLine.DynamoDbEndpoint}, {Credentials}" : "dynalite, started here";
+            var region = DynamoDbGiven ? $" --region {Credentials.Region}" : string.Empty;
+            yield return $"DynamoDB:            {DynamoDbEndpoint} ({which}; table {TableName}; circuitctl status --endpoint-url {DynamoDbEndpoint}{region} "
+                + $"--table {TableName} --event-bus-name {BusName} --events-endpoint-url {Events.BaseAddress})";
         }
 
         if (Routes.IsShorthand)

@@ -24,6 +24,7 @@ internal sealed class FunctionInstancePool
     private int _started;
     private int _busy;
     private int _queued;
+    private int _polling;
     private long _invocations;
     private long _succeeded;
     private long _failed;
@@ -55,7 +56,7 @@ internal sealed class FunctionInstancePool
             lock (_gate)
             {
                 return new FunctionStatistics(Function, _live, _peak, _started, _busy, _queued,
-                    _invocations, _succeeded, _failed, _timedOut, _notStarted);
+                    _invocations, _succeeded, _failed, _timedOut, _notStarted, _polling);
             }
         }
     }
@@ -86,22 +87,48 @@ internal sealed class FunctionInstancePool
         }
     }
 
-    /// <summary>The long-poll of <c>/runtime/invocation/next</c>: the next queued invocation, claimed for the caller.</summary>
+    /// <summary>Test seam: the next <c>next</c> poll, in turn with the queued invocations, is answered with <paramref name="refusal"/>.</summary>
+    public void EnqueueRefusal(RuntimeApiRefusal refusal) => _queue.Writer.TryWrite(PendingInvocation.Refusing(refusal));
+
+    /// <summary>
+    /// The long-poll of <c>/runtime/invocation/next</c>: the next queued invocation, claimed for the caller (or a
+    /// refusal put in the queue by <see cref="EnqueueRefusal"/>).
+    /// </summary>
     public async Task<PendingInvocation> NextAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        lock (_gate)
         {
-            var invocation = await _queue.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (invocation.TryStart(_time, TimeOut))
+            _polling++;
+        }
+
+        try
+        {
+            while (true)
             {
-                lock (_gate)
+                var invocation = await _queue.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (invocation.Refusal is not null)
                 {
-                    _queued--;
-                    _busy++;
+                    return invocation;
                 }
 
-                _handedOut[invocation.RequestId] = invocation;
-                return invocation;
+                if (invocation.TryStart(_time, TimeOut))
+                {
+                    lock (_gate)
+                    {
+                        _queued--;
+                        _busy++;
+                    }
+
+                    _handedOut[invocation.RequestId] = invocation;
+                    return invocation;
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _polling--;
             }
         }
     }
@@ -127,7 +154,7 @@ internal sealed class FunctionInstancePool
     }
 
     /// <summary>An instance answered <paramref name="requestId"/>; false when no such invocation was handed out.</summary>
-    public bool TryAnswer(string requestId, InvocationOutcome outcome, byte[] payload, string? errorType)
+    public bool TryAnswer(string requestId, InvocationOutcome outcome, byte[] payload, string? errorType, string? contentType = null)
     {
         if (!_handedOut.TryRemove(requestId, out var invocation))
         {
@@ -140,7 +167,7 @@ internal sealed class FunctionInstancePool
         }
 
         // A late answer (after the timeout) frees the instance but no longer changes the result.
-        if (invocation.TryFinish(new InvocationResult(requestId, outcome, payload, errorType, Elapsed(invocation))))
+        if (invocation.TryFinish(new InvocationResult(requestId, outcome, payload, errorType, Elapsed(invocation), contentType)))
         {
             Count(outcome);
         }
@@ -149,11 +176,16 @@ internal sealed class FunctionInstancePool
     }
 
     /// <summary>An instance failed to initialise: as Lambda does, the error answers one waiting invocation.</summary>
-    public void InitFailed(byte[] errorDocument, string errorType)
+    public void InitFailed(byte[] errorDocument, string errorType, string? contentType)
     {
         while (_queue.Reader.TryRead(out var invocation))
         {
-            var result = new InvocationResult(invocation.RequestId, InvocationOutcome.FunctionError, errorDocument, errorType, Elapsed(invocation));
+            if (invocation.Refusal is not null)
+            {
+                continue;
+            }
+
+            var result = new InvocationResult(invocation.RequestId, InvocationOutcome.FunctionError, errorDocument, errorType, Elapsed(invocation), contentType);
             if (Abandon(invocation, result))
             {
                 return;

@@ -12,6 +12,7 @@ namespace CircuitBreaker.Local.LambdaService;
 /// <param name="Failed">Invocations that ended with a function error.</param>
 /// <param name="TimedOut">Invocations that ended with "Task timed out".</param>
 /// <param name="NotStarted">Invocations that no instance picked up in time.</param>
+/// <param name="Polling">Requests for the next invocation waiting now (instances idle in <c>next</c>).</param>
 internal sealed record FunctionStatistics(
     string Function,
     int LiveInstances,
@@ -23,4 +24,5 @@ internal sealed record FunctionStatistics(
     long Succeeded,
     long Failed,
     long TimedOut,
-    long NotStarted);
+    long NotStarted,
+    int Polling);

@@ -6,12 +6,14 @@ namespace CircuitBreaker.Local.LambdaService;
 /// <param name="Payload">The response, or Lambda's error document (<c>{"errorMessage":..,"errorType":..}</c>).</param>
 /// <param name="ErrorType">The error's type when <paramref name="Outcome"/> is not <see cref="InvocationOutcome.Success"/>.</param>
 /// <param name="Duration">From queueing to the end.</param>
+/// <param name="ContentType">The Content-Type the function posted its response or error with; null when the service ended the invocation itself.</param>
 internal sealed record InvocationResult(
     string RequestId,
     InvocationOutcome Outcome,
     byte[] Payload,
     string? ErrorType,
-    TimeSpan Duration)
+    TimeSpan Duration,
+    string? ContentType = null)
 {
     /// <summary>True when the function answered with a response.</summary>
     public bool IsSuccess => Outcome == InvocationOutcome.Success;

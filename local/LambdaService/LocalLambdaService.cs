@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace CircuitBreaker.Local.LambdaService;
 
@@ -10,16 +12,25 @@ namespace CircuitBreaker.Local.LambdaService;
 /// The local Lambda service: the Runtime API for every function under its own path prefix
 /// (<c>AWS_LAMBDA_RUNTIME_API = 127.0.0.1:PORT/&lt;function&gt;</c>), and <see cref="InvokeAsync"/>, which queues an
 /// invocation, starts instances through the injected starter when none is free, and waits for the answer.
+/// It is also the Runtime API of the runtime's tests and of the bench's cold start: there the test or the bench runs
+/// the instance itself (the starter does nothing), and <see cref="InvocationOptions"/> and <see cref="Refuse"/> are the
+/// seams for the spec's rarer answers.
 /// </summary>
 internal sealed class LocalLambdaService : IAsyncDisposable
 {
     private static readonly byte[] StatusOk = "{\"status\":\"OK\"}"u8.ToArray();
+    private static readonly string[] NextSegments = RuntimeApiProtocol.NextPath.Split('/');
+    private static readonly string[] InitErrorSegments = RuntimeApiProtocol.InitErrorPath.Split('/');
+    private static readonly string[] ResponseSegments = RuntimeApiProtocol.ResponsePath("{id}").Split('/');
+    private static readonly string[] ErrorSegments = RuntimeApiProtocol.InvocationErrorPath("{id}").Split('/');
 
     private readonly Dictionary<string, FunctionInstancePool> _pools;
     private readonly LocalLambdaServiceOptions _options;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<(string Function, RuntimeApiCall Call), ConcurrentQueue<RuntimeApiRefusal>> _refusals = new();
     private LoopbackHttpServer? _server;
+    private int _disposed;
 
     /// <param name="functions">The functions served, by name (the path prefix of each one's Runtime API).</param>
     /// <param name="instanceStarter">Starts one instance of a function and returns its whole run; the token asks it to stop.</param>
@@ -70,16 +81,25 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     public Task<InvocationResult> InvokeAsync(string function, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken) =>
         Start(function, payload, timeout, cancellationToken).Completion;
 
+    /// <inheritdoc cref="Start(string, byte[], TimeSpan, InvocationOptions?, CancellationToken)"/>
+    public StartedInvocation Start(string function, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Start(function, payload, timeout, null, cancellationToken);
+
     /// <summary>
     /// Queues an invocation of <paramref name="function"/> and returns at once: <see cref="StartedInvocation.Taken"/>
     /// says whether an instance took it (false: the service refused it, as <see cref="InvocationOutcome.NoInstance"/>
     /// or the caller's cancellation), <see cref="StartedInvocation.Completion"/> how it ended, as <see cref="InvokeAsync"/>.
     /// </summary>
-    public StartedInvocation Start(string function, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="function">The function.</param>
+    /// <param name="payload">The event, handed to the instance byte for byte.</param>
+    /// <param name="timeout">The function's timeout, from when an instance takes the invocation.</param>
+    /// <param name="options">The trace to continue, and the test seams of <see cref="InvocationOptions"/>.</param>
+    /// <param name="cancellationToken">The caller gives up: the invocation leaves the queue if no instance has it yet.</param>
+    public StartedInvocation Start(string function, byte[] payload, TimeSpan timeout, InvocationOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(payload);
         var pool = Pool(function);
-        var invocation = new PendingInvocation(Guid.NewGuid().ToString(), payload, timeout, _time.GetTimestamp());
+        var invocation = new PendingInvocation(options?.RequestId ?? Guid.NewGuid().ToString(), payload, timeout, _time.GetTimestamp(), options);
         pool.Enqueue(invocation);
         return new StartedInvocation(invocation.RequestId, invocation.Taken, WaitForEndAsync(function, pool, invocation, cancellationToken));
     }
@@ -101,11 +121,34 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     }
 
     /// <summary>
+    /// Test seam: the function's next Runtime API request of the kind <paramref name="call"/> is answered with
+    /// <paramref name="refusal"/> instead of being served. A refused <c>next</c> takes its turn in the queue with the
+    /// invocations (a waiting poll gets it); a refused answer leaves its invocation open.
+    /// </summary>
+    public void Refuse(string function, RuntimeApiCall call, RuntimeApiRefusal refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        var pool = Pool(function);
+        if (call == RuntimeApiCall.Next)
+        {
+            pool.EnqueueRefusal(refusal);
+            return;
+        }
+
+        _refusals.GetOrAdd((function, call), _ => new ConcurrentQueue<RuntimeApiRefusal>()).Enqueue(refusal);
+    }
+
+    /// <summary>
     /// Stops the instances first (their runtime loops end on their own token) and the Runtime API only once they
-    /// have ended, so that no loop sees its Runtime API vanish.
+    /// have ended, so that no loop sees its Runtime API vanish. A second call does nothing.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         var instances = _pools.Values.SelectMany(pool => pool.RunningInstances).ToArray();
         try
@@ -128,40 +171,78 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     private FunctionInstancePool Pool(string function) =>
         _pools.TryGetValue(function, out var pool) ? pool : throw new ArgumentException($"Unknown function '{function}'.", nameof(function));
 
+    // Segments are read from the raw request target and unescaped one by one: the decoded path would leave %2F encoded
+    // and decode the rest, so a request id with reserved characters could not be told from one without.
     private async Task HandleAsync(HttpContext context, CancellationToken serverStopping)
     {
-        var segments = (context.Request.Path.Value ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length < 4 || segments[1] != RuntimeApiProtocol.Version || segments[2] != "runtime" || !_pools.TryGetValue(segments[0], out var pool))
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? string.Empty;
+        var segments = target.Split('?', 2)[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length < 4 || segments[1] != RuntimeApiProtocol.Version || !_pools.TryGetValue(Uri.UnescapeDataString(segments[0]), out var pool))
         {
             await WriteJsonAsync(context, StatusCodes.Status404NotFound, LambdaErrors.Document("Not a Runtime API path of a known function.", "NotFound")).ConfigureAwait(false);
             return;
         }
 
         var method = context.Request.Method;
-        var route = segments.AsSpan(3);
-        if (route is ["invocation", "next"] && HttpMethods.IsGet(method))
+        var route = segments.AsSpan(2);
+        if (HttpMethods.IsGet(method) && route.SequenceEqual(NextSegments))
         {
             await NextAsync(context, pool, serverStopping).ConfigureAwait(false);
         }
-        else if (route is ["invocation", var id, "response"] && HttpMethods.IsPost(method))
+        else if (HttpMethods.IsPost(method) && IsInvocationPath(route, ResponseSegments))
         {
-            await AnswerAsync(context, pool, id, isError: false).ConfigureAwait(false);
+            await AnswerAsync(context, pool, Uri.UnescapeDataString(route[2]), isError: false).ConfigureAwait(false);
         }
-        else if (route is ["invocation", var failedId, "error"] && HttpMethods.IsPost(method))
+        else if (HttpMethods.IsPost(method) && IsInvocationPath(route, ErrorSegments))
         {
-            await AnswerAsync(context, pool, failedId, isError: true).ConfigureAwait(false);
+            await AnswerAsync(context, pool, Uri.UnescapeDataString(route[2]), isError: true).ConfigureAwait(false);
         }
-        else if (route is ["init", "error"] && HttpMethods.IsPost(method))
+        else if (HttpMethods.IsPost(method) && route.SequenceEqual(InitErrorSegments))
         {
             var body = await BoundedBody.ReadAsync(context.Request.Body, LambdaErrors.MaxPayloadBytes, context.RequestAborted).ConfigureAwait(false);
+            if (await RefusedAsync(context, pool, RuntimeApiCall.InitError).ConfigureAwait(false))
+            {
+                return;
+            }
+
             var type = ErrorType(context, body) ?? "Runtime.InitError";
-            pool.InitFailed(body is { Length: > 0 } ? body : LambdaErrors.Document("The function failed to initialise.", type), type);
+            pool.InitFailed(body is { Length: > 0 } ? body : LambdaErrors.Document("The function failed to initialise.", type), type, context.Request.ContentType);
             await WriteJsonAsync(context, StatusCodes.Status202Accepted, StatusOk).ConfigureAwait(false);
         }
         else
         {
             await WriteJsonAsync(context, StatusCodes.Status404NotFound, LambdaErrors.Document("Unknown Runtime API route.", "NotFound")).ConfigureAwait(false);
         }
+    }
+
+    // The protocol's path with the id's place ({id}) matching any one segment.
+    private static bool IsInvocationPath(ReadOnlySpan<string> route, string[] pattern)
+    {
+        if (route.Length != pattern.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < route.Length; i++)
+        {
+            if (pattern[i] != "{id}" && route[i] != pattern[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<bool> RefusedAsync(HttpContext context, FunctionInstancePool pool, RuntimeApiCall call)
+    {
+        if (_refusals.IsEmpty || !_refusals.TryGetValue((pool.Function, call), out var queue) || !queue.TryDequeue(out var refusal))
+        {
+            return false;
+        }
+
+        await WriteJsonAsync(context, refusal.Status, LambdaErrors.Document(refusal.ErrorMessage, refusal.ErrorType)).ConfigureAwait(false);
+        return true;
     }
 
     private async Task NextAsync(HttpContext context, FunctionInstancePool pool, CancellationToken serverStopping)
@@ -183,13 +264,20 @@ internal sealed class LocalLambdaService : IAsyncDisposable
             }
         }
 
+        if (invocation.Refusal is { } refusal)
+        {
+            await WriteJsonAsync(context, refusal.Status, LambdaErrors.Document(refusal.ErrorMessage, refusal.ErrorType)).ConfigureAwait(false);
+            return;
+        }
+
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        response.Headers[RuntimeApiProtocol.RequestIdHeader] = invocation.RequestId;
-        response.Headers[RuntimeApiProtocol.DeadlineHeader] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        response.Headers[RuntimeApiProtocol.FunctionArnHeader] = _options.FunctionArn(pool.Function);
-        response.Headers[RuntimeApiProtocol.TraceIdHeader] = TraceId(invocation);
+        var sent = invocation.Options;
+        SetHeader(response, sent, RuntimeApiProtocol.RequestIdHeader, invocation.RequestId);
+        SetHeader(response, sent, RuntimeApiProtocol.DeadlineHeader, invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        SetHeader(response, sent, RuntimeApiProtocol.FunctionArnHeader, _options.FunctionArn(pool.Function));
+        SetHeader(response, sent, RuntimeApiProtocol.TraceIdHeader, sent.TraceId ?? TraceId(invocation));
         response.ContentLength = invocation.Payload.Length;
         try
         {
@@ -202,9 +290,22 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         }
     }
 
-    private static async Task AnswerAsync(HttpContext context, FunctionInstancePool pool, string requestId, bool isError)
+    private static void SetHeader(HttpResponse response, InvocationOptions sent, string header, string value)
+    {
+        if (sent.Sends(header))
+        {
+            response.Headers[header] = value;
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context, FunctionInstancePool pool, string requestId, bool isError)
     {
         var body = await BoundedBody.ReadAsync(context.Request.Body, LambdaErrors.MaxPayloadBytes, context.RequestAborted).ConfigureAwait(false);
+        if (await RefusedAsync(context, pool, isError ? RuntimeApiCall.Error : RuntimeApiCall.Response).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (body is null)
         {
             var limit = LambdaErrors.Document($"Response payload size exceeded maximum allowed payload size ({LambdaErrors.MaxPayloadBytes} bytes).", LambdaErrors.ResponseTooLarge);
@@ -218,11 +319,11 @@ internal sealed class LocalLambdaService : IAsyncDisposable
         {
             var type = ErrorType(context, body) ?? "Unhandled";
             var document = body.Length > 0 ? body : LambdaErrors.Document(string.Empty, type);
-            known = pool.TryAnswer(requestId, InvocationOutcome.FunctionError, document, type);
+            known = pool.TryAnswer(requestId, InvocationOutcome.FunctionError, document, type, context.Request.ContentType);
         }
         else
         {
-            known = pool.TryAnswer(requestId, InvocationOutcome.Success, body, null);
+            known = pool.TryAnswer(requestId, InvocationOutcome.Success, body, null, context.Request.ContentType);
         }
 
         if (!known)
@@ -267,7 +368,8 @@ internal sealed class LocalLambdaService : IAsyncDisposable
     private string TraceId(PendingInvocation invocation)
     {
         var epoch = _time.GetUtcNow().ToUnixTimeSeconds().ToString("x8", CultureInfo.InvariantCulture);
-        var random = invocation.RequestId.Replace("-", string.Empty, StringComparison.Ordinal)[..24];
+        // From the GUID Lambda's ids are; an id a test chose (InvocationOptions.RequestId) gets a random trace.
+        var random = (Guid.TryParse(invocation.RequestId, out var id) ? id : Guid.NewGuid()).ToString("N")[..24];
         return $"Root=1-{epoch}-{random};Sampled=0";
     }
 

@@ -15,12 +15,19 @@ internal sealed class PendingInvocation
     private int _state = Queued;
     private ITimer? _deadlineTimer;
 
-    public PendingInvocation(string requestId, byte[] payload, TimeSpan timeout, long queuedAt)
+    public PendingInvocation(string requestId, byte[] payload, TimeSpan timeout, long queuedAt, InvocationOptions? options = null)
     {
         RequestId = requestId;
         Payload = payload;
         Timeout = timeout;
         QueuedAt = queuedAt;
+        Options = options ?? InvocationOptions.None;
+    }
+
+    private PendingInvocation(RuntimeApiRefusal refusal)
+        : this(string.Empty, [], TimeSpan.Zero, 0)
+    {
+        Refusal = refusal;
     }
 
     public string RequestId { get; }
@@ -34,12 +41,21 @@ internal sealed class PendingInvocation
 
     public DateTimeOffset Deadline { get; private set; }
 
+    /// <summary>What the caller set beyond payload and timeout.</summary>
+    public InvocationOptions Options { get; }
+
+    /// <summary>Test seam: not an invocation but the answer the <c>next</c> poll that takes it gets instead of one.</summary>
+    public RuntimeApiRefusal? Refusal { get; }
+
     public Task<InvocationResult> Completion => _completion.Task;
 
     /// <summary>True once an instance has claimed the invocation; false when it ended while still queued.</summary>
     public Task<bool> Taken => _taken.Task;
 
     public bool IsQueued => Volatile.Read(ref _state) == Queued;
+
+    /// <summary>A queue entry that answers one <c>next</c> poll with <paramref name="refusal"/> (<see cref="LocalLambdaService.Refuse"/>).</summary>
+    public static PendingInvocation Refusing(RuntimeApiRefusal refusal) => new(refusal);
 
     /// <summary>Claims the invocation for an instance and starts its timeout clock.</summary>
     public bool TryStart(TimeProvider time, Action<PendingInvocation> onTimeout)

@@ -6,16 +6,19 @@ using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.Downstream;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Local.Hosting;
+using CircuitBreaker.Local.LambdaService;
 
 namespace CircuitBreaker.Bench.Micro;
 
 /// <summary>
 /// Cold start of the bootstrap, Native AOT against JIT: each sample starts a new process serving the webservice
-/// against a loopback Runtime API and measures process start → first response posted. The functions are
-/// published (AOT) and built (JIT) first, into the bench's obj folder.
+/// against the local host's Lambda service (its Runtime API) and measures process start → first response posted. The
+/// functions are published (AOT) and built (JIT) first, into the bench's obj folder.
 /// </summary>
 internal static class ColdStartBench
 {
+    private static readonly TimeSpan FirstResponseBound = TimeSpan.FromSeconds(30);
+
     public static async Task<(IReadOnlyList<ColdStartResult> Results, string? Note)> RunAsync(
         string root, int samples, TextWriter output, CancellationToken cancellationToken)
     {
@@ -39,7 +42,14 @@ internal static class ColdStartBench
 
         await using var dynalite = await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(root), cancellationToken).ConfigureAwait(false);
         await using var downstream = await DownstreamSimulator.StartAsync(SimulatorMode.Ok, 0, cancellationToken).ConfigureAwait(false);
-        await using var runtimeApi = await ColdStartRuntimeApi.StartAsync(cancellationToken).ConfigureAwait(false);
+        // The bench starts each process itself (to time it and read its memory), so the service starts no instance.
+        await using var runtimeApi = new LocalLambdaService(
+            [HandlerNames.Webservice],
+            static (_, _) => Task.CompletedTask,
+            new LocalLambdaServiceOptions(LocalSystem.Region, QueueWait: FirstResponseBound),
+            TimeProvider.System,
+            TextWriter.Null);
+        await runtimeApi.StartAsync(0, cancellationToken).ConfigureAwait(false);
         const string table = "coldstart";
         using (var client = CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench")))
         {
@@ -49,7 +59,7 @@ internal static class ColdStartBench
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [FunctionEnvironment.Handler] = HandlerNames.Webservice,
-            [FunctionEnvironment.RuntimeApi] = runtimeApi.Address,
+            [FunctionEnvironment.RuntimeApi] = runtimeApi.RuntimeApiFor(HandlerNames.Webservice),
             [FunctionEnvironment.FunctionName] = HandlerNames.Webservice,
             [FunctionEnvironment.TableName] = table,
             [FunctionEnvironment.EventBusName] = "coldstart",
@@ -79,7 +89,7 @@ internal static class ColdStartBench
             for (var i = 0; i < samples; i++)
             {
                 var (elapsed, outcome, peakKb, exit) = await SampleAsync(build.File, build.Args, environment, runtimeApi, i, cancellationToken).ConfigureAwait(false);
-                if (outcome != "response")
+                if (outcome != nameof(InvocationOutcome.Success))
                 {
                     return (results, $"Not measured: {build.Name} did not answer its first invocation ({outcome}{exit}). The bootstrap's Program must serve `_HANDLER` through the Runtime API loop.");
                 }
@@ -97,9 +107,11 @@ internal static class ColdStartBench
     }
 
     private static async Task<(TimeSpan Elapsed, string Outcome, long PeakKilobytes, string Exit)> SampleAsync(
-        string file, string[] args, IReadOnlyDictionary<string, string> environment, ColdStartRuntimeApi runtimeApi, int sample, CancellationToken cancellationToken)
+        string file, string[] args, IReadOnlyDictionary<string, string> environment, LocalLambdaService runtimeApi, int sample, CancellationToken cancellationToken)
     {
-        var answered = runtimeApi.Arm("cold-" + sample, LocalGatewayEvents.Get("/cold", "cold-" + sample, DateTimeOffset.UtcNow));
+        var invocation = runtimeApi.Start(
+            HandlerNames.Webservice, LocalGatewayEvents.Get("/cold", "cold-" + sample, DateTimeOffset.UtcNow), FirstResponseBound, cancellationToken);
+        var answered = AnsweredAtAsync(invocation.Completion);
         var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment)
         {
@@ -113,7 +125,7 @@ internal static class ColdStartBench
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var exited = process.WaitForExitAsync(cancellationToken);
-        var first = await Task.WhenAny(answered, exited, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)).ConfigureAwait(false);
+        var first = await Task.WhenAny(answered, exited, Task.Delay(FirstResponseBound, cancellationToken)).ConfigureAwait(false);
         if (first != answered)
         {
             var exit = process.HasExited ? $", exit code {process.ExitCode}" : ", no answer within 30 s";
@@ -121,11 +133,31 @@ internal static class ColdStartBench
             return (TimeSpan.Zero, first == exited ? "exited" : "timed out", 0, exit);
         }
 
-        var (at, outcome) = await answered.ConfigureAwait(false);
+        var (at, result) = await answered.ConfigureAwait(false);
+        var outcome = result.Outcome == InvocationOutcome.FunctionError ? $"{result.Outcome} {result.ErrorType}" : result.Outcome.ToString();
         var peak = PeakRssKilobytes(process.Id);
         Stop(process);
         await exited.ConfigureAwait(false);
+        await PollGoneAsync(runtimeApi, cancellationToken).ConfigureAwait(false);
         return (Stopwatch.GetElapsedTime(started, at), outcome, peak, string.Empty);
+    }
+
+    // The killed process was waiting in `next` again; until the service has seen that poll's connection close, the poll
+    // could take the next sample's invocation and hand it to nobody.
+    private static async Task PollGoneAsync(LocalLambdaService runtimeApi, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (runtimeApi.Statistics(HandlerNames.Webservice).Polling > 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The clock stops when the service has the answer, as it stopped when the answer was posted.
+    private static async Task<(long Timestamp, InvocationResult Result)> AnsweredAtAsync(Task<InvocationResult> completion)
+    {
+        var result = await completion.ConfigureAwait(false);
+        return (Stopwatch.GetTimestamp(), result);
     }
 
     private static long PeakRssKilobytes(int processId)

@@ -14,4 +14,5 @@ internal sealed record BenchReport(
     IReadOnlyList<ThroughputResult> Throughput,
     IReadOnlyList<ColdStartResult> ColdStart,
     string? ColdStartNote,
-    IReadOnlyList<double> LoadAverages);
+    IReadOnlyList<double> LoadAverages,
+    IReadOnlyList<MicroResult>? Micro = null);

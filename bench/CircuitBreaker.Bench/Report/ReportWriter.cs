@@ -57,6 +57,7 @@ internal static class ReportWriter
         FastFail(md, report.FastFail, o);
         Throughput(md, report.Throughput);
         ColdStart(md, report.ColdStart, report.ColdStartNote);
+        Micro(md, report.Micro ?? []);
         if (comparableHang)
         {
             CostSection.Write(md, o, hangVariants, hangRuns);
@@ -77,12 +78,13 @@ internal static class ReportWriter
         {
             parts.Add("--quick");
         }
-        else if (!o.ColdStartOnly && !o.OpenCircuitOnly)
+        else if (!o.ColdStartOnly && !o.OpenCircuitOnly && !o.MicroOnly)
         {
             parts.Add(Inv($"--repetitions {o.Repetitions} --noise-repetitions {o.NoiseRepetitions}"));
         }
 
-        parts.Add(o.ColdStartOnly ? "--cold-start-only" : o.OpenCircuitOnly ? "--open-circuit-only" : o.ColdStart ? string.Empty : "--no-cold-start");
+        parts.Add(o.ColdStartOnly ? "--cold-start-only" : o.OpenCircuitOnly ? "--open-circuit-only" : o.MicroOnly ? "--micro-only" : o.ColdStart ? string.Empty : "--no-cold-start");
+        parts.Add(!o.Micro && !o.ColdStartOnly ? "--no-micro" : string.Empty);
         parts.Add(o.Only is { } only ? "--only " + only : string.Empty);
         var given = parts.Where(part => part.Length > 0).ToList();
         return given.Count == 0 ? string.Empty : " -- " + string.Join(' ', given);
@@ -229,13 +231,13 @@ internal static class ReportWriter
             return;
         }
 
-        md.AppendLine("A request while the circuit is open, against the failing call it replaces. Handler time: direct invocations of a webservice instance, one after another (no concurrency); for a new instance, each invocation goes to an instance built for it with its own SDK and HTTP clients (building it is not timed, its first invocation is). DynamoDB reads pass through the bench's counting proxy, as in the outage runs: one more loopback hop per read. End to end: sequential requests through the local host's HTTP API, its Lambda Runtime API and an instance's runtime loop; for a new instance, each request is served by an instance built for it in that request (its init in the latency, a process start not).");
+        md.AppendLine("A request while the circuit is open, against the failing call it replaces. Handler time of the failing calls: as the outage runs time them, around each invocation. Handler time of the open circuit: BenchmarkDotNet's, in the micro-benchmarks below (direct invocations of a webservice instance, one after another; for a new instance, each invocation goes to an instance built for it with its own SDK and HTTP clients, building it not timed). DynamoDB reads per request are counted on direct invocations by the bench's proxy, as in the outage runs: one more loopback hop per read. End to end: sequential requests through the local host's HTTP API, its Lambda Runtime API and an instance's runtime loop; for a new instance, each request is served by an instance built for it in that request (its init in the latency, a process start not).");
         md.AppendLine();
         md.AppendLine("| Path | Samples | Handler p50 ms | Handler p99 ms | End-to-end p50 ms | End-to-end p99 ms | DynamoDB reads / request |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            md.AppendLine(Inv($"| {r.Path} | {r.Samples} | {r.HandlerP50Ms:0.000} | {r.HandlerP99Ms:0.000} | {Num(r.EndToEndP50Ms, "0.000")} | {Num(r.EndToEndP99Ms, "0.000")} | {Num(r.DynamoDbReadsPerRequest, "0.##")} |"));
+            md.AppendLine(Inv($"| {r.Path} | {r.Samples} | {Num(r.HandlerP50Ms, "0.000")} | {Num(r.HandlerP99Ms, "0.000")} | {Num(r.EndToEndP50Ms, "0.000")} | {Num(r.EndToEndP99Ms, "0.000")} | {Num(r.DynamoDbReadsPerRequest, "0.##")} |"));
         }
 
         md.AppendLine();
@@ -302,6 +304,38 @@ internal static class ReportWriter
 
         md.AppendLine();
     }
+
+    private static void Micro(StringBuilder md, IReadOnlyList<MicroResult> results)
+    {
+        md.AppendLine("## Micro-benchmarks");
+        md.AppendLine();
+        if (results.Count == 0)
+        {
+            md.AppendLine("Not measured in this run.");
+            md.AppendLine();
+            return;
+        }
+
+        md.AppendLine("Measured with BenchmarkDotNet 0.15.8 and its memory diagnoser, in the bench's process (in-process toolchain), on a short job: 3 warm-up and 3 measured iterations of as many operations as fill an iteration, one launch; the new-instance case is one invocation per iteration, 40 iterations. The fast-fail cases run on the local host's system with the circuit opened by real failures, the DynamoDB cases on dynalite. Standard error is of the mean; a short job's figures are indicative to about ±10 %.");
+        md.AppendLine();
+        md.AppendLine("| Suite | Benchmark | Parameters | Mean | Median | ± standard error | Allocated / op |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            md.AppendLine(Inv($"| {r.Suite} | {r.Benchmark} | {r.Parameters} | {Duration(r.MeanNanoseconds)} | {Duration(r.MedianNanoseconds)} | {Duration(r.StandardErrorNanoseconds)} | {(r.AllocatedBytesPerOperation is { } bytes ? Inv($"{bytes:N0} B") : "—")} |"));
+        }
+
+        md.AppendLine();
+    }
+
+    // BenchmarkDotNet's unit choice: ns below a microsecond, then µs, then ms.
+    private static string Duration(double nanoseconds) => nanoseconds switch
+    {
+        double.NaN => "—",
+        < 1_000 => Inv($"{nanoseconds:0.0} ns"),
+        < 1_000_000 => Inv($"{nanoseconds / 1_000:0.00} µs"),
+        _ => Inv($"{nanoseconds / 1_000_000:0.000} ms"),
+    };
 
     private static void Baseline(StringBuilder md)
     {

@@ -9,6 +9,7 @@ using CircuitBreaker.Functions;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Downstream;
+using CircuitBreaker.Local.DynamoDb;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Local.Hosting;
 
@@ -18,7 +19,8 @@ namespace CircuitBreaker.Bench.Stack;
 /// The local host's system, as `dotnet run --project local` composes it, with the bench's measurements around it: its
 /// HTTP API, its Lambda Runtime API with scale-out instances each running the functions' runtime loop, its EventBridge
 /// PutEvents endpoint delivering to the recorder, its downstream simulator, and local's dynalite, reached through one
-/// counting proxy per function. Each instance is built from its environment as the bootstrap builds it; the bench only
+/// <see cref="DynamoDbProxy"/> per function, which counts the requests and, when the settings ask, holds each item to
+/// DynamoDB's per-item limits (one budget per item shared by both functions). Each instance is built from its environment as the bootstrap builds it; the bench only
 /// times the handler and counts requests.
 /// </summary>
 internal sealed class MeasuredLocalSystem : IAsyncDisposable
@@ -28,8 +30,8 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
     private DynaliteServer _dynalite = null!;
     private IAmazonDynamoDB _observer = null!;
     private LocalSystem _system = null!;
-    private CountingDynamoDbProxy _webserviceProxy = null!;
-    private CountingDynamoDbProxy _recorderProxy = null!;
+    private DynamoDbProxy _webserviceProxy = null!;
+    private DynamoDbProxy _recorderProxy = null!;
     private Func<string, string?>? _webserviceEnvironment;
     private volatile bool _newInstancePerRequest;
     private long _callsAtReset;
@@ -57,6 +59,9 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
     public DynamoDbRequestCounter WebserviceDynamoDb { get; } = new();
 
     public DynamoDbRequestCounter RecorderDynamoDb { get; } = new();
+
+    /// <summary>The per-item budgets both proxies enforce, when the settings ask for DynamoDB's limits.</summary>
+    public ItemThroughput? DynamoDbItemLimits { get; private set; }
 
     public long DownstreamCalls => _system.Simulator!.Calls - _callsAtReset;
 
@@ -185,16 +190,20 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
         // Local's dynalite, one per run, so that no two runs share a server's warm state; the variant makes its own table.
         _dynalite = await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(repositoryRoot), cancellationToken).ConfigureAwait(false);
         _owned.Add(_dynalite);
-        _webserviceProxy = await CountingDynamoDbProxy.StartAsync(_dynalite.Endpoint, WebserviceDynamoDb, cancellationToken).ConfigureAwait(false);
+        DynamoDbItemLimits = settings.DynamoDbItemLimits is { } limits ? new ItemThroughput(limits, _time) : null;
+        _webserviceProxy = await DynamoDbProxy.StartAsync(_dynalite.Endpoint, WebserviceDynamoDb, DynamoDbItemLimits, cancellationToken).ConfigureAwait(false);
         _owned.Add(_webserviceProxy);
-        _recorderProxy = await CountingDynamoDbProxy.StartAsync(_dynalite.Endpoint, RecorderDynamoDb, cancellationToken).ConfigureAwait(false);
+        _recorderProxy = await DynamoDbProxy.StartAsync(_dynalite.Endpoint, RecorderDynamoDb, DynamoDbItemLimits, cancellationToken).ConfigureAwait(false);
         _owned.Add(_recorderProxy);
 
         _observer = CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(_dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench"));
         await Variant.ProvisionAsync(_observer, LocalSystem.TableName, cancellationToken).ConfigureAwait(false);
 
         var circuit = Variant.Configure(settings.ToCircuitSettings(LocalOptions.SimulatorPlaceholder));
-        var options = new LocalOptions(0, DownstreamTarget.Simulate(SimulatorMode.Ok), circuit, ServiceIdGiven: true, ConfigFile: null);
+        var options = new LocalOptions(0, DownstreamTarget.Simulate(SimulatorMode.Ok), circuit, ServiceIdGiven: true, ConfigFile: null)
+        {
+            EventDeliveryLatency = settings.EventDeliveryLatency,
+        };
         _system = await LocalSystem.StartAsync(options, RunInstanceAsync, _dynalite.Endpoint, _time, TextWriter.Null, null, cancellationToken)
             .ConfigureAwait(false);
         _owned.Add(_system);

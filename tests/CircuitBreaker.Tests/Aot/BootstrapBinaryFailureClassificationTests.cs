@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.LambdaService;
 using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;
 
@@ -91,8 +92,8 @@ public sealed partial class BootstrapBinaryTests
 
         var outcome = await _runtimeApi.Enqueue(envelope.ToJsonString()).WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
 
-        Assert.True(outcome.Kind == OutcomeKind.Response, process.Output);
-        Assert.True(JsonDocument.Parse(outcome.Body).RootElement.GetProperty("opened").GetBoolean());
+        Assert.True(outcome.Outcome == InvocationOutcome.Success, process.Output);
+        Assert.True(JsonDocument.Parse(outcome.Payload).RootElement.GetProperty("opened").GetBoolean());
         var state = await _client.GetItemAsync(
             new GetItemRequest
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.LambdaService;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Aot;
@@ -17,8 +18,8 @@ public sealed partial class BootstrapBinaryTests
     private async Task<JsonElement> RecordAsync(string envelope, BootstrapProcess process)
     {
         var outcome = await _runtimeApi.Enqueue(envelope).WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
-        Assert.True(outcome.Kind == OutcomeKind.Response, $"{outcome.BodyText}\n{process.Output}");
-        return JsonDocument.Parse(outcome.Body).RootElement.Clone();
+        Assert.True(outcome.Outcome == InvocationOutcome.Success, $"{outcome.BodyText()}\n{process.Output}");
+        return JsonDocument.Parse(outcome.Payload).RootElement.Clone();
     }
 
     [Fact]
@@ -72,8 +73,8 @@ public sealed partial class BootstrapBinaryTests
 
         var outcome = await _runtimeApi.Enqueue(batch).WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
 
-        Assert.True(outcome.Kind == OutcomeKind.Response, $"{outcome.BodyText}\n{process.Output}");
-        var responses = JsonDocument.Parse(outcome.Body).RootElement;
+        Assert.True(outcome.Outcome == InvocationOutcome.Success, $"{outcome.BodyText()}\n{process.Output}");
+        var responses = JsonDocument.Parse(outcome.Payload).RootElement;
         Assert.Equal([true, false], responses.EnumerateArray().Select(entry => entry.GetProperty("stored").GetBoolean()));
         Assert.Equal("evt-batch-bad", responses[1].GetProperty("eventId").GetString());
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.LambdaService;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Aot;
@@ -10,8 +11,8 @@ public sealed partial class BootstrapBinaryTests
     private async Task<JsonElement> RelayAsync(string httpApiEvent, BootstrapProcess process)
     {
         var outcome = await _runtimeApi.Enqueue(httpApiEvent).WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
-        Assert.True(outcome.Kind == OutcomeKind.Response, $"{outcome.BodyText}\n{process.Output}");
-        return JsonDocument.Parse(outcome.Body).RootElement.Clone();
+        Assert.True(outcome.Outcome == InvocationOutcome.Success, $"{outcome.BodyText()}\n{process.Output}");
+        return JsonDocument.Parse(outcome.Payload).RootElement.Clone();
     }
 
     [Fact]
@@ -85,13 +86,15 @@ public sealed partial class BootstrapBinaryTests
     {
         var environment = LambdaEnvironment(HandlerNames.Webservice, new Uri("http://127.0.0.1:9/"));
         environment["DOWNSTREAM_URL"] = "http://svc:hunter2@127.0.0.1:9/base/";
+        var waiting = _runtimeApi.Enqueue(Invocations.HttpApiEvent());
         using var process = new BootstrapProcess(RequireBinary(), environment);
 
-        var initError = await _runtimeApi.InitError.WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
+        var initError = await waiting.WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
         Assert.True(await process.WaitForExitAsync(AnswerBound), process.Output);
 
-        Assert.Contains("must not contain user information", initError.Error.ErrorMessage, StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", initError.Error.ErrorMessage + process.Output, StringComparison.Ordinal);
+        Assert.Equal(InvocationOutcome.FunctionError, initError.Outcome);
+        Assert.Contains("must not contain user information", initError.Error().ErrorMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", initError.Error().ErrorMessage + process.Output, StringComparison.Ordinal);
         Assert.Equal(1, process.ExitCode);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.LambdaService;
 using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -11,19 +12,19 @@ namespace CircuitBreaker.Tests.Aot;
 
 /// <summary>
 /// The published Native AOT <c>bootstrap</c>, as Lambda runs it: a process with only Lambda's environment, talking to a
-/// Runtime API, DynamoDB (dynalite) and EventBridge (a loopback endpoint) over HTTP.
+/// Runtime API (the local host's Lambda service), DynamoDB (dynalite) and EventBridge (a loopback endpoint) over HTTP.
 /// </summary>
 [Collection(DynaliteTests.Name)]
 public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, BootstrapBinary binary) : IClassFixture<BootstrapBinary>, IAsyncLifetime
 {
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(30);
     private readonly IAmazonDynamoDB _client = dynalite.CreateClient();
-    private LoopbackRuntimeApi _runtimeApi = null!;
+    private LocalLambdaService _runtimeApi = null!;
     private string _table = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _runtimeApi = await LoopbackRuntimeApi.StartAsync();
+        _runtimeApi = await LocalRuntimeApi.StartAsync();
         _table = await dynalite.CreateTableAsync(_client, TestContext.Current.CancellationToken);
     }
 
@@ -46,7 +47,7 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
 
     private Dictionary<string, string> LambdaEnvironment(string handler, Uri downstream, Uri? events = null) => new()
     {
-        [FunctionEnvironment.RuntimeApi] = _runtimeApi.Address,
+        [FunctionEnvironment.RuntimeApi] = _runtimeApi.RuntimeApiFor(LocalRuntimeApi.Function),
         [FunctionEnvironment.Handler] = handler,
         [FunctionEnvironment.Region] = DynaliteFixture.Region,
         [FunctionEnvironment.TableName] = _table,
@@ -72,8 +73,8 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
 
         var outcome = await _runtimeApi.Enqueue(Invocations.HttpApiEvent(path: "/hello")).WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
 
-        Assert.True(outcome.Kind == OutcomeKind.Response, process.Output);
-        var response = JsonDocument.Parse(outcome.Body).RootElement;
+        Assert.True(outcome.Outcome == InvocationOutcome.Success, process.Output);
+        var response = JsonDocument.Parse(outcome.Payload).RootElement;
         Assert.Equal(200, response.GetProperty("statusCode").GetInt32());
         Assert.Equal("{\"served\":\"/hello\"}", response.GetProperty("body").GetString());
         Assert.Contains("\"message\":\"request handled\"", process.Output, StringComparison.Ordinal);
@@ -92,8 +93,8 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
 
         var outcome = await _runtimeApi.Enqueue(Invocations.HttpApiEvent()).WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
 
-        Assert.True(outcome.Kind == OutcomeKind.Response, process.Output);
-        Assert.Equal(502, JsonDocument.Parse(outcome.Body).RootElement.GetProperty("statusCode").GetInt32());
+        Assert.True(outcome.Outcome == InvocationOutcome.Success, process.Output);
+        Assert.Equal(502, JsonDocument.Parse(outcome.Payload).RootElement.GetProperty("statusCode").GetInt32());
         var request = Assert.Single(events.Requests);
         Assert.Equal("AWSEvents.PutEvents", request.Header("x-amz-target"));
         Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", request.Header("authorization"), StringComparison.Ordinal);
@@ -121,8 +122,8 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
 
         var outcome = await _runtimeApi.Enqueue(envelope.ToJsonString()).WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
 
-        Assert.True(outcome.Kind == OutcomeKind.Response, process.Output);
-        Assert.True(JsonDocument.Parse(outcome.Body).RootElement.GetProperty("stored").GetBoolean());
+        Assert.True(outcome.Outcome == InvocationOutcome.Success, process.Output);
+        Assert.True(JsonDocument.Parse(outcome.Payload).RootElement.GetProperty("stored").GetBoolean());
         var items = await _client.QueryAsync(
             new QueryRequest
             {
@@ -143,9 +144,9 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
         var bad = await _runtimeApi.Enqueue("{\"version\":").WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
         var good = await _runtimeApi.Enqueue(Invocations.HttpApiEvent()).WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
 
-        Assert.Equal(OutcomeKind.Error, bad.Kind);
-        Assert.Equal("Runtime.InvalidEvent", bad.FunctionErrorType);
-        Assert.Equal(OutcomeKind.Response, good.Kind);
+        Assert.Equal(InvocationOutcome.FunctionError, bad.Outcome);
+        Assert.Equal("Runtime.InvalidEvent", bad.ErrorType);
+        Assert.Equal(InvocationOutcome.Success, good.Outcome);
     }
 
     [Fact]
@@ -153,11 +154,14 @@ public sealed partial class BootstrapBinaryTests(DynaliteFixture dynalite, Boots
     {
         var environment = LambdaEnvironment(HandlerNames.Webservice, new Uri("http://downstream.test/"));
         environment["FAILURE_THRESHOLD"] = "zero";
+        var waiting = _runtimeApi.Enqueue(Invocations.HttpApiEvent());
         using var process = new BootstrapProcess(RequireBinary(), environment);
 
-        var initError = await _runtimeApi.InitError.WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
+        // As Lambda does, the service answers the waiting invocation with the init error.
+        var initError = await waiting.WaitAsync(AnswerBound, TestContext.Current.CancellationToken);
 
-        Assert.Contains("FAILURE_THRESHOLD is 'zero'", initError.Error.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(InvocationOutcome.FunctionError, initError.Outcome);
+        Assert.Contains("FAILURE_THRESHOLD is 'zero'", initError.Error().ErrorMessage, StringComparison.Ordinal);
         Assert.True(await process.WaitForExitAsync(AnswerBound), process.Output);
         Assert.Equal(1, process.ExitCode);
     }

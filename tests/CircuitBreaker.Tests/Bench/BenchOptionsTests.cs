@@ -15,6 +15,25 @@ public sealed class BenchOptionsTests
         Assert.False(options.ColdStart);
     }
 
+    [Fact]
+    public void MicroOnlyRunsTheMicroBenchmarksAlone()
+    {
+        var options = BenchOptions.Parse(["--open-circuit-only", "--micro-only"]);
+
+        Assert.True(options.MicroOnly);
+        Assert.True(options.Micro);
+        Assert.False(options.OpenCircuitOnly);
+        Assert.False(options.ColdStart);
+    }
+
+    [Fact]
+    public void TheMicroBenchmarksRunByDefaultAndNoMicroSkipsThem()
+    {
+        Assert.True(BenchOptions.Parse([]).Micro);
+        Assert.False(BenchOptions.Parse(["--no-micro"]).Micro);
+        Assert.False(BenchOptions.Parse(["--cold-start-only"]).Micro);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("three")]
@@ -44,5 +63,16 @@ public sealed class BenchOptionsTests
         var markdown = ReportWriter.Render(report);
 
         Assert.Contains($"by `{ReportWriter.Command} -- --quick --open-circuit-only --only ours-count`", markdown, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--micro-only", " -- --micro-only")]
+    [InlineData("--no-micro", " -- --repetitions 3 --noise-repetitions 3 --no-micro")]
+    public void TheReportNamesTheMicroOptions(string option, string arguments)
+    {
+        var report = new BenchReport(
+            BenchOptions.Parse([option]), new MachineInfo(2, "test CPU", 24, "test OS", ".NET test", "X64"), DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1), [], [], [], [], "skipped", [1.5]);
+
+        Assert.Contains($"by `{ReportWriter.Command}{arguments}`", ReportWriter.Render(report), StringComparison.Ordinal);
     }
 }

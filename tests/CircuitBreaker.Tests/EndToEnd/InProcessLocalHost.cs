@@ -13,7 +13,7 @@ namespace CircuitBreaker.Tests.EndToEnd;
 /// </summary>
 internal sealed class InProcessLocalHost : IAsyncDisposable
 {
-    private CircuitBreaker.Bench.CountingDynamoDbProxy? _dynamoDbProxy;
+    private CircuitBreaker.Local.DynamoDb.DynamoDbProxy? _dynamoDbProxy;
 
     private InProcessLocalHost(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog, LogCapture console)
     {
@@ -39,7 +39,7 @@ internal sealed class InProcessLocalHost : IAsyncDisposable
     public static Task<InProcessLocalHost> StartAsync(params string[] options) => StartAsync(counter: null, options);
 
     /// <summary>Starts the stack; with <paramref name="counter"/>, the functions reach dynalite through a proxy that counts each DynamoDB call.</summary>
-    public static async Task<InProcessLocalHost> StartAsync(CircuitBreaker.Bench.DynamoDbRequestCounter? counter, params string[] options)
+    public static async Task<InProcessLocalHost> StartAsync(CircuitBreaker.Local.DynamoDb.DynamoDbRequestCounter? counter, params string[] options)
     {
         var parsed = LocalOptionsParser.Parse(["--port", "0", .. options]);
         var localOptions = parsed.Options ?? throw new ArgumentException(string.Join(" ", parsed.Errors));
@@ -47,10 +47,10 @@ internal sealed class InProcessLocalHost : IAsyncDisposable
         var dynamoDb = await LocalDynamoDb.StartAsync(DynaliteFixture.RepositoryRoot, LocalSystem.TableName, LocalSystem.Region, TimeProvider.System, TextWriter.Null, cancellation);
         var functionLog = new LogCapture();
         var console = new LogCapture();
-        CircuitBreaker.Bench.CountingDynamoDbProxy? proxy = null;
+        CircuitBreaker.Local.DynamoDb.DynamoDbProxy? proxy = null;
         try
         {
-            proxy = counter is null ? null : await CircuitBreaker.Bench.CountingDynamoDbProxy.StartAsync(dynamoDb.Endpoint, counter, cancellation);
+            proxy = counter is null ? null : await CircuitBreaker.Local.DynamoDb.DynamoDbProxy.StartAsync(dynamoDb.Endpoint, counter, null, cancellation);
             var system = await LocalSystem.StartAsync(
                 localOptions,
                 (environment, token) => LambdaEntryPoint.RunAsync(environment, functionLog, TimeProvider.System, new RuntimeLoopOptions { ExportTraceIdToEnvironment = false }, token),

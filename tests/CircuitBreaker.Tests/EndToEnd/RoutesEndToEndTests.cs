@@ -1,6 +1,6 @@
 using CircuitBreaker.Tests.Support;
 using System.Text.Json;
-using CircuitBreaker.Bench;
+using CircuitBreaker.Local.DynamoDb;
 using CircuitBreaker.Local.Downstream;
 
 namespace CircuitBreaker.Tests.EndToEnd;

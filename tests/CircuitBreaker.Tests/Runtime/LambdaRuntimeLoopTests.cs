@@ -4,11 +4,13 @@ using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Local.LambdaService;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CircuitBreaker.Tests.Runtime;
 
+/// <summary>The runtime loop against the local host's Lambda service, the Runtime API every local instance talks to.</summary>
 public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
@@ -23,11 +25,11 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
 
     private readonly HttpClient _http = RuntimeApiClient.CreateHttpClient();
     private readonly LogCapture _log = new();
-    private LoopbackRuntimeApi _api = null!;
+    private LocalLambdaService _api = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _api = await LoopbackRuntimeApi.StartAsync();
+    public async ValueTask InitializeAsync() => _api = await LocalRuntimeApi.StartAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -47,11 +49,11 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
             return Task.FromResult<ReadOnlyMemory<byte>>(response);
         }));
 
-        var queued = _api.Enqueue("""{"a":1}""", "req-ok", traceId: "Root=1-abc");
+        var queued = _api.Enqueue("""{"a":1}""", new InvocationOptions(TraceId: "Root=1-abc", RequestId: "req-ok"));
 
         var outcome = await queued.WaitAsync(Patience, Ct);
-        Assert.Equal(OutcomeKind.Response, outcome.Kind);
-        Assert.Equal(response, outcome.Body);
+        Assert.Equal(InvocationOutcome.Success, outcome.Outcome);
+        Assert.Equal(response, outcome.Payload);
         Assert.Equal("req-ok", seen!.RequestId);
         Assert.Equal("Root=1-abc", seen.TraceId);
         Assert.Equal("""{"a":1}""", Encoding.UTF8.GetString(seen.Payload.Span));
@@ -62,13 +64,13 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     {
         await using var loop = Start(new DelegateInvocationHandler((_, _) => throw new InvalidOperationException("boom")));
 
-        var queued = _api.Enqueue("{}", "req-boom");
+        var queued = _api.Enqueue("{}", new InvocationOptions(RequestId: "req-boom"));
 
         var outcome = await queued.WaitAsync(Patience, Ct);
-        Assert.Equal(OutcomeKind.Error, outcome.Kind);
-        Assert.Equal(LambdaErrorTypes.UnhandledException, outcome.FunctionErrorType);
-        Assert.Equal("boom", outcome.Error.ErrorMessage);
-        Assert.Equal(nameof(InvalidOperationException), outcome.Error.ErrorType);
+        Assert.Equal(InvocationOutcome.FunctionError, outcome.Outcome);
+        Assert.Equal(LambdaErrorTypes.UnhandledException, outcome.ErrorType);
+        Assert.Equal("boom", outcome.Error().ErrorMessage);
+        Assert.Equal(nameof(InvalidOperationException), outcome.Error().ErrorType);
 
         var line = await _log.WaitForLineAsync(l => l.Contains("req-boom", StringComparison.Ordinal), Patience, Ct);
         using var json = JsonDocument.Parse(line);
@@ -89,17 +91,21 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
         var good = _api.Enqueue("""{"fine":true}""");
 
         var badOutcome = await bad.WaitAsync(Patience, Ct);
-        Assert.Equal(LambdaErrorTypes.InvalidEvent, badOutcome.FunctionErrorType);
-        Assert.Equal("not JSON", badOutcome.Error.ErrorMessage);
+        Assert.Equal(LambdaErrorTypes.InvalidEvent, badOutcome.ErrorType);
+        Assert.Equal("not JSON", badOutcome.Error().ErrorMessage);
         var goodOutcome = await good.WaitAsync(Patience, Ct);
-        Assert.Equal(OutcomeKind.Response, goodOutcome.Kind);
-        Assert.Equal("""{"fine":true}""", goodOutcome.BodyText);
+        Assert.Equal(InvocationOutcome.Success, goodOutcome.Outcome);
+        Assert.Equal("""{"fine":true}""", goodOutcome.BodyText());
     }
 
     [Fact]
     public async Task HandlerTokenIsCancelledAtTheDeadlineAndNotBefore()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        // The service's clock starts where the loop's does and stands still: the deadline it hands out is exactly 3 s
+        // after the loop's start, and its own timeout of the invocation never fires while the loop's clock moves.
+        var start = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var time = new FakeTimeProvider(start);
+        await using var api = await LocalRuntimeApi.StartAsync(time: new FakeTimeProvider(start));
         var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var loop = Start(
             new DelegateInvocationHandler(async (_, token) =>
@@ -108,9 +114,10 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
                 await Task.Delay(Timeout.Infinite, token);
                 return "{}"u8.ToArray();
             }),
-            time: time);
+            time: time,
+            api: api);
 
-        var queued = _api.Enqueue("{}", deadline: time.GetUtcNow().AddSeconds(3));
+        var queued = api.Enqueue("{}"u8.ToArray(), timeout: TimeSpan.FromSeconds(3));
         var token = await started.Task.WaitAsync(Patience, Ct);
 
         time.Advance(TimeSpan.FromMilliseconds(2999));
@@ -119,7 +126,7 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
         Assert.True(token.IsCancellationRequested);
 
         var outcome = await queued.WaitAsync(Patience, Ct);
-        Assert.Equal(LambdaErrorTypes.DeadlineExceeded, outcome.FunctionErrorType);
+        Assert.Equal(LambdaErrorTypes.DeadlineExceeded, outcome.ErrorType);
     }
 
     [Fact]
@@ -134,10 +141,10 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
             }),
             options: QuickRetries with { ExportTraceIdToEnvironment = true });
 
-        await _api.Enqueue("{}", traceId: "Root=1-exported").WaitAsync(Patience, Ct);
+        await _api.Enqueue("{}", new InvocationOptions(TraceId: "Root=1-exported")).WaitAsync(Patience, Ct);
         Assert.Equal("Root=1-exported", seen);
 
-        await _api.Enqueue("{}").WaitAsync(Patience, Ct);
+        await _api.Enqueue("{}", new InvocationOptions(OmittedHeaders: ["Lambda-Runtime-Trace-Id"])).WaitAsync(Patience, Ct);
         Assert.Null(seen);
     }
 
@@ -153,7 +160,7 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
             }),
             options: QuickRetries with { ExportTraceIdToEnvironment = false });
 
-        await _api.Enqueue("{}", traceId: "Root=1-kept-private").WaitAsync(Patience, Ct);
+        await _api.Enqueue("{}", new InvocationOptions(TraceId: "Root=1-kept-private")).WaitAsync(Patience, Ct);
 
         Assert.NotEqual("Root=1-kept-private", seen);
     }
@@ -164,13 +171,15 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
         await using var loop = Start(DelegateInvocationHandler.Echo());
         await _api.Enqueue("""{"n":1}""").WaitAsync(Patience, Ct);
 
-        await _api.StopAsync();
+        // The local host going away and coming back on the same port, as a restarted host does.
+        var port = _api.BaseAddress.Port;
+        await _api.DisposeAsync();
         await _log.WaitForLineAsync(l => l.Contains("retrying", StringComparison.Ordinal), Patience, Ct);
+        _api = await LocalRuntimeApi.StartAsync(port: port);
         var afterRestart = _api.Enqueue("""{"n":2}""");
-        await _api.RestartAsync();
 
         var outcome = await afterRestart.WaitAsync(Patience, Ct);
-        Assert.Equal("""{"n":2}""", outcome.BodyText);
+        Assert.Equal("""{"n":2}""", outcome.BodyText());
         Assert.False(loop.Task.IsCompleted);
     }
 
@@ -178,7 +187,7 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     public async Task CancellationStopsTheLoopWhileItWaitsForAnInvocation()
     {
         var loop = Start(DelegateInvocationHandler.Echo());
-        await WaitUntilAsync(() => _api.NextPollCount >= 1);
+        await WaitUntilAsync(() => _api.Polling() >= 1);
 
         await loop.Stopping.CancelAsync();
 
@@ -190,13 +199,13 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     public async Task ARuntimeApiThatGoesAwayAsTheLoopIsCancelledEndsItQuietly()
     {
         var loop = Start(DelegateInvocationHandler.Echo());
-        await WaitUntilAsync(() => _api.NextPollCount >= 1);
+        await WaitUntilAsync(() => _api.Polling() >= 1);
 
         // A host stopping both at once: the poll breaks before the loop's own cancellation has reached its HTTP call
         // (callbacks run newest first, so this one runs before the client's and holds it back a moment).
         using var cutOff = loop.Stopping.Token.Register(() =>
         {
-            _api.StopAsync().GetAwaiter().GetResult();
+            _api.DisposeAsync().AsTask().GetAwaiter().GetResult();
             Thread.Sleep(200);
         });
         await loop.Stopping.CancelAsync();
@@ -228,20 +237,20 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     [Fact]
     public async Task ResponseRefusedAsTooLargeIsReportedAsAnErrorAndTheLoopGoesOn()
     {
-        await using var small = await LoopbackRuntimeApi.StartAsync(maxResponseBytes: 64);
+        // The service refuses the first response as too large (the spec's 413) and leaves its invocation open.
+        _api.Refuse(LocalRuntimeApi.Function, RuntimeApiCall.Response, new RuntimeApiRefusal(413, "RequestEntityTooLarge", "Response of 65 bytes exceeds 64."));
         await using var loop = Start(
             new DelegateInvocationHandler((invocation, _) =>
-                Task.FromResult<ReadOnlyMemory<byte>>(invocation.Payload.Span.SequenceEqual("\"big\""u8) ? new byte[65] : "{}"u8.ToArray())),
-            api: small);
+                Task.FromResult<ReadOnlyMemory<byte>>(invocation.Payload.Span.SequenceEqual("\"big\""u8) ? new byte[65] : "{}"u8.ToArray())));
 
-        var big = small.Enqueue("\"big\"");
-        var next = small.Enqueue("\"small\"");
+        var big = _api.Enqueue("\"big\"");
+        var next = _api.Enqueue("\"small\"");
 
         var bigOutcome = await big.WaitAsync(Patience, Ct);
-        Assert.Equal(OutcomeKind.Error, bigOutcome.Kind);
-        Assert.Equal(LambdaErrorTypes.ResponseSizeTooLarge, bigOutcome.FunctionErrorType);
-        Assert.Contains("65 bytes", bigOutcome.Error.ErrorMessage, StringComparison.Ordinal);
-        Assert.Equal(OutcomeKind.Response, (await next.WaitAsync(Patience, Ct)).Kind);
+        Assert.Equal(InvocationOutcome.FunctionError, bigOutcome.Outcome);
+        Assert.Equal(LambdaErrorTypes.ResponseSizeTooLarge, bigOutcome.ErrorType);
+        Assert.Contains("65 bytes", bigOutcome.Error().ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(InvocationOutcome.Success, (await next.WaitAsync(Patience, Ct)).Outcome);
     }
 
     [Fact]
@@ -249,7 +258,7 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     {
         var loop = Start(DelegateInvocationHandler.Echo());
 
-        _api.EnqueueFault(HttpStatusCode.InternalServerError);
+        _api.Refuse(LocalRuntimeApi.Function, RuntimeApiCall.Next, new RuntimeApiRefusal((int)HttpStatusCode.InternalServerError, "Runtime.ContainerError", "Fault queued by the test."));
 
         await Assert.ThrowsAsync<RuntimeApiFatalException>(() => loop.Task.WaitAsync(Patience, Ct));
     }
@@ -259,10 +268,10 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     {
         await using var loop = Start(DelegateInvocationHandler.Echo());
 
-        _api.EnqueueFault(HttpStatusCode.Forbidden);
+        _api.Refuse(LocalRuntimeApi.Function, RuntimeApiCall.Next, new RuntimeApiRefusal((int)HttpStatusCode.Forbidden, "Runtime.Forbidden", "Fault queued by the test."));
         var queued = _api.Enqueue("{}");
 
-        Assert.Equal(OutcomeKind.Response, (await queued.WaitAsync(Patience, Ct)).Kind);
+        Assert.Equal(InvocationOutcome.Success, (await queued.WaitAsync(Patience, Ct)).Outcome);
     }
 
     [Fact]
@@ -270,17 +279,17 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     {
         await using var loop = Start(DelegateInvocationHandler.Echo());
 
-        var malformed = _api.EnqueueRaw(new Dictionary<string, string> { ["Lambda-Runtime-Aws-Request-Id"] = "no-deadline" }, "{}"u8.ToArray());
+        var malformed = _api.Enqueue("{}", new InvocationOptions(RequestId: "no-deadline", OmittedHeaders: ["Lambda-Runtime-Deadline-Ms"]));
         var next = _api.Enqueue("{}");
 
-        Assert.Equal(LambdaErrorTypes.MalformedInvocation, (await malformed.WaitAsync(Patience, Ct)).FunctionErrorType);
-        Assert.Equal(OutcomeKind.Response, (await next.WaitAsync(Patience, Ct)).Kind);
+        Assert.Equal(LambdaErrorTypes.MalformedInvocation, (await malformed.WaitAsync(Patience, Ct)).ErrorType);
+        Assert.Equal(InvocationOutcome.Success, (await next.WaitAsync(Patience, Ct)).Outcome);
     }
 
     [Fact]
     public void OptionsThatCannotWorkAreRejected()
     {
-        var client = new RuntimeApiClient(_http, _api.Address);
+        var client = new RuntimeApiClient(_http, _api.RuntimeApiFor(LocalRuntimeApi.Function));
         var log = new FunctionLog(_log, TimeProvider.System, "test");
 
         Assert.Throws<ArgumentOutOfRangeException>(() =>
@@ -289,11 +298,11 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
             new LambdaRuntimeLoop(client, DelegateInvocationHandler.Echo(), log, TimeProvider.System, new RuntimeLoopOptions { InitialRetryDelay = TimeSpan.Zero }));
     }
 
-    private RunningLoop Start(IInvocationHandler handler, TimeProvider? time = null, RuntimeLoopOptions? options = null, LoopbackRuntimeApi? api = null)
+    private RunningLoop Start(IInvocationHandler handler, TimeProvider? time = null, RuntimeLoopOptions? options = null, LocalLambdaService? api = null)
     {
         var clock = time ?? TimeProvider.System;
         var loop = new LambdaRuntimeLoop(
-            new RuntimeApiClient(_http, (api ?? _api).Address),
+            new RuntimeApiClient(_http, (api ?? _api).RuntimeApiFor(LocalRuntimeApi.Function)),
             handler,
             new FunctionLog(_log, clock, "test"),
             clock,

@@ -1,5 +1,6 @@
 using CircuitBreaker.Bench;
 using CircuitBreaker.Bench.Metrics;
+using CircuitBreaker.Bench.Micro;
 using CircuitBreaker.Bench.Report;
 using static CircuitBreaker.Tests.Bench.Support.SyntheticRuns;
 
@@ -59,6 +60,34 @@ public sealed class ReportWriterTests
         Assert.Equal(ReportWriter.Render(report), ReportWriter.Render(again));
         Assert.Equal(3, again.OutageRuns.Count);
         Assert.Equal("noise", again.OutageRuns[2].Scenario);
+    }
+
+    [Fact]
+    public void TheMicroBenchmarksAreReportedFromBenchmarkDotNetsFiguresAndKeptInTheArchive()
+    {
+        MicroResult[] micro =
+        [
+            new("RouteMatching", "match a path", "Routes=20", 87.2, 85.5, 1.2, 0),
+            new("FastFail", "open circuit, warm instance: handler", "Variant=ours-count", 23_456.7, 23_000, 120, 5_432),
+            new("NewInstanceFastFail", "open circuit, new instance: first invocation (reads the state)", string.Empty, 1_234_567, 1_200_000, 9_000, null),
+        ];
+        var report = Report(Run("baseline", deadCalls: 10)) with { Micro = micro };
+
+        var markdown = ReportWriter.Render(report);
+        var again = RunArchive.Deserialize(RunArchive.Serialize(report));
+
+        Assert.Contains("| RouteMatching | match a path | Routes=20 | 87.2 ns | 85.5 ns | 1.2 ns | 0 B |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| FastFail | open circuit, warm instance: handler | Variant=ours-count | 23.46 µs | 23.00 µs | 120.0 ns | 5,432 B |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| 1.235 ms | 1.200 ms | 9.00 µs | — |", markdown, StringComparison.Ordinal);
+        Assert.Equal(markdown, ReportWriter.Render(again));
+    }
+
+    [Fact]
+    public void AReportWithoutMicroBenchmarksSaysSo()
+    {
+        var markdown = Render(Run("baseline", deadCalls: 10));
+
+        Assert.Contains("## Micro-benchmarks\n\nNot measured in this run.", markdown.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]

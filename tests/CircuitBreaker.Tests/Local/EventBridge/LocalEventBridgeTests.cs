@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Local.EventBridge;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CircuitBreaker.Tests.Local.EventBridge;
 
@@ -223,11 +224,37 @@ public sealed class LocalEventBridgeTests
         return (process.ExitCode, await output, await error);
     }
 
-    private static async Task<LocalEventBridge> StartAsync(Func<byte[], CancellationToken, Task<bool>> target, TextWriter? log = null)
+    [Fact]
+    public async Task AMatchedEventIsDeliveredNoSoonerThanTheBusDeliveryLatency()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var delivered = new ConcurrentQueue<long>();
+        await using var bridge = await StartAsync(
+            (_, _) => { delivered.Enqueue(time.GetTimestamp()); return Task.FromResult(true); }, time: time, deliveryLatency: TimeSpan.FromSeconds(2));
+        var accepted = time.GetTimestamp();
+
+        using var response = await PutEventsAsync(bridge, Entry(Bus, FailureEvents.Source, FailureEvents.DetailType, "{}"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // Real time passes, the bus's clock does not: nothing is delivered however long that takes.
+        await Task.Delay(300, Token);
+        time.Advance(TimeSpan.FromMilliseconds(1999));
+        await Task.Delay(300, Token);
+        Assert.Empty(delivered);
+        Assert.Equal(1, bridge.Delivery.InFlight);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitUntilAsync(() => !delivered.IsEmpty);
+        Assert.Equal(TimeSpan.FromSeconds(2), time.GetElapsedTime(accepted, delivered.Single()));
+        Assert.Equal(1, bridge.Delivery.Delivered);
+    }
+
+    private static async Task<LocalEventBridge> StartAsync(
+        Func<byte[], CancellationToken, Task<bool>> target, TextWriter? log = null, TimeProvider? time = null, TimeSpan deliveryLatency = default)
     {
         var rule = new EventRule("to-target", EventPatternMatcher.Parse(FailureEvents.EventPattern), target);
-        var options = new LocalEventBridgeOptions(Bus, MaximumRetryAttempts: 2, FirstRetryDelay: TimeSpan.FromMilliseconds(20));
-        var bridge = new LocalEventBridge(options, [rule], TimeProvider.System, log ?? TextWriter.Null);
+        var options = new LocalEventBridgeOptions(Bus, MaximumRetryAttempts: 2, FirstRetryDelay: TimeSpan.FromMilliseconds(20), DeliveryLatency: deliveryLatency);
+        var bridge = new LocalEventBridge(options, [rule], time ?? TimeProvider.System, log ?? TextWriter.Null);
         await bridge.StartAsync(0, Token);
         return bridge;
     }

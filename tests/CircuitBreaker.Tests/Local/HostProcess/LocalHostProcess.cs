@@ -58,7 +58,11 @@ internal sealed partial class LocalHostProcess : IDisposable
     public static bool Supported => File.Exists("/usr/bin/setsid") && Directory.Exists("/proc") && OperatingSystem.IsLinux();
 
     /// <summary>Starts the host with <paramref name="arguments"/> from the test's output folder.</summary>
-    public static LocalHostProcess Start(params string[] arguments)
+    public static LocalHostProcess Start(params string[] arguments) => Start(new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Starts the host with <paramref name="arguments"/>, its environment changed by <paramref name="environment"/>
+    /// (a null value removes the variable).</summary>
+    public static LocalHostProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var host = Path.Combine(AppContext.BaseDirectory, "CircuitBreaker.Local");
         var startInfo = new ProcessStartInfo("/usr/bin/setsid")
@@ -69,6 +73,18 @@ internal sealed partial class LocalHostProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = DynaliteFixture.RepositoryRoot,
         };
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
 
         // Not a group leader, setsid execs the host in place: same pid, now leading its own session and group.
         startInfo.ArgumentList.Add(host);

@@ -84,7 +84,7 @@ public sealed class LocalSystemTests
         var line = Assert.Single(system.DescribeEndpoints(), line => line.StartsWith("DynamoDB:", StringComparison.Ordinal));
 
         Assert.EndsWith(
-            $"(table {LocalSystem.TableName}; circuitctl status --endpoint-url http://127.0.0.1:4567/ --table {LocalSystem.TableName} "
+            $"(dynalite, started here; table {LocalSystem.TableName}; circuitctl status --endpoint-url http://127.0.0.1:4567/ --table {LocalSystem.TableName} "
                 + $"--event-bus-name {LocalSystem.BusName} --events-endpoint-url {system.Events.BaseAddress})",
             line,
             StringComparison.Ordinal);
