@@ -77,12 +77,37 @@ public static class CircuitSettingKeys
     public static readonly CircuitSetting AllowEncodedSlash =
         new("allowEncodedSlash", "ALLOW_ENCODED_SLASH", "false", "true or false");
 
+    /// <summary>
+    /// The downstream's answers that count as failures, by status code: codes and ranges separated by commas. Any other
+    /// answer is a successful call (in ratio mode it counts as one), whatever its status: a 404 is the client's problem.
+    /// </summary>
+    public static readonly CircuitSetting FailureStatusCodes =
+        new("failureStatusCodes", "FAILURE_STATUS_CODES", "500-599,408,429", "status codes and ranges from 100 to 599 separated by commas, e.g. 500-599,408,429");
+
+    /// <summary>
+    /// The longest a downstream's <c>Retry-After</c> (on a 429 or a 503 that opens the circuit, or fails a probe) keeps the
+    /// circuit open: a longer one is cut to this.
+    /// </summary>
+    public static readonly CircuitSetting MaxRetryAfterSeconds =
+        new("maxRetryAfterSeconds", "MAX_RETRY_AFTER_SECONDS", "300", "a positive number of seconds, fractions allowed");
+
     /// <summary>All settings, in the order they are documented.</summary>
     public static IReadOnlyList<CircuitSetting> All { get; } =
     [
         DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId,
         FailureRatio, MinimumThroughput, SlowCallSeconds, MaxOpenSeconds, MetricsNamespace,
         ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
+        FailureStatusCodes, MaxRetryAfterSeconds,
+    ];
+
+    /// <summary>
+    /// The settings of a route's target: where its calls go and what the relay passes on. The others (but
+    /// <see cref="ServiceId"/>, the circuit's key) are the breaker's policy, which a circuit without a target (a
+    /// library user's, a backend-only stack's) has too.
+    /// </summary>
+    public static IReadOnlyList<CircuitSetting> Target { get; } =
+    [
+        DownstreamUrl, DownstreamTimeoutSeconds, ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
     ];
 
     private const string HeaderListForm = "header names separated by commas, e.g. x-internal-token,x-debug";

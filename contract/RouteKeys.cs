@@ -39,7 +39,7 @@ public static class RouteKeys
         CircuitSettingKeys.WindowSeconds, CircuitSettingKeys.OpenSeconds, CircuitSettingKeys.MaxOpenSeconds,
         CircuitSettingKeys.SlowCallSeconds, CircuitSettingKeys.FailOpen, CircuitSettingKeys.ForwardedHeaders,
         CircuitSettingKeys.RequestHeadersToDrop, CircuitSettingKeys.ResponseHeadersToDrop, CircuitSettingKeys.RequestHeadersAllowed,
-        CircuitSettingKeys.AllowEncodedSlash,
+        CircuitSettingKeys.AllowEncodedSlash, CircuitSettingKeys.FailureStatusCodes, CircuitSettingKeys.MaxRetryAfterSeconds,
     ];
 
     /// <summary>Every key a route may hold, in the order they are written.</summary>

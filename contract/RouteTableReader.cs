@@ -4,29 +4,35 @@ namespace CircuitBreaker.Contract;
 /// Reads the routes of a deployment and validates them together: each route's settings go through
 /// <see cref="CircuitSettingsReader"/> (a route's own value, else the top-level one, else the default), so a route
 /// setting obeys exactly the rules of the top-level one. Without routes, the top-level <c>downstreamUrl</c> is one
-/// route: prefix "/", path kept.
+/// route: prefix "/", path kept; without that either, a recorder (or a backend-only stack) has the top-level policy alone.
 /// </summary>
 public static class RouteTableReader
 {
-    // A stand-in downstream for validating the stack-wide values alone when every route names its own: it is never
-    // called, never written to the environment and never shown.
-    private const string StackWideStandIn = "http://routes.invalid/";
-
     /// <summary>Reads and validates the routes.</summary>
     /// <param name="topLevel">Returns a top-level setting's raw value, or null (as for <see cref="CircuitSettingsReader.Read"/>).</param>
     /// <param name="describeTopLevel">Names a top-level setting in messages, e.g. "config 'failureThreshold'".</param>
     /// <param name="routes">The routes' raw values (config key to value), or null when no routes are given.</param>
     /// <param name="describeRouteKey">Names a route's key in messages from its index and key, e.g. "config 'routes[1].failureThreshold'".</param>
+    /// <param name="routesRequired">
+    /// False for who needs no route (the recorder, a backend-only stack): with neither routes nor a top-level
+    /// <c>downstreamUrl</c>, the table then has the top-level policy alone (<see cref="RouteTable.PolicyOnly"/>).
+    /// </param>
     /// <returns>The table, or every problem found.</returns>
     public static RouteTableResult Read(
         Func<CircuitSetting, string?> topLevel,
         Func<CircuitSetting, string> describeTopLevel,
         IReadOnlyList<IReadOnlyDictionary<string, string>>? routes,
-        Func<int, string, string> describeRouteKey)
+        Func<int, string, string> describeRouteKey,
+        bool routesRequired = true)
     {
         ArgumentNullException.ThrowIfNull(topLevel);
         ArgumentNullException.ThrowIfNull(describeTopLevel);
         ArgumentNullException.ThrowIfNull(describeRouteKey);
+
+        if (routes is null && !routesRequired && string.IsNullOrWhiteSpace(topLevel(CircuitSettingKeys.DownstreamUrl)))
+        {
+            return ReadPolicyOnly(topLevel, describeTopLevel);
+        }
 
         if (routes is null)
         {
@@ -50,10 +56,10 @@ public static class RouteTableReader
                 + $"or remove it and set {CircuitSettingKeys.DownstreamUrl.ConfigKey} alone.");
         }
 
-        var stackWide = CircuitSettingsReader.Read(
-            setting => setting == CircuitSettingKeys.DownstreamUrl ? StackWideStandIn : setting == CircuitSettingKeys.ServiceId ? null : topLevel(setting),
-            describeTopLevel);
+        // What every route inherits: the top-level policy and route options, validated on their own.
+        var stackWide = CircuitSettingsReader.ReadPolicy(topLevel, describeTopLevel);
         errors.AddRange(stackWide.Errors);
+        var stackWideOptions = CircuitSettingsReader.ReadOptions(topLevel, describeTopLevel, errors);
 
         var read = new List<(int Index, RouteSettings Route)>();
         for (var index = 0; index < routes.Count; index++)
@@ -70,15 +76,29 @@ public static class RouteTableReader
             $"each route needs its own circuit, and {CircuitSettingKeys.ServiceId.ConfigKey} defaults to the downstream URL's host, "
             + $"so routes to the same host need explicit, different {CircuitSettingKeys.ServiceId.ConfigKey} values");
 
-        if (errors.Count > 0 || stackWide.Settings is null || read.Count != routes.Count)
+        if (errors.Count > 0 || stackWide.Policy is null || read.Count != routes.Count)
         {
             return new RouteTableResult(null, errors.Distinct(StringComparer.Ordinal).ToList());
         }
 
-        var environment = stackWide.Settings.ToEnvironment()
-            .Where(variable => variable.Key != CircuitSettingKeys.DownstreamUrl.EnvironmentVariable && variable.Key != CircuitSettingKeys.ServiceId.EnvironmentVariable)
-            .ToDictionary(variable => variable.Key, variable => variable.Value, StringComparer.Ordinal);
-        return new RouteTableResult(new RouteTable(read.Select(entry => entry.Route).ToList(), isShorthand: false, stackWide.Settings, environment), []);
+        return new RouteTableResult(RouteTable.Routed(read.Select(entry => entry.Route).ToList(), stackWide.Policy, stackWideOptions), []);
+    }
+
+    // No route and no downstream: the top-level policy, and the service id when one is given (a backend-only stack's
+    // alarm watches it), validated.
+    private static RouteTableResult ReadPolicyOnly(Func<CircuitSetting, string?> topLevel, Func<CircuitSetting, string> describeTopLevel)
+    {
+        var policy = CircuitSettingsReader.ReadPolicy(topLevel, describeTopLevel);
+        var errors = policy.Errors.ToList();
+        var serviceId = SettingValues.OrDefault(topLevel(CircuitSettingKeys.ServiceId), null);
+        if (serviceId is not null && !CircuitSettingsReader.IsValidServiceId(serviceId))
+        {
+            errors.Add(SettingValues.Invalid(describeTopLevel(CircuitSettingKeys.ServiceId), serviceId, CircuitSettingKeys.ServiceId.ExpectedForm));
+        }
+
+        return errors.Count > 0 || policy.Policy is null
+            ? new RouteTableResult(null, errors)
+            : new RouteTableResult(RouteTable.PolicyOnly(policy.Policy, serviceId), []);
     }
 
     private static RouteSettings? ReadRoute(

@@ -36,4 +36,8 @@ public static class SettingValues
         shownValue is null
             ? $"{described} is required: expected {expectedForm}."
             : $"{described} is '{shownValue}': expected {expectedForm}.";
+
+    /// <summary>A number of seconds as settings write it: invariant, at most three decimals (<c>10</c>, <c>0.25</c>).</summary>
+    /// <param name="value">The duration.</param>
+    public static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 }

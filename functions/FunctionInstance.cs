@@ -10,6 +10,7 @@ using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Routing;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Polly;
 
 namespace CircuitBreaker.Functions;
 
@@ -77,9 +78,9 @@ internal sealed class FunctionInstance : IDisposable
         return NewRoutedWebservice(clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions);
     }
 
-    /// <summary>The client for one route's downstream, relaying as the route's settings say (headers, encoded slashes).</summary>
+    /// <summary>The client for one route's downstream, relaying as the route's target says (headers, encoded slashes).</summary>
     internal static DownstreamClient NewDownstreamClient(HttpClient http, CircuitSettings circuit, TimeProvider time) =>
-        new(http, circuit.DownstreamUrl, time, RelayPolicy.From(circuit));
+        new(http, circuit.Target.DownstreamUrl, time, RelayPolicy.From(circuit.Target));
 
     /// <summary>
     /// The webservice for every route: one breaker per route (<see cref="NewWebserviceHandler"/>), sharing the store, the
@@ -119,9 +120,11 @@ internal sealed class FunctionInstance : IDisposable
     }
 
     /// <summary>
-    /// The webservice's breaker around its clients, as the bootstrap composes it for each route:
-    /// gate, open-circuit memory, open-period backoff, slow-call watch and success counter, each following the settings.
-    /// Transitions are logged only unless <paramref name="transitions"/> publishes them too.
+    /// The webservice for one route, as the bootstrap composes it: the route's circuit (the core's gate with this
+    /// instance's memory of open circuits, the open period's backoff and the success counter, over the table, failures
+    /// on the bus) and the pipeline through it (<see cref="WebserviceHandler"/>). A probe's lease covers the route's
+    /// downstream timeout plus the time to answer. Transitions are logged only unless <paramref name="transitions"/>
+    /// publishes them too.
     /// </summary>
     internal static WebserviceHandler NewWebserviceHandler(
         ICircuitStore store,
@@ -132,37 +135,40 @@ internal sealed class FunctionInstance : IDisposable
         FunctionLog log,
         TransitionReporter? transitions = null)
     {
-        var gate = new CircuitGate(store, new OpenCircuitMemory(time), circuit, time, log, transitions);
-        return new WebserviceHandler(
-            gate,
-            downstream,
+        var routeCircuit = GateCircuit.Over(
+            circuit.ServiceId,
+            circuit.Policy,
+            store,
             publisher,
-            circuit,
+            transitions ?? TransitionReporter.LogOnly(log, time),
+            circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
             time,
-            log,
-            new SlowCallWatch(publisher, circuit, time, log, WebserviceHandler.PublishBudget),
-            new SuccessCounter(store, circuit, time, log));
+            log);
+        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log);
     }
 
     /// <summary>
-    /// The recorder as every host composes it: the opening rule (count or ratio) follows the settings. Openings are
+    /// The recorder as every host composes it: the opening rule (count or ratio) follows the policy. Openings are
     /// logged only unless <paramref name="transitions"/> publishes them too.
     /// </summary>
     internal static RecorderHandler NewRecorderHandler(
-        ICircuitStore store, CircuitSettings circuit, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null) =>
-        new(new FailureRecorder(store, circuit, time, log, transitions), log, circuit.MetricsNamespace);
+        ICircuitStore store, CircuitPolicy policy, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null) =>
+        new(new FailureRecorder(store, policy, time, log, transitions), log, policy.MetricsNamespace);
 
-    /// <summary>The recorder for every route: each service id's failures are recorded with its route's settings.</summary>
+    /// <summary>
+    /// The recorder for every route: each service id's failures are recorded with its route's policy, the others (a
+    /// library user's, a backend-only stack's) with the stack-wide one.
+    /// </summary>
     internal static RecorderHandler NewRecorderHandler(
         ICircuitStore store, RouteTable routes, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null)
     {
-        if (routes.IsShorthand)
+        if (routes.IsShorthand || routes.Routes.Count == 0)
         {
-            return NewRecorderHandler(store, routes.Routes[0].Circuit, time, log, transitions);
+            return NewRecorderHandler(store, routes.StackWide, time, log, transitions);
         }
 
         var byServiceId = routes.Routes.ToDictionary(
-            route => route.ServiceId, route => new FailureRecorder(store, route.Circuit, time, log, transitions), StringComparer.Ordinal);
+            route => route.ServiceId, route => new FailureRecorder(store, route.Circuit.Policy, time, log, transitions), StringComparer.Ordinal);
         var stackWide = new FailureRecorder(store, routes.StackWide, time, log, transitions);
         return new(new FailureRecorders(byServiceId, stackWide, warnUnknownTo: log), log, routes.MetricsNamespace);
     }

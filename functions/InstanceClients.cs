@@ -36,7 +36,7 @@ internal sealed class InstanceClients : IDisposable
         Log = log;
         _environment = environment;
         _credentials = CredentialsFromEnvironment.Explicit(environment);
-        DynamoDb = Own(DynamoDbClientFactory.Create(
+        DynamoDb = Own(AwsClientFactory.DynamoDb(
             AwsServiceEndpoint.DynamoDbOverride(environment),
             settings.Region,
             IsWebservice ? WebserviceStoreAttemptTimeout : RecorderStoreAttemptTimeout,
@@ -66,17 +66,13 @@ internal sealed class InstanceClients : IDisposable
     /// The publisher of failures and state changes, for the bus the settings name (<see cref="FunctionSettings.EventBusName"/>
     /// must be set) at the endpoint the environment names; it bounds each call by the request's own budget.
     /// </summary>
-    public PutEventsClient Publisher => _publisher ??= new PutEventsClient(
-        Own(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan }),
-        new PutEventsClientOptions
-        {
-            Endpoint = AwsServiceEndpoint.ForEvents(_environment, Settings.Region),
-            Region = Settings.Region,
-            EventBusName = Settings.EventBusName!,
-        },
+    public PutEventsClient Publisher => _publisher ??= Own(AwsClientFactory.PutEvents(
+        AwsServiceEndpoint.ForEvents(_environment, Settings.Region),
+        Settings.Region,
+        Settings.EventBusName!,
         CredentialsFromEnvironment.Resolver(_credentials),
         Time,
-        Log);
+        Log));
 
     /// <inheritdoc />
     public void Dispose()

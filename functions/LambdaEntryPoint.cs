@@ -53,15 +53,18 @@ internal static class LambdaEntryPoint
 
         using (instance)
         {
+            var routes = instance.Settings.Routes;
+            var first = routes.Routes.Count > 0 ? routes.Routes[0].Circuit : null;
+            var policy = first?.Policy ?? routes.StackWide;
             log.Info(
                 "instance started",
-                new LogScope(ServiceId: instance.Settings.Circuit.ServiceId),
-                ("downstream", Printable(instance.Settings.Circuit.DownstreamUrl)),
-                ("failureThreshold", instance.Settings.Circuit.FailureThreshold),
-                ("windowSeconds", instance.Settings.Circuit.Window.TotalSeconds),
-                ("openSeconds", instance.Settings.Circuit.OpenDuration.TotalSeconds),
+                new LogScope(ServiceId: routes.ServiceIds is [var serviceId, ..] ? serviceId : null),
+                ("downstream", first is null ? null : Printable(first.Target.DownstreamUrl)),
+                ("failureThreshold", policy.FailureThreshold),
+                ("windowSeconds", policy.Window.TotalSeconds),
+                ("openSeconds", policy.OpenDuration.TotalSeconds),
                 ("routes", instance.Settings.Routes.IsShorthand ? null : string.Join(", ", instance.Settings.Routes.Routes.Select(
-                    route => $"{route.Prefix} {route.ServiceId} {Printable(route.Circuit.DownstreamUrl)}"))));
+                    route => $"{route.Prefix} {route.ServiceId} {Printable(route.Circuit.Target.DownstreamUrl)}"))));
             try
             {
                 await new LambdaRuntimeLoop(client, instance.Handler, log, time, loopOptions).RunAsync(cancellationToken).ConfigureAwait(false);

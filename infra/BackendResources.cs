@@ -157,18 +157,24 @@ internal sealed class BackendResources
         Alerts = new Topic($"{name}-alerts", new TopicArgs(), children.Options());
 
         // One alarm per circuit: the first keeps the name a one-route stack always had, so adding routes replaces nothing.
-        var routes = args.RouteTable;
-        CircuitOpenedAlarms = routes.Routes
-            .Select((route, index) => new MetricAlarm(
-                index == 0 ? $"{name}-circuit-opened-alarm" : $"{name}-circuit-opened-alarm-{route.ServiceId}",
+        var routes = args.Routes;
+        var serviceIds = routes.ServiceIds;
+        if (serviceIds.Count == 0)
+        {
+            throw new ArgumentException("The breaker needs at least one circuit to watch: routes, or a policy-only table with a service id.", nameof(args));
+        }
+
+        CircuitOpenedAlarms = serviceIds
+            .Select((serviceId, index) => new MetricAlarm(
+                index == 0 ? $"{name}-circuit-opened-alarm" : $"{name}-circuit-opened-alarm-{serviceId}",
                 new MetricAlarmArgs
                 {
-                    Name = index == 0 ? $"{args.FunctionNamePrefix}-circuit-opened" : $"{args.FunctionNamePrefix}-circuit-opened-{route.ServiceId}",
-                    AlarmDescription = $"The circuit '{route.ServiceId}' opened: calls to its downstream fail fast "
+                    Name = index == 0 ? $"{args.FunctionNamePrefix}-circuit-opened" : $"{args.FunctionNamePrefix}-circuit-opened-{serviceId}",
+                    AlarmDescription = $"The circuit '{serviceId}' opened: calls to its downstream fail fast "
                         + "until a probe succeeds. The dashboard shows why; the state-change events say when it closes.",
                     Namespace = routes.MetricsNamespace,
                     MetricName = CircuitMetrics.CircuitOpened,
-                    Dimensions = { { CircuitMetrics.ServiceIdDimension, route.ServiceId } },
+                    Dimensions = { { CircuitMetrics.ServiceIdDimension, serviceId } },
                     Statistic = "Sum",
                     Period = DashboardLayout.PeriodSeconds,
                     EvaluationPeriods = 1,
@@ -234,7 +240,6 @@ internal sealed class BackendResources
         }
 
         var metricsNamespace = routes.MetricsNamespace;
-        var serviceIds = routes.Routes.Select(route => route.ServiceId).ToList();
         Dashboard = new Dashboard($"{name}-dashboard", new DashboardArgs
         {
             // The prefix is unique per stack and made of the characters dashboard names allow.
@@ -317,12 +322,7 @@ internal sealed class BackendResources
                 .Apply(arns => policyDocument(arns.Item1, arns.Item2, arns.Item3)),
         }, _children.Options());
 
-        var environment = new InputMap<string>();
-        foreach (var (key, value) in _args.RouteTable.ToEnvironment())
-        {
-            environment.Add(key, value);
-        }
-
+        var environment = _args.Environment();
         environment.Add(FunctionEnvironment.TableName, Table.Name);
         environment.Add(FunctionEnvironment.EventBusName, Bus.Name);
         var function = new Function($"{_name}-{handler}", new FunctionArgs

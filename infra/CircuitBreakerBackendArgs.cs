@@ -21,7 +21,6 @@ public class CircuitBreakerBackendArgs
     private protected CircuitBreakerBackendArgs(InfraSettings settings, Archive code, string functionNamePrefix)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        Circuit = settings.Circuit;
         Routes = settings.Routes;
         Code = code;
         FunctionNamePrefix = functionNamePrefix;
@@ -31,24 +30,18 @@ public class CircuitBreakerBackendArgs
         LogRetentionDays = settings.LogRetentionDays;
         EventRetryAttempts = settings.EventRetryAttempts;
         EventMaxAgeSeconds = settings.EventMaxAgeSeconds;
-        AlarmEmail = settings.AlarmEmail;
+        AlarmEmail = settings.AlarmEmail is { } email ? (Input<string>)email : null;
     }
 
     /// <summary>
-    /// The breaker's settings; the functions receive them as environment variables, and
-    /// <see cref="CircuitSettings.ServiceId"/> and <see cref="CircuitSettings.MetricsNamespace"/> name the
-    /// metrics the alarm and the dashboard watch.
+    /// The breaker's settings, which the functions receive as environment variables: the routes, each with its target,
+    /// its circuit's policy, alarm and dashboard row (<see cref="RouteTable.OneRoute"/> for one downstream, or read with
+    /// <see cref="RouteTableReader"/>); for the backend alone (or a <see cref="CircuitBreakerArgs.DownstreamUrl"/> that is
+    /// another resource's output), the policy and the circuit the alarm watches (<see cref="RouteTable.PolicyOnly"/>).
+    /// <see cref="RouteTable.MetricsNamespace"/> and <see cref="RouteTable.ServiceIds"/> name the metrics the alarms and
+    /// the dashboard watch.
     /// </summary>
-    public required CircuitSettings Circuit { get; init; }
-
-    /// <summary>
-    /// The routes, each with its own circuit, alarm and dashboard row; null for one route to <see cref="Circuit"/>
-    /// (prefix "/", path kept). With routes, <see cref="Circuit"/> is the first route's settings.
-    /// </summary>
-    public RouteTable? Routes { get; init; }
-
-    /// <summary>The routes the functions serve: <see cref="Routes"/>, or the one route to <see cref="Circuit"/>.</summary>
-    public RouteTable RouteTable => Routes ?? RouteTable.OneRoute(Circuit);
+    public required RouteTable Routes { get; init; }
 
     /// <summary>The Lambda package holding <c>bootstrap</c>, shared by the functions.</summary>
     public required Archive Code { get; init; }
@@ -82,10 +75,25 @@ public class CircuitBreakerBackendArgs
     /// <summary>How long EventBridge keeps retrying such a delivery before dead-lettering the event, seconds.</summary>
     public int EventMaxAgeSeconds { get; init; } = InfraDefaults.EventMaxAgeSeconds;
 
-    /// <summary>An address to subscribe to the alert topic by email, or null for none.</summary>
-    public string? AlarmEmail { get; init; }
+    /// <summary>An address to subscribe to the alert topic by email (a string, or another resource's output such as a secret), or null for none.</summary>
+    public Input<string>? AlarmEmail { get; init; }
 
     /// <summary>The arguments that <paramref name="settings"/> describe.</summary>
     public static CircuitBreakerBackendArgs From(InfraSettings settings, Archive code, string functionNamePrefix) =>
         new(settings, code, functionNamePrefix);
+
+    /// <summary>The functions' environment variables for the breaker's settings (the table's and the bus's names come on top).</summary>
+    private protected virtual InputMap<string> FunctionEnvironment()
+    {
+        var environment = new InputMap<string>();
+        foreach (var (key, value) in Routes.ToEnvironment())
+        {
+            environment.Add(key, value);
+        }
+
+        return environment;
+    }
+
+    /// <summary>The functions' environment, for the backend's resources.</summary>
+    internal InputMap<string> Environment() => FunctionEnvironment();
 }

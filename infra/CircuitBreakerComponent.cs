@@ -25,7 +25,7 @@ public sealed class CircuitBreakerComponent : CircuitBreakerComponentBase
 
     /// <summary>Creates the breaker's resources as children of this component.</summary>
     public CircuitBreakerComponent(string name, CircuitBreakerArgs args, ComponentResourceOptions? options = null)
-        : base(TypeToken, name, args, options)
+        : base(TypeToken, name, Checked(args), options)
     {
         var children = new ChildResources(this);
 
@@ -33,7 +33,7 @@ public sealed class CircuitBreakerComponent : CircuitBreakerComponentBase
         var webservice = Backend.FunctionFor(
             HandlerNames.Webservice,
             "Calls the downstream through the circuit breaker",
-            args.RouteTable.WebserviceTimeoutSeconds,
+            args.Routes.WebserviceTimeoutSeconds,
             PolicyDocuments.Webservice);
 
         var api = new Api($"{name}-api", new ApiArgs
@@ -87,6 +87,14 @@ public sealed class CircuitBreakerComponent : CircuitBreakerComponentBase
         outputs["endpointUrl"] = EndpointUrl;
         outputs["webserviceFunctionName"] = WebserviceFunctionName;
         RegisterOutputs(outputs);
+    }
+
+    // Before the backend is declared: a webservice without exactly one way to its downstreams declares nothing.
+    private static CircuitBreakerArgs Checked(CircuitBreakerArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        args.EnsureDownstream();
+        return args;
     }
 
     /// <summary>The URL to call: the <c>$default</c> stage's invoke URL.</summary>

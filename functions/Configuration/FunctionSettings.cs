@@ -12,12 +12,6 @@ namespace CircuitBreaker.Functions.Configuration;
 internal sealed record FunctionSettings(string Handler, string TableName, string? EventBusName, string Region, RouteTable Routes)
 {
     /// <summary>
-    /// The first route's breaker settings: the only route's in a deployment without <c>ROUTES</c>, and the source of
-    /// the settings every route shares (the metrics namespace).
-    /// </summary>
-    public CircuitSettings Circuit => Routes.Routes[0].Circuit;
-
-    /// <summary>
     /// Reads the settings through <paramref name="environment"/>; throws <see cref="FunctionConfigurationException"/>
     /// listing every problem, each naming the variable and the expected form.
     /// </summary>
@@ -48,7 +42,8 @@ internal sealed record FunctionSettings(string Handler, string TableName, string
             : environment(FunctionEnvironment.EventBusName);
         var region = Required(FunctionEnvironment.Region, "an AWS region such as eu-west-1");
 
-        // Without ROUTES, the top-level DOWNSTREAM_URL is the one route, as before routes existed.
+        // Without ROUTES, the top-level DOWNSTREAM_URL is the one route, as before routes existed; a recorder needs neither
+        // (a backend-only stack gives it the policy alone).
         IReadOnlyList<IReadOnlyDictionary<string, string>>? rawRoutes = null;
         var routesReadable = true;
         var routesJson = environment(RouteKeys.Routes.EnvironmentVariable);
@@ -65,7 +60,8 @@ internal sealed record FunctionSettings(string Handler, string TableName, string
                 setting => environment(setting.EnvironmentVariable),
                 setting => setting.EnvironmentVariable,
                 rawRoutes,
-                (index, key) => $"{RouteKeys.Routes.EnvironmentVariable}[{index}].{key}")
+                (index, key) => $"{RouteKeys.Routes.EnvironmentVariable}[{index}].{key}",
+                routesRequired: handler != HandlerNames.Recorder)
             : null;
         problems.AddRange(routes?.Errors ?? []);
 

@@ -1,3 +1,7 @@
+using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Polly;
+
 namespace CircuitBreaker.Functions.Downstream;
 
 /// <summary>
@@ -13,12 +17,20 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
     /// <summary>The largest body relayed back; larger answers become a 502 (Lambda's response limit is 6 MB, base64 grows it by a third).</summary>
     public const int MaxRelayedBodyBytes = 1024 * 1024;
 
+    private static readonly CircuitFailure TimedOut = new(FailureReasons.Timeout);
+
+    private static readonly CircuitFailure ConnectionFailed = new(FailureReasons.ConnectionError);
+
     /// <summary>Checks a client's request against this downstream: the request to send, or why it is refused.</summary>
     public (RelayRequest? Request, RequestRejection? Rejection) Prepare(DownstreamRequest request) =>
         RelayRequestFactory.Prepare(request, downstreamUrl, _policy);
 
-    /// <summary>Sends <paramref name="request"/> and waits at most <paramref name="timeout"/>.</summary>
-    public async Task<DownstreamOutcome> CallAsync(RelayRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="request"/> and waits at most <paramref name="timeout"/>. A timeout, a connection error and an
+    /// answer whose status <paramref name="failureStatusCodes"/> names are failures (with the downstream's <c>Retry-After</c>
+    /// on a 429 or a 503); any other answer is not.
+    /// </summary>
+    public async Task<DownstreamOutcome> CallAsync(RelayRequest request, TimeSpan timeout, StatusCodeRanges failureStatusCodes, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         using var deadline = new CancellationTokenSource(timeout, time);
@@ -28,33 +40,36 @@ internal sealed class DownstreamClient(HttpClient http, Uri downstreamUrl, TimeP
         {
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
+            var failure = failureStatusCodes.Contains(status)
+                ? CircuitFailure.OfStatus(status, FailureReports.RetryAfterOf(status, response.Headers.RetryAfter, time.GetUtcNow()))
+                : (CircuitFailure?)null;
             var body = await ReadBoundedAsync(response.Content, HasNoBody(request, status), linked.Token).ConfigureAwait(false);
             var elapsed = time.GetElapsedTime(started);
             if (status >= 500)
             {
-                return new DownstreamOutcome(DownstreamOutcomeKind.ServerError, elapsed, status, Error: $"downstream answered {status}");
+                return new DownstreamOutcome(DownstreamOutcomeKind.ServerError, elapsed, status, Error: $"downstream answered {status}", Failure: failure);
             }
 
             if (body is null)
             {
-                return new DownstreamOutcome(DownstreamOutcomeKind.ResponseTooLarge, elapsed, status, Error: $"body over {MaxRelayedBodyBytes} bytes");
+                return new DownstreamOutcome(DownstreamOutcomeKind.ResponseTooLarge, elapsed, status, Error: $"body over {MaxRelayedBodyBytes} bytes", Failure: failure);
             }
 
             var (headers, cookies, dropped) = HeaderFilter.FilterResponse(response, request.IsHead, _policy);
-            return new DownstreamOutcome(DownstreamOutcomeKind.Answered, elapsed, status, headers, cookies, body.Value, DroppedHeaders: dropped);
+            return new DownstreamOutcome(DownstreamOutcomeKind.Answered, elapsed, status, headers, cookies, body.Value, DroppedHeaders: dropped, Failure: failure);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return new DownstreamOutcome(DownstreamOutcomeKind.TimedOut, time.GetElapsedTime(started), Error: $"no answer within {timeout.TotalMilliseconds:0} ms");
+            return new DownstreamOutcome(DownstreamOutcomeKind.TimedOut, time.GetElapsedTime(started), Error: $"no answer within {timeout.TotalMilliseconds:0} ms", Failure: TimedOut);
         }
         catch (HttpRequestException error)
         {
-            return new DownstreamOutcome(DownstreamOutcomeKind.ConnectionFailed, time.GetElapsedTime(started), Error: error.Message);
+            return new DownstreamOutcome(DownstreamOutcomeKind.ConnectionFailed, time.GetElapsedTime(started), Error: error.Message, Failure: ConnectionFailed);
         }
         catch (IOException error)
         {
             // The connection broke while the body was being read.
-            return new DownstreamOutcome(DownstreamOutcomeKind.ConnectionFailed, time.GetElapsedTime(started), Error: error.Message);
+            return new DownstreamOutcome(DownstreamOutcomeKind.ConnectionFailed, time.GetElapsedTime(started), Error: error.Message, Failure: ConnectionFailed);
         }
     }
 

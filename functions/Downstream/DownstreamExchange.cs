@@ -1,4 +1,4 @@
-using CircuitBreaker.Contract;
+using CircuitBreaker.Polly;
 
 namespace CircuitBreaker.Functions.Downstream;
 
@@ -56,7 +56,7 @@ internal sealed record RequestRejection(int Status, string Type, string Title, s
 /// <summary>How a downstream call ended.</summary>
 internal enum DownstreamOutcomeKind
 {
-    /// <summary>The downstream answered with a status below 500.</summary>
+    /// <summary>The downstream answered with a status below 500 (a failure when the route's <c>failureStatusCodes</c> name it, as 429 and 408 by default).</summary>
     Answered,
 
     /// <summary>The downstream answered, but with a body larger than the webservice relays. Not a failure of the downstream.</summary>
@@ -68,7 +68,7 @@ internal enum DownstreamOutcomeKind
     /// <summary>The connection could not be made or broke.</summary>
     ConnectionFailed,
 
-    /// <summary>The downstream answered with 5xx.</summary>
+    /// <summary>The downstream answered with 5xx (a failure when the route's <c>failureStatusCodes</c> name it, as they do all by default).</summary>
     ServerError,
 }
 
@@ -81,6 +81,7 @@ internal enum DownstreamOutcomeKind
 /// <param name="Body">The response body (empty unless <see cref="DownstreamOutcomeKind.Answered"/>).</param>
 /// <param name="Error">What went wrong, for logs.</param>
 /// <param name="DroppedHeaders">Names of the downstream's headers left out because they could not be written safely.</param>
+/// <param name="Failure">What the route's policy makes of the outcome: null when it is not a failure.</param>
 internal sealed record DownstreamOutcome(
     DownstreamOutcomeKind Kind,
     TimeSpan Elapsed,
@@ -89,16 +90,9 @@ internal sealed record DownstreamOutcome(
     IReadOnlyList<string>? Cookies = null,
     ReadOnlyMemory<byte> Body = default,
     string? Error = null,
-    IReadOnlyList<string>? DroppedHeaders = null)
+    IReadOnlyList<string>? DroppedHeaders = null,
+    CircuitFailure? Failure = null)
 {
-    /// <summary>True for the outcomes that count against the circuit.</summary>
-    public bool IsFailure => Kind is DownstreamOutcomeKind.TimedOut or DownstreamOutcomeKind.ConnectionFailed or DownstreamOutcomeKind.ServerError;
-
-    /// <summary>The failure event's reason for this outcome (one of <see cref="FailureReasons"/>); meaningful when <see cref="IsFailure"/>.</summary>
-    public string FailureReason => Kind switch
-    {
-        DownstreamOutcomeKind.TimedOut => FailureReasons.Timeout,
-        DownstreamOutcomeKind.ServerError => FailureReasons.ServerError,
-        _ => FailureReasons.ConnectionError,
-    };
+    /// <summary>True for the outcomes that count against the circuit: a timeout, a connection error, a status the policy names.</summary>
+    public bool IsFailure => Failure is not null;
 }

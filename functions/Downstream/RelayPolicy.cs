@@ -9,7 +9,7 @@ namespace CircuitBreaker.Functions.Downstream;
 /// </summary>
 internal sealed class RelayPolicy
 {
-    private RelayPolicy(CircuitSettings? settings)
+    private RelayPolicy(RouteOptions? settings)
     {
         RequestHeadersToDrop = settings?.RequestHeadersToDrop ?? HeaderNameList.Empty;
         ResponseHeadersToDrop = settings?.ResponseHeadersToDrop ?? HeaderNameList.Empty;
@@ -36,8 +36,8 @@ internal sealed class RelayPolicy
     /// <summary>Whether a path may hold <c>%2F</c>.</summary>
     public bool AllowEncodedSlash { get; }
 
-    /// <summary>The policy <paramref name="settings"/> describe.</summary>
-    public static RelayPolicy From(CircuitSettings settings)
+    /// <summary>The policy a route's <paramref name="settings"/> describe.</summary>
+    public static RelayPolicy From(RouteOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return new RelayPolicy(settings);

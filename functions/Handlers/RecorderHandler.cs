@@ -164,8 +164,13 @@ internal sealed class RecorderHandler(FailureRecorders recorders, FunctionLog lo
             throw new InvalidEventException($"The event's detail.reason {Quote(detail.Reason)} is not one of the failure reasons.");
         }
 
-        var failure = new FailureEventDetail(
-            detail.ServiceId, failedAt, detail.Reason!, detail.StatusCode, detail.RequestId ?? string.Empty, detail.ElapsedMilliseconds ?? 0);
+        if (detail.RetryAfterMilliseconds is < 0)
+        {
+            throw new InvalidEventException($"The event's detail.retryAfterMs {detail.RetryAfterMilliseconds} is negative.");
+        }
+
+        var failure = FailureReports.AsSent(
+            detail.ServiceId, failedAt, detail.Reason!, detail.StatusCode, detail.RequestId ?? string.Empty, detail.ElapsedMilliseconds ?? 0, detail.RetryAfterMilliseconds);
         return (envelope.Id, failure, envelope.Time);
     }
 

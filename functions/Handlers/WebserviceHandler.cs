@@ -1,45 +1,66 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Http;
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Http;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Polly;
+using Polly;
+using Polly.CircuitBreaker;
 
 namespace CircuitBreaker.Functions.Handlers;
 
 /// <summary>
-/// The webservice Lambda: asks the gate, calls the downstream when admitted, publishes each failure,
-/// settles a probe, and answers in payload format 2.0. With <paramref name="slowCalls"/>, a call is published as
-/// failed once it is slow; with <paramref name="successes"/>, calls that did not fail are counted for ratio mode.
+/// The webservice Lambda for one route: relays each request through the same Polly pipeline a library user builds,
+/// <c>AddDistributedCircuitBreaker</c> over the route's circuit, with the downstream call as the callback; the strategy
+/// admits the call, watches for a slow one, reports each failure and settles the probe. This handler keeps what is the
+/// webservice's own: the invocation's time budget, and the mapping of outcomes to answers in payload format 2.0.
 /// </summary>
-internal sealed class WebserviceHandler(
-    CircuitGate gate,
-    DownstreamClient downstream,
-    IFailurePublisher publisher,
-    CircuitSettings settings,
-    TimeProvider time,
-    FunctionLog log,
-    SlowCallWatch? slowCalls = null,
-    SuccessCounter? successes = null) : IInvocationHandler
+internal sealed class WebserviceHandler : IInvocationHandler
 {
     /// <summary>Below this budget a downstream call could not succeed, so none is started.</summary>
     internal static readonly TimeSpan MinimumCallBudget = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>What is kept back from the deadline for answering once a failure has been published.</summary>
+    /// <summary>What is kept back from the deadline for answering once a failure (or a slow call) has been published.</summary>
     internal static readonly TimeSpan AnswerMargin = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>
-    /// The most a failed request waits for its failure event to be published. PutEvents normally answers in tens of
-    /// milliseconds, so a second covers a retry or two; in an EventBridge brownout the client gets its 502 or 504
-    /// this long after the failure instead of near the Lambda deadline. An event that misses it is lost, which only
-    /// delays opening the circuit: the next failures are published as usual.
-    /// </summary>
-    internal static readonly TimeSpan PublishBudget = TimeSpan.FromSeconds(1);
+    private readonly ResiliencePipeline<DownstreamOutcome> _pipeline;
+    private readonly DownstreamClient _downstream;
+    private readonly CircuitSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly FunctionLog _log;
 
-    // Failure events given up on by this instance, reported with each loss so that a log query can chart them.
-    private long _lostFailureEvents;
+    /// <summary>The handler of the route <paramref name="settings"/> describe, calling <paramref name="downstream"/> through <paramref name="circuit"/>.</summary>
+    /// <param name="circuit">The route's circuit (the webservice's: the core's gate over the table, failures on the bus).</param>
+    /// <param name="downstream">The route's downstream.</param>
+    /// <param name="settings">The route's settings: its key, target (timeout) and policy (what counts as a failure, slow calls, fail-open).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="log">Where the request lines go.</param>
+    public WebserviceHandler(IDistributedCircuit circuit, DownstreamClient downstream, CircuitSettings settings, TimeProvider time, FunctionLog log)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        _downstream = downstream;
+        _settings = settings;
+        _time = time;
+        _log = log;
+        var policy = settings.Policy;
+        _pipeline = new ResiliencePipelineBuilder<DownstreamOutcome> { TimeProvider = time }
+            .AddDistributedCircuitBreaker(new DistributedCircuitBreakerStrategyOptions<DownstreamOutcome>
+            {
+                ServiceId = settings.ServiceId,
+                Circuit = circuit,
+                SlowCallThreshold = policy.SlowCallThreshold,
+                FailOpen = policy.FailOpen,
+                FailureStatusCodes = policy.FailureStatusCodes,
+                MaxRetryAfter = policy.MaxRetryAfter,
+                TimeProvider = time,
+
+                // The callback never throws for the downstream's faults: they are outcomes, judged by the route's policy.
+                ShouldHandle = static arguments => new(arguments.Outcome.Result is { } outcome && outcome.IsFailure),
+                DescribeFailure = static outcome => outcome.Result?.Failure ?? default,
+            })
+            .Build();
+    }
 
     /// <inheritdoc />
     public Task<ReadOnlyMemory<byte>> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
@@ -52,149 +73,132 @@ internal sealed class WebserviceHandler(
     internal async Task<ReadOnlyMemory<byte>> HandleAsync(
         LambdaInvocation invocation, DownstreamRequest request, string? apiRequestId, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
-        var metrics = new EmbeddedMetrics(settings.MetricsNamespace, settings.ServiceId);
-        var (relay, rejection) = downstream.Prepare(request);
+        var started = _time.GetTimestamp();
+        var metrics = new EmbeddedMetrics(_settings.Policy.MetricsNamespace, _settings.ServiceId);
+        var (relay, rejection) = _downstream.Prepare(request);
         var (response, state, downstreamOutcome) = relay is null
-            ? (WebserviceResponses.Rejected(rejection!, settings.ServiceId, invocation.RequestId), CircuitView.Unknown, null)
-            : await DecideAsync(invocation, relay, metrics, cancellationToken).ConfigureAwait(false);
-        log.Info(
+            ? (WebserviceResponses.Rejected(rejection!, _settings.ServiceId, invocation.RequestId), WebserviceResponses.UnknownState, null)
+            : await RelayAsync(invocation, relay, metrics, cancellationToken).ConfigureAwait(false);
+        _log.Info(
             "request handled",
-            new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
+            new LogScope(invocation.RequestId, _settings.ServiceId, state),
             metrics,
             ("apiRequestId", apiRequestId),
             ("method", request.Method),
             ("path", request.Path),
             ("status", response.StatusCode),
-            ("durationMs", time.GetElapsedTime(started)),
+            ("durationMs", _time.GetElapsedTime(started)),
             ("refused", rejection?.Type),
             ("downstream", downstreamOutcome?.Kind.ToString()),
             ("downstreamMs", downstreamOutcome?.Elapsed));
         return JsonSerializer.SerializeToUtf8Bytes(response, HttpJsonContext.Default.HttpApiResponse);
     }
 
-    private async Task<(HttpApiResponse Response, CircuitView State, DownstreamOutcome? Outcome)> DecideAsync(
+    private async Task<(HttpApiResponse Response, string State, DownstreamOutcome? Outcome)> RelayAsync(
         LambdaInvocation invocation, RelayRequest request, EmbeddedMetrics metrics, CancellationToken cancellationToken)
     {
         var requestId = invocation.RequestId;
+        var serviceId = _settings.ServiceId;
         if (request.DroppedHeaders.Count > 0)
         {
             // Names only: a value that carries CR/LF is exactly what must not be repeated anywhere.
-            log.Warn(
+            _log.Warn(
                 "request headers dropped: not writable as one HTTP header (CR, LF, NUL, control or non-ASCII characters, or a bad name)",
-                new LogScope(requestId, settings.ServiceId),
+                new LogScope(requestId, serviceId),
                 ("headers", string.Join(", ", request.DroppedHeaders)));
         }
 
         // Nothing is worth asking the store for when no call could follow.
         if (CallBudget(invocation) < MinimumCallBudget)
         {
-            return (WebserviceResponses.NoTimeLeft(settings.ServiceId, requestId), CircuitView.Unknown, null);
+            return (WebserviceResponses.NoTimeLeft(serviceId, requestId), WebserviceResponses.UnknownState, null);
         }
 
-        var admission = await gate.AdmitAsync(requestId, cancellationToken).ConfigureAwait(false);
-        switch (admission.Kind)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
         {
-            case AdmissionKind.Reject:
-                metrics.Count(CircuitMetrics.FailedFast);
-                return (WebserviceResponses.CircuitOpen(settings.ServiceId, admission, time.GetUtcNow(), requestId), admission.State, null);
-            case AdmissionKind.RejectWithoutBreaker:
-                metrics.Count(CircuitMetrics.FailedFast);
-                return (WebserviceResponses.BreakerUnavailable(settings.ServiceId, requestId), admission.State, null);
-        }
+            context.Properties.Set(DistributedCircuitBreakerProperties.RequestId, requestId);
+            context.Properties.Set(DistributedCircuitBreakerProperties.Deadline, invocation.Deadline - AnswerMargin);
+            var outcome = await _pipeline.ExecuteOutcomeAsync(
+                static (context, call) => call.Handler.CallAsync(context, call.Invocation, call.Request),
+                context,
+                (Handler: this, Invocation: invocation, Request: request)).ConfigureAwait(false);
+            var admission = context.Properties.GetValue(DistributedCircuitBreakerProperties.Admission, CircuitAdmission.Unavailable(null));
+            var state = WebserviceResponses.StateOf(admission);
+            switch (outcome.Exception)
+            {
+                case IsolatedCircuitException:
+                    metrics.Count(CircuitMetrics.FailedFast);
+                    return (WebserviceResponses.CircuitIsolated(serviceId, requestId), state, null);
+                case BreakerUnavailableException:
+                    metrics.Count(CircuitMetrics.FailedFast);
+                    return (WebserviceResponses.BreakerUnavailable(serviceId, requestId), state, null);
+                case BrokenCircuitException refused:
+                    metrics.Count(CircuitMetrics.FailedFast);
+                    return (WebserviceResponses.CircuitOpen(serviceId, state, refused.RetryAfter, requestId), state, null);
+                case CallNotMadeException:
+                    return (WebserviceResponses.NoTimeLeft(serviceId, requestId), state, null);
+            }
 
+            // Anything else thrown is the invocation's own end (its cancellation): the runtime loop deals with it.
+            outcome.ThrowIfException();
+            var called = outcome.Result!;
+            if (admission.Kind == CircuitAdmissionKind.Probe)
+            {
+                metrics.Count(CircuitMetrics.Probe);
+            }
+
+            metrics.Duration(CircuitMetrics.DownstreamLatency, called.Elapsed).Count(OutcomeMetric(called.Kind));
+            if (context.Properties.TryGetValue(DistributedCircuitBreakerProperties.ProbeSettlement, out var settled))
+            {
+                metrics.Count(settled.OpenDuration is null ? CircuitMetrics.CircuitClosed : CircuitMetrics.CircuitOpened);
+            }
+
+            if (called.DroppedHeaders is { Count: > 0 } droppedFromResponse)
+            {
+                _log.Warn(
+                    "response headers dropped: not writable as one HTTP header (control or non-ASCII characters)",
+                    new LogScope(requestId, serviceId),
+                    ("headers", string.Join(", ", droppedFromResponse)));
+            }
+
+            var response = called.Kind == DownstreamOutcomeKind.Answered
+                ? WebserviceResponses.Relay(called)
+                : WebserviceResponses.DownstreamFailed(serviceId, called, state, requestId);
+            return (response, state, called);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    // The pipeline's callback: the downstream call, with what is left of the invocation's time once admitted.
+    private async ValueTask<Outcome<DownstreamOutcome>> CallAsync(ResilienceContext context, LambdaInvocation invocation, RelayRequest request)
+    {
         // Measured again now: admission may have taken a stalled store's second or more, and that time is the call's,
         // never the answer's reserve (the call ends by the deadline less the reserve, whatever admission cost).
         var budget = CallBudget(invocation);
         if (budget < MinimumCallBudget)
         {
-            log.Warn(
+            var admission = context.Properties.GetValue(DistributedCircuitBreakerProperties.Admission, CircuitAdmission.Unavailable(null));
+            _log.Warn(
                 "no time left to call the downstream after admission",
-                new LogScope(requestId, settings.ServiceId, admission.State.Name()),
-                ("remainingMs", invocation.RemainingTime(time)));
-            if (admission.Kind == AdmissionKind.Probe)
-            {
-                // A probe that cannot run says nothing about the downstream: let the next request probe at once.
-                await gate.ReleaseProbeAsync(requestId, CancellationToken.None).ConfigureAwait(false);
-            }
+                new LogScope(invocation.RequestId, _settings.ServiceId, WebserviceResponses.StateOf(admission)),
+                ("remainingMs", invocation.RemainingTime(_time)));
 
-            return (WebserviceResponses.NoTimeLeft(settings.ServiceId, requestId), admission.State, null);
+            // A call that cannot run says nothing about the downstream: a probe is released for the next request at once.
+            return Outcome.FromException<DownstreamOutcome>(new CallNotMadeException("Too little invocation time was left to call the downstream."));
         }
 
-        if (admission.Kind == AdmissionKind.Probe)
-        {
-            metrics.Count(CircuitMetrics.Probe);
-        }
-
-        // The success count's flush runs beside the call, so it costs the answer nothing unless the call is quicker.
-        var flush = successes?.FlushIfDueAsync(requestId, cancellationToken) ?? Task.CompletedTask;
-        var watched = slowCalls?.Watch(invocation, admission.State, cancellationToken) ?? WatchedCall.Unwatched;
-        var outcome = await downstream.CallAsync(request, budget, cancellationToken).ConfigureAwait(false);
-        var publishedAsSlow = await watched.EndAsync().ConfigureAwait(false);
-        metrics.Duration(CircuitMetrics.DownstreamLatency, outcome.Elapsed).Count(OutcomeMetric(outcome.Kind));
-        if (outcome.IsFailure && !publishedAsSlow)
-        {
-            await PublishFailureAsync(invocation, outcome, admission.State, cancellationToken).ConfigureAwait(false);
-        }
-        else if (!outcome.IsFailure && !publishedAsSlow)
-        {
-            successes?.CountSuccess();
-        }
-
-        if (admission.Kind == AdmissionKind.Probe)
-        {
-            var settled = await gate.SettleProbeAsync(requestId, succeeded: !outcome.IsFailure, cancellationToken).ConfigureAwait(false);
-            if (settled is { } to)
-            {
-                metrics.Count(to == CircuitView.Closed ? CircuitMetrics.CircuitClosed : CircuitMetrics.CircuitOpened);
-            }
-        }
-
-        if (outcome.DroppedHeaders is { Count: > 0 } droppedFromResponse)
-        {
-            log.Warn(
-                "response headers dropped: not writable as one HTTP header (control or non-ASCII characters)",
-                new LogScope(requestId, settings.ServiceId),
-                ("headers", string.Join(", ", droppedFromResponse)));
-        }
-
-        var response = outcome.Kind == DownstreamOutcomeKind.Answered
-            ? WebserviceResponses.Relay(outcome)
-            : WebserviceResponses.DownstreamFailed(settings.ServiceId, outcome, admission.State, requestId);
-        await flush.ConfigureAwait(false);
-        return (response, admission.State, outcome);
+        return Outcome.FromResult(await _downstream.CallAsync(request, budget, _settings.Policy.FailureStatusCodes, context.CancellationToken).ConfigureAwait(false));
     }
 
     // The downstream's timeout, and never more than the invocation's time left less the reserve for answering.
-    private TimeSpan CallBudget(LambdaInvocation invocation) =>
-        Min(settings.DownstreamTimeout, invocation.RemainingTime(time) - CircuitSettings.ResponseReserve);
-
-    private async Task PublishFailureAsync(LambdaInvocation invocation, DownstreamOutcome outcome, CircuitView state, CancellationToken cancellationToken)
+    private TimeSpan CallBudget(LambdaInvocation invocation)
     {
-        var failure = new FailureEventDetail(
-            settings.ServiceId,
-            time.GetUtcNow().ToUnixTimeMilliseconds(),
-            outcome.FailureReason,
-            outcome.StatusCode,
-            invocation.RequestId,
-            Math.Round(outcome.Elapsed.TotalMilliseconds, 1));
-
-        // Publishing gets its own short budget, and never more than what is left of the invocation less the time to answer.
-        var budget = Min(PublishBudget, Max(invocation.RemainingTime(time) - AnswerMargin, TimeSpan.Zero));
-        using var deadline = new CancellationTokenSource(budget, time);
-        using var publishBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var published = await publisher.PublishAsync(failure, publishBudget.Token).ConfigureAwait(false);
-        if (!published)
-        {
-            var lost = Interlocked.Increment(ref _lostFailureEvents);
-            log.Error(
-                "failure event not published: this failure will not count towards opening the circuit",
-                new LogScope(invocation.RequestId, settings.ServiceId, state.Name()),
-                ("reason", failure.Reason),
-                ("cause", deadline.IsCancellationRequested ? "publish budget ran out" : "EventBridge refused or failed"),
-                ("publishBudgetMs", budget),
-                ("lostFailureEvents", lost));
-        }
+        var left = invocation.RemainingTime(_time) - CircuitSettings.ResponseReserve;
+        return _settings.Target.DownstreamTimeout < left ? _settings.Target.DownstreamTimeout : left;
     }
 
     // A body too large to relay reaches the client as a 502 like a failed call, so it is counted with them.
@@ -204,8 +208,4 @@ internal sealed class WebserviceHandler(
         DownstreamOutcomeKind.TimedOut => CircuitMetrics.DownstreamTimeout,
         _ => CircuitMetrics.DownstreamError,
     };
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -1,14 +1,29 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Contract;
 using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Polly;
+using Polly.CircuitBreaker;
 
 namespace CircuitBreaker.Functions.Http;
 
 /// <summary>Builds the webservice's payload 2.0 responses: the relayed downstream answer and the problem answers.</summary>
 internal static class WebserviceResponses
 {
+    /// <summary>How logs and problem bodies name the state of a circuit whose store could not be read.</summary>
+    public const string UnknownState = "unknown";
+
+    /// <summary>The circuit's state as a request saw it (<c>closed</c>, <c>open</c>, <c>half-open</c>, <c>isolated</c>, <c>unknown</c>), as <c>CircuitStateNames</c> spell them.</summary>
+    public static string StateOf(CircuitAdmission admission) => admission.Kind == CircuitAdmissionKind.Unavailable ? UnknownState : admission.State switch
+    {
+        CircuitState.Closed => CircuitStateNames.Closed,
+        CircuitState.Open => CircuitStateNames.Open,
+        CircuitState.HalfOpen => CircuitStateNames.HalfOpen,
+        CircuitState.Isolated => CircuitStateNames.Isolated,
+        _ => UnknownState,
+    };
+
     /// <summary>The downstream's answer, relayed: status, kept headers, cookies, body (base64 unless text).</summary>
     public static HttpApiResponse Relay(DownstreamOutcome outcome)
     {
@@ -24,16 +39,11 @@ internal static class WebserviceResponses
         };
     }
 
-    /// <summary>503 while the circuit is open or probing, with Retry-After; 503 without it while isolated.</summary>
-    public static HttpApiResponse CircuitOpen(string serviceId, Admission admission, DateTimeOffset now, string requestId)
+    /// <summary>503 while the circuit is open or probing (<paramref name="state"/>), with Retry-After the time until a request may succeed.</summary>
+    public static HttpApiResponse CircuitOpen(string serviceId, string state, TimeSpan? retryAfterTime, string requestId)
     {
-        if (admission.State == CircuitView.Isolated)
-        {
-            return CircuitIsolated(serviceId, requestId);
-        }
-
-        var retryAfter = RetryAfterSeconds(admission.RetryAt, now);
-        var detail = admission.State == CircuitView.HalfOpen
+        var retryAfter = RetryAfterSeconds(retryAfterTime);
+        var detail = state == CircuitStateNames.HalfOpen
             ? $"A probe is testing {serviceId}; requests fail fast until it settles."
             : $"{serviceId} failed repeatedly; requests fail fast until a probe may run.";
         return Problem(
@@ -45,7 +55,7 @@ internal static class WebserviceResponses
                 Detail = detail,
                 Instance = requestId,
                 ServiceId = serviceId,
-                CircuitState = admission.State.Name(),
+                CircuitState = state,
                 RetryAfterSeconds = retryAfter,
             },
             retryAfter);
@@ -61,12 +71,12 @@ internal static class WebserviceResponses
             Detail = $"An operator isolated {serviceId}; requests fail fast until it is released.",
             Instance = requestId,
             ServiceId = serviceId,
-            CircuitState = CircuitView.Isolated.Name(),
+            CircuitState = CircuitStateNames.Isolated,
         },
         retryAfterSeconds: null);
 
     /// <summary>504 or 502 after a failed downstream call.</summary>
-    public static HttpApiResponse DownstreamFailed(string serviceId, DownstreamOutcome outcome, CircuitView state, string requestId)
+    public static HttpApiResponse DownstreamFailed(string serviceId, DownstreamOutcome outcome, string state, string requestId)
     {
         var timedOut = outcome.Kind == DownstreamOutcomeKind.TimedOut;
         var detail = outcome.Kind switch
@@ -87,7 +97,7 @@ internal static class WebserviceResponses
                 Detail = detail,
                 Instance = requestId,
                 ServiceId = serviceId,
-                CircuitState = state.Name(),
+                CircuitState = state,
             },
             retryAfterSeconds: null);
     }
@@ -102,7 +112,7 @@ internal static class WebserviceResponses
             Detail = $"The circuit state of {serviceId} cannot be read and the breaker is set to fail closed.",
             Instance = requestId,
             ServiceId = serviceId,
-            CircuitState = CircuitView.Unknown.Name(),
+            CircuitState = UnknownState,
             RetryAfterSeconds = 1,
         },
         retryAfterSeconds: 1);
@@ -148,9 +158,9 @@ internal static class WebserviceResponses
         },
         retryAfterSeconds: null);
 
-    /// <summary>Whole seconds until <paramref name="retryAt"/>, rounded up, at least 1.</summary>
-    internal static int RetryAfterSeconds(DateTimeOffset? retryAt, DateTimeOffset now) =>
-        retryAt is { } at ? Math.Max(1, (int)Math.Ceiling((at - now).TotalSeconds)) : 1;
+    /// <summary>Whole seconds of <paramref name="retryAfter"/>, rounded up, at least 1.</summary>
+    internal static int RetryAfterSeconds(TimeSpan? retryAfter) =>
+        retryAfter is { } wait ? (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, int.MaxValue) : 1;
 
     private static HttpApiResponse Problem(ProblemDetails problem, int? retryAfterSeconds)
     {

@@ -39,7 +39,7 @@ internal sealed class RoutingHandler : IInvocationHandler
         _routes = routes;
         _handlers = handlers;
         _matcher = new RouteMatcher(routes.Select(route => (route.Prefix, route.IgnoreCase)).ToList());
-        _anyRouteAllowsEncodedSlash = routes.Any(route => route.Circuit.AllowEncodedSlash);
+        _anyRouteAllowsEncodedSlash = routes.Any(route => route.Circuit.Target.AllowEncodedSlash);
         _log = log;
         _time = time;
     }

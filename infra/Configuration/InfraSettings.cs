@@ -5,14 +5,12 @@ namespace CircuitBreaker.Infra.Configuration;
 /// <summary>Everything the stack is configured with, validated.</summary>
 public sealed record InfraSettings
 {
-    /// <summary>The breaker's settings, handed to the functions as environment variables.</summary>
-    public required CircuitSettings Circuit { get; init; }
-
     /// <summary>
-    /// The routes, each with its own circuit; null for the one-route shorthand of <see cref="Circuit"/> (then
-    /// <see cref="Circuit"/> is the only route's settings; otherwise it is the first route's).
+    /// The breaker's settings, handed to the functions as environment variables: the routes, each with its target and its
+    /// circuit's policy (one route for the <c>downstreamUrl</c> shorthand), or in backend mode the policy alone and the
+    /// circuit the alarm watches.
     /// </summary>
-    public RouteTable? Routes { get; init; }
+    public required RouteTable Routes { get; init; }
 
     /// <summary>The functions' instruction set.</summary>
     public required LambdaArchitecture Architecture { get; init; }

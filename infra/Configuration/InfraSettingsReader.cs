@@ -46,14 +46,6 @@ public static class InfraSettingsReader
                 + $"'{DeploymentModeNames.Backend}': expected the circuit key your functions use ({CircuitSettingKeys.ServiceId.ExpectedForm}).");
         }
 
-        string? CircuitValue(CircuitSetting setting)
-        {
-            var value = lookup(setting.ConfigKey);
-            return backendOnly && setting == CircuitSettingKeys.DownstreamUrl && string.IsNullOrWhiteSpace(value)
-                ? BackendOnly.StandInDownstreamUrl
-                : value;
-        }
-
         // Pulumi hands a structured value (pulumi config set --path 'routes[0].prefix' /orders) to the program as its JSON text.
         IReadOnlyList<IReadOnlyDictionary<string, string>>? rawRoutes = null;
         var routesReadable = true;
@@ -72,7 +64,12 @@ public static class InfraSettingsReader
         }
 
         var table = routesReadable && !(backendOnly && rawRoutes is not null)
-            ? RouteTableReader.Read(CircuitValue, setting => Describe(setting.ConfigKey), rawRoutes, (index, key) => Describe($"{RouteKeys.Routes.ConfigKey}[{index}].{key}"))
+            ? RouteTableReader.Read(
+                setting => lookup(setting.ConfigKey),
+                setting => Describe(setting.ConfigKey),
+                rawRoutes,
+                (index, key) => Describe($"{RouteKeys.Routes.ConfigKey}[{index}].{key}"),
+                routesRequired: !backendOnly)
             : null;
         errors.AddRange(table?.Errors ?? []);
         if (table?.Table is { } routes && FunctionEnvironmentEstimate.Problem(routes) is { } tooLarge)
@@ -143,8 +140,7 @@ public static class InfraSettingsReader
 
         return new InfraSettings
         {
-            Circuit = table.Table.Routes[0].Circuit,
-            Routes = table.Table.IsShorthand ? null : table.Table,
+            Routes = table.Table,
             Architecture = architecture,
             NativeAot = nativeAot,
             MemorySizeMb = memorySize,

@@ -10,17 +10,18 @@ internal static class BreakerSummary
     public static string Of(CircuitSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var rule = settings.FailureRatio is { } ratio
-            ? string.Create(CultureInfo.InvariantCulture, $"failure ratio {ratio} of at least {settings.MinimumThroughput} calls")
-            : string.Create(CultureInfo.InvariantCulture, $"threshold {settings.FailureThreshold}");
-        var slow = settings.SlowCallThreshold is { } threshold
+        var (target, policy) = (settings.Target, settings.Policy);
+        var rule = policy.FailureRatio is { } ratio
+            ? string.Create(CultureInfo.InvariantCulture, $"failure ratio {ratio} of at least {policy.MinimumThroughput} calls")
+            : string.Create(CultureInfo.InvariantCulture, $"threshold {policy.FailureThreshold}");
+        var slow = policy.SlowCallThreshold is { } threshold
             ? string.Create(CultureInfo.InvariantCulture, $", slow after {threshold.TotalSeconds} s")
             : string.Empty;
-        var backoff = settings.MaxOpenDuration > settings.OpenDuration
-            ? string.Create(CultureInfo.InvariantCulture, $" doubling per failed probe up to {settings.MaxOpenDuration.TotalSeconds} s")
+        var backoff = policy.MaxOpenDuration > policy.OpenDuration
+            ? string.Create(CultureInfo.InvariantCulture, $" doubling per failed probe up to {policy.MaxOpenDuration.TotalSeconds} s")
             : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"timeout {settings.DownstreamTimeout.TotalSeconds} s{slow}, {rule}, window {settings.Window.TotalSeconds} s, open {settings.OpenDuration.TotalSeconds} s{backoff}, service {settings.ServiceId}");
+            $"timeout {target.DownstreamTimeout.TotalSeconds} s{slow}, {rule}, window {policy.Window.TotalSeconds} s, open {policy.OpenDuration.TotalSeconds} s{backoff}, service {settings.ServiceId}");
     }
 }

@@ -35,7 +35,7 @@ internal sealed record LocalOptions(int Port, DownstreamTarget Downstream, Circu
         ArgumentNullException.ThrowIfNull(downstreamUrl);
         return Settings with
         {
-            DownstreamUrl = downstreamUrl,
+            Target = Settings.Target with { DownstreamUrl = downstreamUrl },
             ServiceId = ServiceIdGiven ? Settings.ServiceId : downstreamUrl.Host,
         };
     }

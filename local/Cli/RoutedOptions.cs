@@ -125,7 +125,7 @@ internal static class RoutedOptions
 
         // Real targets are known now; simulated ones keep their placeholder until their simulator starts.
         var resolvedTargets = targets
-            .Select((target, index) => target.IsSimulated ? target : DownstreamTarget.At(table.Routes[index].Circuit.DownstreamUrl))
+            .Select((target, index) => target.IsSimulated ? target : DownstreamTarget.At(table.Routes[index].Circuit.Target.DownstreamUrl))
             .ToList();
         return new LocalOptionsParseResult(
             new LocalOptions(port, resolvedTargets[0], table.Routes[0].Circuit, ServiceIdGiven: true, sources.ConfigFile, localRoutes with { Targets = resolvedTargets }),

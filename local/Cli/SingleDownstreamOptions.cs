@@ -37,7 +37,7 @@ internal static class SingleDownstreamOptions
             return new LocalOptionsParseResult(null, false, errors);
         }
 
-        downstream ??= DownstreamTarget.At(settings.Settings.DownstreamUrl);
+        downstream ??= DownstreamTarget.At(settings.Settings.Target.DownstreamUrl);
         var serviceIdGiven = !string.IsNullOrWhiteSpace(sources.Value(CircuitSettingKeys.ServiceId));
         return new LocalOptionsParseResult(new LocalOptions(port, downstream, settings.Settings, serviceIdGiven, sources.ConfigFile), false, []);
     }

@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using Amazon.Runtime;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.Dynalite;
@@ -27,7 +28,7 @@ internal static class GivenDynamoDb
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(credentials);
-        using var client = DynamoDbClientFactory.Create(endpoint, credentials.Region, CallTimeout, credentials.ToSdkCredentials(), maxErrorRetry: 1);
+        using var client = AwsClientFactory.DynamoDb(endpoint, credentials.Region, CallTimeout, credentials.ToSdkCredentials(), maxErrorRetry: 1);
         var named = $"DynamoDB at {endpoint} (--dynamodb-endpoint)";
         try
         {

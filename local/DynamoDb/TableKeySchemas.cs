@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using System.Collections.Concurrent;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -19,7 +20,7 @@ internal sealed class TableKeySchemas : IDisposable
     /// <param name="region">The region to sign for.</param>
     public TableKeySchemas(Uri upstream, string region)
     {
-        _client = DynamoDbClientFactory.Create(upstream, region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("proxy", "proxy"), maxErrorRetry: 1);
+        _client = AwsClientFactory.DynamoDb(upstream, region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("proxy", "proxy"), maxErrorRetry: 1);
     }
 
     /// <summary>The table's key schema; null when it cannot be read now (the next request asks again).</summary>

@@ -248,7 +248,7 @@ internal sealed class LocalSystem : IAsyncDisposable
             {
                 var target = Simulators.TryGetValue(route.Prefix, out var simulator)
                     ? $"simulator {simulator.BaseAddress} (mode {SimulatorModeNames.Name(simulator.Mode)}; PUT /mode, GET /stats)"
-                    : route.Circuit.DownstreamUrl.AbsoluteUri;
+                    : route.Circuit.Target.DownstreamUrl.AbsoluteUri;
                 yield return $"route {route.Prefix,-14} -> {target}{(route.StripPrefix ? ", prefix stripped" : string.Empty)}";
                 yield return $"  breaker: {BreakerSummary.Of(route.Circuit)}";
             }
@@ -259,7 +259,7 @@ internal sealed class LocalSystem : IAsyncDisposable
         }
         else
         {
-            yield return $"downstream:          {Settings.DownstreamUrl}";
+            yield return $"downstream:          {Settings.Target.DownstreamUrl}";
         }
 
         var latency = Events.Options.DeliveryLatency > TimeSpan.Zero ? $"; each matched event delivered after {Seconds(Events.Options.DeliveryLatency)}" : string.Empty;

@@ -11,18 +11,12 @@ namespace CircuitBreaker.Polly;
 /// </summary>
 public static class DistributedCircuitBreakerEnvironment
 {
-    // The library protects no URL of its own; the reader needs one to validate the rest, so a reserved name
-    // stands in, as the backend-only stack's recorder does.
-    private const string StandInDownstreamUrl = "https://library.invalid/";
-
-    // The longest downstream timeout the stack accepts: with DOWNSTREAM_TIMEOUT_SECONDS unset, it only bounds SLOW_CALL_SECONDS.
-    private const string LongestDownstreamTimeoutSeconds = "28";
-
     private static readonly CircuitSetting[] Applied =
     [
         CircuitSettingKeys.ServiceId, CircuitSettingKeys.FailureThreshold, CircuitSettingKeys.WindowSeconds,
         CircuitSettingKeys.OpenSeconds, CircuitSettingKeys.FailOpen, CircuitSettingKeys.FailureRatio,
         CircuitSettingKeys.MinimumThroughput, CircuitSettingKeys.SlowCallSeconds, CircuitSettingKeys.MaxOpenSeconds,
+        CircuitSettingKeys.FailureStatusCodes, CircuitSettingKeys.MaxRetryAfterSeconds,
     ];
 
     /// <summary>
@@ -41,37 +35,27 @@ public static class DistributedCircuitBreakerEnvironment
         environment ??= Environment.GetEnvironmentVariable;
         var present = Applied.Where(setting => !string.IsNullOrWhiteSpace(environment(setting.EnvironmentVariable))).ToHashSet();
 
-        string? Lookup(CircuitSetting setting)
+        // Settings absent from the environment are validated at their current values, so rules across settings (a cap
+        // below the open period, say) hold for the combination the options end up with.
+        string? Lookup(CircuitSetting setting) =>
+            present.Contains(setting) || setting == CircuitSettingKeys.MetricsNamespace ? environment(setting.EnvironmentVariable) : Current(options, setting);
+
+        var result = CircuitSettingsReader.ReadPolicy(Lookup, setting => setting.EnvironmentVariable);
+        var errors = result.Errors.ToList();
+        var serviceId = environment(CircuitSettingKeys.ServiceId.EnvironmentVariable)?.Trim();
+        if (present.Contains(CircuitSettingKeys.ServiceId) && !CircuitSettingsReader.IsValidServiceId(serviceId!))
         {
-            if (present.Contains(setting) || setting == CircuitSettingKeys.MetricsNamespace)
-            {
-                return environment(setting.EnvironmentVariable);
-            }
-
-            // Settings absent from the environment are validated at their current values, so rules across
-            // settings (a cap below the open period, say) hold for the combination the options end up with.
-            if (setting == CircuitSettingKeys.DownstreamUrl)
-            {
-                return StandInDownstreamUrl;
-            }
-
-            if (setting == CircuitSettingKeys.DownstreamTimeoutSeconds)
-            {
-                return environment(setting.EnvironmentVariable) is { Length: > 0 } timeout ? timeout : LongestDownstreamTimeoutSeconds;
-            }
-
-            return Current(options, setting);
+            errors.Add(SettingValues.Invalid(CircuitSettingKeys.ServiceId.EnvironmentVariable, serviceId, CircuitSettingKeys.ServiceId.ExpectedForm));
         }
 
-        var result = CircuitSettingsReader.Read(Lookup, setting => setting.EnvironmentVariable);
-        if (result.Settings is not { } settings)
+        if (errors.Count > 0 || result.Policy is not { } policy)
         {
-            throw new ValidationException("The breaker's settings in the environment are invalid: " + string.Join(" ", result.Errors));
+            throw new ValidationException("The breaker's settings in the environment are invalid: " + string.Join(" ", errors));
         }
 
         foreach (var setting in present)
         {
-            Assign(options, settings, setting);
+            Assign(options, policy, serviceId!, setting);
         }
 
         return options;
@@ -79,12 +63,8 @@ public static class DistributedCircuitBreakerEnvironment
 
     private static string? Current(DistributedCircuitBreakerSettings options, CircuitSetting setting)
     {
-        static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("R", CultureInfo.InvariantCulture);
-
         return setting switch
         {
-            // Unset in the environment, the service id is not assigned, so it needs no checking here.
-            _ when setting == CircuitSettingKeys.ServiceId => null,
             _ when setting == CircuitSettingKeys.FailureThreshold => options.FailureThreshold.ToString(CultureInfo.InvariantCulture),
             _ when setting == CircuitSettingKeys.WindowSeconds => Seconds(options.Window),
             _ when setting == CircuitSettingKeys.OpenSeconds => Seconds(options.OpenDuration),
@@ -93,47 +73,59 @@ public static class DistributedCircuitBreakerEnvironment
             _ when setting == CircuitSettingKeys.MinimumThroughput => options.MinimumThroughput.ToString(CultureInfo.InvariantCulture),
             _ when setting == CircuitSettingKeys.SlowCallSeconds => options.SlowCallThreshold is { } slow ? Seconds(slow) : null,
             _ when setting == CircuitSettingKeys.MaxOpenSeconds => options.MaxOpenDuration is { } max ? Seconds(max) : null,
+            _ when setting == CircuitSettingKeys.FailureStatusCodes => options.FailureStatusCodes?.ToString(),
+            _ when setting == CircuitSettingKeys.MaxRetryAfterSeconds => Seconds(options.MaxRetryAfter),
             _ => null,
         };
+
+        static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("R", CultureInfo.InvariantCulture);
     }
 
-    private static void Assign(DistributedCircuitBreakerSettings options, CircuitSettings settings, CircuitSetting setting)
+    private static void Assign(DistributedCircuitBreakerSettings options, CircuitPolicy policy, string serviceId, CircuitSetting setting)
     {
         if (setting == CircuitSettingKeys.ServiceId)
         {
-            options.ServiceId = settings.ServiceId;
+            options.ServiceId = serviceId;
         }
         else if (setting == CircuitSettingKeys.FailureThreshold)
         {
-            options.FailureThreshold = settings.FailureThreshold;
+            options.FailureThreshold = policy.FailureThreshold;
         }
         else if (setting == CircuitSettingKeys.WindowSeconds)
         {
-            options.Window = settings.Window;
+            options.Window = policy.Window;
         }
         else if (setting == CircuitSettingKeys.OpenSeconds)
         {
-            options.OpenDuration = settings.OpenDuration;
+            options.OpenDuration = policy.OpenDuration;
         }
         else if (setting == CircuitSettingKeys.FailOpen)
         {
-            options.FailOpen = settings.FailOpen;
+            options.FailOpen = policy.FailOpen;
         }
         else if (setting == CircuitSettingKeys.FailureRatio)
         {
-            options.FailureRatio = settings.FailureRatio;
+            options.FailureRatio = policy.FailureRatio;
         }
         else if (setting == CircuitSettingKeys.MinimumThroughput)
         {
-            options.MinimumThroughput = settings.MinimumThroughput;
+            options.MinimumThroughput = policy.MinimumThroughput;
         }
         else if (setting == CircuitSettingKeys.SlowCallSeconds)
         {
-            options.SlowCallThreshold = settings.SlowCallThreshold;
+            options.SlowCallThreshold = policy.SlowCallThreshold;
         }
         else if (setting == CircuitSettingKeys.MaxOpenSeconds)
         {
-            options.MaxOpenDuration = settings.MaxOpenDuration;
+            options.MaxOpenDuration = policy.MaxOpenDuration;
+        }
+        else if (setting == CircuitSettingKeys.FailureStatusCodes)
+        {
+            options.FailureStatusCodes = policy.FailureStatusCodes;
+        }
+        else if (setting == CircuitSettingKeys.MaxRetryAfterSeconds)
+        {
+            options.MaxRetryAfter = policy.MaxRetryAfter;
         }
     }
 }

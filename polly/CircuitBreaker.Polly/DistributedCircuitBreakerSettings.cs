@@ -45,7 +45,7 @@ public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOpti
 
     /// <summary>Count mode: failures within <see cref="Window"/> that open the circuit. Default 3.</summary>
     [Range(1, int.MaxValue)]
-    public int FailureThreshold { get; set; } = 3;
+    public int FailureThreshold { get; set; } = CircuitPolicy.Default.FailureThreshold;
 
     /// <summary>
     /// Failure-ratio mode: the circuit opens when failures / calls within <see cref="Window"/> reach this ratio
@@ -56,17 +56,17 @@ public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOpti
 
     /// <summary>Failure-ratio mode: calls within <see cref="Window"/> before the ratio may open the circuit. Default 100.</summary>
     [Range(1, int.MaxValue)]
-    public int MinimumThroughput { get; set; } = 100;
+    public int MinimumThroughput { get; set; } = CircuitPolicy.Default.MinimumThroughput;
 
     /// <summary>How far back failures (and calls) count. Default 60 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00", LongestDuration, MinimumIsExclusive = true)]
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = RangeOnTimeSpanJustification)]
-    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan Window { get; set; } = CircuitPolicy.Default.Window;
 
     /// <summary>How long the circuit stays open before one probe may run. Default 60 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00", LongestDuration, MinimumIsExclusive = true)]
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = RangeOnTimeSpanJustification)]
-    public TimeSpan OpenDuration { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan OpenDuration { get; set; } = CircuitPolicy.Default.OpenDuration;
 
     /// <summary>
     /// The cap of the open period's backoff: each failed probe doubles the open period up to this.
@@ -97,7 +97,24 @@ public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOpti
     /// When the circuit's own store cannot be consulted: true (the default) runs the call without the breaker,
     /// false refuses it with a <see cref="global::Polly.CircuitBreaker.BrokenCircuitException"/>.
     /// </summary>
-    public bool FailOpen { get; set; } = true;
+    public bool FailOpen { get; set; } = CircuitPolicy.Default.FailOpen;
+
+    /// <summary>
+    /// The status codes of an <see cref="HttpResponseMessage"/> result that count as failures (the default
+    /// <c>ShouldHandle</c> and <see cref="CircuitFailure.Of"/> use them). Default: every 5xx, 408 and 429 (<c>500-599,408,429</c>),
+    /// the transient answers Microsoft.Extensions.Http.Resilience's standard handler retries and breaks on; any other
+    /// answer, a 404 say, is the caller's problem and counts as a successful call.
+    /// </summary>
+    [Required]
+    public StatusCodeRanges FailureStatusCodes { get; set; } = CircuitPolicy.Default.FailureStatusCodes;
+
+    /// <summary>
+    /// The longest a dependency's <c>Retry-After</c> (on a 429 or a 503 that fails the probe) keeps the circuit open. Default 300 s.
+    /// On the recorder's side (a failure that opens the circuit), the stack's <c>maxRetryAfterSeconds</c> applies.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", LongestDuration, MinimumIsExclusive = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = RangeOnTimeSpanJustification)]
+    public TimeSpan MaxRetryAfter { get; set; } = CircuitPolicy.Default.MaxRetryAfter;
 
     /// <summary>The clock for the breaker's times. Null (the default): the pipeline builder's <c>TimeProvider</c>.</summary>
     public TimeProvider? TimeProvider { get; set; }
@@ -117,6 +134,21 @@ public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOpti
 
     /// <summary>The open period's cap in effect.</summary>
     internal TimeSpan EffectiveMaxOpenDuration => MaxOpenDuration ?? OpenDuration;
+
+    /// <summary>The breaker's policy these settings describe, as the core's rules take it.</summary>
+    internal CircuitPolicy ToPolicy() => CircuitPolicy.Default with
+    {
+        FailureThreshold = FailureThreshold,
+        FailureRatio = FailureRatio,
+        MinimumThroughput = MinimumThroughput,
+        Window = Window,
+        OpenDuration = OpenDuration,
+        MaxOpenDuration = EffectiveMaxOpenDuration,
+        SlowCallThreshold = SlowCallThreshold,
+        FailOpen = FailOpen,
+        FailureStatusCodes = FailureStatusCodes,
+        MaxRetryAfter = MaxRetryAfter,
+    };
 
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)

@@ -16,14 +16,27 @@ public class DistributedCircuitBreakerStrategyOptions<TResult> : DistributedCirc
     public const string DefaultName = "DistributedCircuitBreaker";
 
     /// <summary>Creates options with the defaults.</summary>
-    public DistributedCircuitBreakerStrategyOptions() => Name = DefaultName;
+    public DistributedCircuitBreakerStrategyOptions()
+    {
+        Name = DefaultName;
+        ShouldHandle = IsFailureByDefault;
+    }
 
     /// <summary>
     /// Which outcomes count as failures. Default: any exception except <see cref="OperationCanceledException"/>,
-    /// as in Polly's own breaker. Build one with <see cref="PredicateBuilder{TResult}"/>.
+    /// as in Polly's own breaker, and an <see cref="HttpResponseMessage"/> result whose status is one of
+    /// <see cref="DistributedCircuitBreakerSettings.FailureStatusCodes"/>. Build one with <see cref="PredicateBuilder{TResult}"/>.
     /// </summary>
     [Required]
-    public Func<CircuitBreakerPredicateArguments<TResult>, ValueTask<bool>> ShouldHandle { get; set; } = HandleExceptionsButCancellation;
+    public Func<CircuitBreakerPredicateArguments<TResult>, ValueTask<bool>> ShouldHandle { get; set; }
+
+    /// <summary>
+    /// What the failure event of an outcome <see cref="ShouldHandle"/> judged failed says: its reason, status code and the
+    /// dependency's <c>Retry-After</c>. Null (the default): <see cref="CircuitFailure.Of"/>, which reads an
+    /// <see cref="HttpResponseMessage"/>'s status and <c>Retry-After</c> and names exceptions. A description that throws,
+    /// or names a reason the recorder does not know, is reported with the generic reason <c>exception</c>.
+    /// </summary>
+    public Func<Outcome<TResult>, CircuitFailure>? DescribeFailure { get; set; }
 
     /// <summary>
     /// Raised when this instance sees the circuit open: its probe failed, a call was refused because another
@@ -46,6 +59,11 @@ public class DistributedCircuitBreakerStrategyOptions<TResult> : DistributedCirc
     /// </summary>
     public Func<OnCircuitHalfOpenedArguments, ValueTask>? OnHalfOpened { get; set; }
 
-    private static ValueTask<bool> HandleExceptionsButCancellation(CircuitBreakerPredicateArguments<TResult> arguments) =>
-        new(arguments.Outcome.Exception is not null and not OperationCanceledException);
+    // Read at each call, so that FailureStatusCodes set after construction applies.
+    private ValueTask<bool> IsFailureByDefault(CircuitBreakerPredicateArguments<TResult> arguments) => new(arguments.Outcome switch
+    {
+        { Exception: { } exception } => exception is not OperationCanceledException,
+        { Result: HttpResponseMessage response } => CircuitFailure.IsFailure(response, FailureStatusCodes),
+        _ => false,
+    });
 }

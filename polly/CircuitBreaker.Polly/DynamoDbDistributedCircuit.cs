@@ -5,7 +5,6 @@ using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Core.Store;
-using Polly.CircuitBreaker;
 
 namespace CircuitBreaker.Polly;
 
@@ -31,48 +30,20 @@ public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposabl
     /// <summary>Retries of a store attempt after the first (the webservice's).</summary>
     internal const int StoreMaxErrorRetry = 1;
 
-    /// <summary>The longest publishing a failure may hold up the caller (the webservice's publish budget).</summary>
-    internal static readonly TimeSpan PublishBudget = TimeSpan.FromSeconds(1);
-
     /// <summary>The <c>handler</c> field of this library's log lines.</summary>
     internal const string LogHandlerName = "polly";
 
-    // The gate never calls a downstream itself; its settings record still names one.
-    private static readonly Uri CallerDefined = new("urn:circuit-breaker:polly");
-
-    private readonly CircuitGate _gate;
-    private readonly PutEventsClient _failures;
-    private readonly SuccessCounter _successes;
-    private readonly TimeProvider _time;
+    private readonly GateCircuit _circuit;
     private readonly IDisposable[] _owned;
 
-    internal DynamoDbDistributedCircuit(
-        string serviceId,
-        ICircuitStore store,
-        PutEventsClient publisher,
-        CircuitSettings settings,
-        TimeSpan probeLease,
-        TimeProvider time,
-        FunctionLog log,
-        params IDisposable[] owned)
+    internal DynamoDbDistributedCircuit(GateCircuit circuit, params IDisposable[] owned)
     {
-        ServiceId = serviceId;
-        _time = time;
-        _failures = publisher;
-        _gate = new CircuitGate(
-            store,
-            new OpenCircuitMemory(time),
-            settings,
-            time,
-            log,
-            new TransitionReporter(log, publisher, time),
-            probeLease: probeLease);
-        _successes = new SuccessCounter(store, settings, time, log);
+        _circuit = circuit;
         _owned = owned;
     }
 
     /// <inheritdoc />
-    public string ServiceId { get; }
+    public string ServiceId => _circuit.ServiceId;
 
     /// <summary>
     /// Builds the circuit for <paramref name="settings"/>: its table and bus (or <c>TABLE_NAME</c> and <c>EVENT_BUS_NAME</c>),
@@ -119,84 +90,40 @@ public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposabl
         var time = settings.TimeProvider ?? TimeProvider.System;
         var log = new FunctionLog(logOutput, time, LogHandlerName);
         var credentials = CredentialsFromEnvironment.Explicit(environment);
-        var dynamoDb = DynamoDbClientFactory.Create(dynamoDbEndpoint, region, storeAttemptTimeout ?? StoreAttemptTimeout, credentials, StoreMaxErrorRetry);
-        var eventsHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        var publisher = new PutEventsClient(
-            eventsHttp,
-            new PutEventsClientOptions { Endpoint = eventsEndpoint, Region = region, EventBusName = bus },
-            CredentialsFromEnvironment.Resolver(credentials),
-            time,
-            log);
-        return new DynamoDbDistributedCircuit(
+        var dynamoDb = AwsClientFactory.DynamoDb(dynamoDbEndpoint, region, storeAttemptTimeout ?? StoreAttemptTimeout, credentials, StoreMaxErrorRetry);
+        var publisher = AwsClientFactory.PutEvents(eventsEndpoint, region, bus, CredentialsFromEnvironment.Resolver(credentials), time, log);
+        var circuit = GateCircuit.Over(
             serviceId,
+            settings.ToPolicy(),
             new DynamoDbCircuitStore(dynamoDb, table, time),
             publisher,
-            ToCircuitSettings(settings, serviceId),
+            new TransitionReporter(log, publisher, time),
             settings.ProbeLease,
             time,
-            log,
-            dynamoDb,
-            eventsHttp);
+            log);
+        return new DynamoDbDistributedCircuit(circuit, dynamoDb, publisher);
     }
 
     /// <inheritdoc />
-    public async ValueTask<CircuitAdmission> AdmitAsync(string callId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(callId);
-        var admission = await _gate.AdmitAsync(callId, cancellationToken).ConfigureAwait(false);
-        return admission.Kind switch
-        {
-            AdmissionKind.Call => CircuitAdmission.Call(),
-            AdmissionKind.Probe => CircuitAdmission.Probe(),
-            AdmissionKind.Reject when admission.State == CircuitView.Isolated => CircuitAdmission.Isolated(),
-            AdmissionKind.Reject => CircuitAdmission.Reject(
-                (admission.RetryAt ?? _time.GetUtcNow()) - _time.GetUtcNow(),
-                admission.State == CircuitView.HalfOpen ? CircuitState.HalfOpen : CircuitState.Open),
-
-            // The gate has logged why; the strategy applies FailOpen itself.
-            _ => CircuitAdmission.Unavailable(null),
-        };
-    }
+    public ValueTask<CircuitAdmission> AdmitAsync(string callId, CancellationToken cancellationToken) => _circuit.AdmitAsync(callId, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(callId);
-        var settled = await _gate.SettleAsync(callId, succeeded, cancellationToken).ConfigureAwait(false);
-        return settled is { } probe ? new ProbeSettlement(Applied: true, probe.OpenPeriod) : new ProbeSettlement(Applied: false);
-    }
+    public ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken) =>
+        _circuit.SettleProbeAsync(callId, succeeded, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<bool> ReleaseProbeAsync(string callId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(callId);
-        return await _gate.ReleaseProbeAsync(callId, cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
+        _circuit.SettleProbeAsync(callId, succeeded, retryAfter, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<bool> ReportFailureAsync(FailureEventDetail failure, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(failure);
-        using var budget = new CancellationTokenSource(PublishBudget, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
-        return await _failures.PublishAsync(failure, linked.Token).ConfigureAwait(false);
-    }
+    public ValueTask<bool> ReleaseProbeAsync(string callId, CancellationToken cancellationToken) => _circuit.ReleaseProbeAsync(callId, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask ReportCallAsync(CircuitCallReport report, CancellationToken cancellationToken)
-    {
-        // Failed calls reach the table through the recorder; only the others are counted here (nothing in count mode).
-        if (!report.Failed)
-        {
-            _successes.CountSuccess();
-        }
+    public ValueTask<bool> ReportFailureAsync(FailureEventDetail failure, CancellationToken cancellationToken) =>
+        _circuit.ReportFailureAsync(failure, cancellationToken);
 
-        var flush = _successes.FlushIfDueAsync(ServiceId, cancellationToken);
-        return flush.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(flush);
-    }
+    /// <inheritdoc />
+    public ValueTask ReportCallAsync(CircuitCallReport report, CancellationToken cancellationToken) => _circuit.ReportCallAsync(report, cancellationToken);
 
     /// <summary>Releases the DynamoDB and EventBridge clients this circuit built.</summary>
     public void Dispose()
@@ -214,18 +141,4 @@ public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposabl
             ? throw new ArgumentException($"{property} is required: set it, or the environment variable {variable} (the stack's output {stackOutput}).", property)
             : name;
     }
-
-    private static CircuitSettings ToCircuitSettings(DistributedCircuitBreakerSettings settings, string serviceId) => new()
-    {
-        ServiceId = serviceId,
-        DownstreamUrl = CallerDefined,
-        DownstreamTimeout = settings.ProbeLease,
-        FailureThreshold = settings.FailureThreshold,
-        FailureRatio = settings.FailureRatio,
-        MinimumThroughput = settings.MinimumThroughput,
-        Window = settings.Window,
-        OpenDuration = settings.OpenDuration,
-        MaxOpenDuration = settings.EffectiveMaxOpenDuration,
-        FailOpen = settings.FailOpen,
-    };
 }

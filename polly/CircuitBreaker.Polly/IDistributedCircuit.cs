@@ -38,6 +38,19 @@ public interface IDistributedCircuit
     ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Settles the probe as <see cref="SettleProbeAsync(string, bool, CancellationToken)"/> does; a failed probe whose
+    /// dependency said how long to leave it alone (<paramref name="retryAfter"/>) reopens the circuit at least that long,
+    /// up to the circuit's cap. The default ignores <paramref name="retryAfter"/>.
+    /// </summary>
+    /// <param name="callId">The id the probe was admitted under.</param>
+    /// <param name="succeeded">Whether the probe's outcome was a success.</param>
+    /// <param name="retryAfter">The failed probe's <c>Retry-After</c> (<see cref="CircuitFailure.RetryAfter"/>), or null.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>Whether this settlement changed the circuit, and for a failed probe the new open period.</returns>
+    ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
+        SettleProbeAsync(callId, succeeded, cancellationToken);
+
+    /// <summary>
     /// Lets go of the probe <paramref name="callId"/> was admitted for, without an outcome (its caller cancelled, or the
     /// call ended before it could say anything about the dependency): the next caller in any instance may probe at once.
     /// Only the probe's own caller releases it. The default does nothing, and the lease then lapses by itself after
@@ -50,7 +63,9 @@ public interface IDistributedCircuit
 
     /// <summary>
     /// Reports one failed call. It is published as a failure event (<see cref="FailureEvents"/>) and counted
-    /// by whoever records those, exactly as the webservice's failures are.
+    /// by whoever records those, exactly as the webservice's failures are. The strategy passes a token that ends at the
+    /// caller's <see cref="DistributedCircuitBreakerProperties.Deadline"/>; the circuit bounds publishing further by its
+    /// publish budget.
     /// </summary>
     /// <param name="failure">The event's detail.</param>
     /// <param name="cancellationToken">Bounds how long publishing may take.</param>

@@ -69,13 +69,15 @@ public sealed class CircuitBreakerBackendTests
     }
 
     [Fact]
-    public async Task RecorderGetsTheServiceIdAndAStandInDownstreamItNeverCalls()
+    public async Task RecorderGetsTheServiceIdAndThePolicyButNoDownstream()
     {
         var stack = await StackDeployment.RunAsync(BackendConfig);
 
         var variables = CircuitBreakerStackTests.Variables(stack.Single(ResourceTypes.Function));
         Assert.Equal(ServiceId, variables[CircuitSettingKeys.ServiceId.EnvironmentVariable]);
-        Assert.Equal(BackendOnly.StandInDownstreamUrl, variables[CircuitSettingKeys.DownstreamUrl.EnvironmentVariable]);
+        Assert.Equal("3", variables[CircuitSettingKeys.FailureThreshold.EnvironmentVariable]);
+        Assert.False(variables.ContainsKey(CircuitSettingKeys.DownstreamUrl.EnvironmentVariable));
+        Assert.False(variables.ContainsKey(CircuitSettingKeys.DownstreamTimeoutSeconds.EnvironmentVariable));
         Assert.Equal(stack.Single(ResourceTypes.Table).Computed("name"), variables[FunctionEnvironment.TableName]);
         Assert.Equal(stack.Single(ResourceTypes.EventBus).Computed("name"), variables[FunctionEnvironment.EventBusName]);
     }

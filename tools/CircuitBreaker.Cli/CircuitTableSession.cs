@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Cli;
@@ -34,7 +35,7 @@ internal sealed class CircuitTableSession : IDisposable
         _table = options.Table;
         _timeout = options.Timeout;
         _endpoint = options.EndpointUrl ?? new Uri($"https://dynamodb.{options.Region}.amazonaws.com/");
-        _client = DynamoDbClientFactory.Create(options.EndpointUrl, options.Region, options.Timeout + AttemptMargin, credentials);
+        _client = AwsClientFactory.DynamoDb(options.EndpointUrl, options.Region, options.Timeout + AttemptMargin, credentials);
         if (_client is AmazonServiceClient serviceClient)
         {
             DynamoDbAnswerCheck.Install(serviceClient);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.Runtime.Identity;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
 
@@ -13,7 +14,6 @@ namespace CircuitBreaker.Cli;
 /// </summary>
 internal sealed class StateChangeNotifier : IDisposable
 {
-    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly StringWriter _logLines = new();
     private readonly PutEventsClient _client;
 
@@ -21,12 +21,7 @@ internal sealed class StateChangeNotifier : IDisposable
     public StateChangeNotifier(string busName, Uri endpoint, string region, IIdentityResolver<AWSCredentials> credentials, TimeProvider time)
     {
         BusName = busName;
-        _client = new PutEventsClient(
-            _http,
-            new PutEventsClientOptions { Endpoint = endpoint, Region = region, EventBusName = busName },
-            credentials,
-            time,
-            new FunctionLog(_logLines, time, "circuitctl"));
+        _client = AwsClientFactory.PutEvents(endpoint, region, busName, credentials, time, new FunctionLog(_logLines, time, "circuitctl"));
     }
 
     /// <summary>The bus events go to.</summary>
@@ -51,7 +46,7 @@ internal sealed class StateChangeNotifier : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _http.Dispose();
+        _client.Dispose();
         _logLines.Dispose();
     }
 

@@ -22,7 +22,7 @@ internal sealed class OriginalRecorderHandler(IAmazonDynamoDB dynamo, string tab
     {
         // The envelope is read with the same validation as ours; the original read event.detail without any.
         var (_, failure) = RecorderHandler.Read(invocation.Payload);
-        var expiresAt = time.GetUtcNow() + settings.Window;
+        var expiresAt = time.GetUtcNow() + settings.Policy.Window;
         await dynamo.PutItemAsync(
             new PutItemRequest
             {

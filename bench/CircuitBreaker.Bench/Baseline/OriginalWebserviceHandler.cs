@@ -48,35 +48,31 @@ internal sealed class OriginalWebserviceHandler(
 
         var count = recent.Count ?? 0;
         HttpApiResponse response;
-        if (count >= settings.FailureThreshold)
+        if (count >= settings.Policy.FailureThreshold)
         {
             response = WebserviceResponses.CircuitOpen(
                 settings.ServiceId,
-                new Admission(AdmissionKind.Reject, CircuitView.Open, ReopensAt(recent.Items)),
-                now,
+                CircuitStateNames.Open,
+                ReopensAt(recent.Items) is { } reopensAt ? reopensAt - now : null,
                 invocation.RequestId);
             log.Info("circuit open: failing fast", new LogScope(invocation.RequestId, settings.ServiceId, "open"), ("recentFailures", count));
             return JsonSerializer.SerializeToUtf8Bytes(response, HttpJsonContext.Default.HttpApiResponse);
         }
 
         var budget = invocation.RemainingTime(time) - CircuitSettings.ResponseReserve;
-        var outcome = await downstream.CallAsync(relay, budget < settings.DownstreamTimeout ? budget : settings.DownstreamTimeout, cancellationToken)
+        var timeout = settings.Target.DownstreamTimeout;
+        var outcome = await downstream.CallAsync(relay, budget < timeout ? budget : timeout, settings.Policy.FailureStatusCodes, cancellationToken)
             .ConfigureAwait(false);
-        if (outcome.IsFailure)
+        if (outcome.Failure is { } failed)
         {
-            var failure = new FailureEventDetail(
-                settings.ServiceId,
-                time.GetUtcNow().ToUnixTimeMilliseconds(),
-                outcome.FailureReason,
-                outcome.StatusCode,
-                invocation.RequestId,
-                outcome.Elapsed.TotalMilliseconds);
+            var failure = FailureReports.Of(
+                settings.ServiceId, time.GetUtcNow(), failed.Reason, failed.StatusCode, invocation.RequestId, outcome.Elapsed, failed.RetryAfter);
             await publisher.PublishAsync(failure, cancellationToken).ConfigureAwait(false);
         }
 
         response = outcome.Kind == DownstreamOutcomeKind.Answered
             ? WebserviceResponses.Relay(outcome)
-            : WebserviceResponses.DownstreamFailed(settings.ServiceId, outcome, CircuitView.Closed, invocation.RequestId);
+            : WebserviceResponses.DownstreamFailed(settings.ServiceId, outcome, CircuitStateNames.Closed, invocation.RequestId);
         log.Info("request handled", new LogScope(invocation.RequestId, settings.ServiceId, "closed"), ("status", response.StatusCode), ("recentFailures", count));
         return JsonSerializer.SerializeToUtf8Bytes(response, HttpJsonContext.Default.HttpApiResponse);
     }
@@ -85,7 +81,7 @@ internal sealed class OriginalWebserviceHandler(
     // under the threshold when the (count - threshold + 1)-th earliest expiry passes.
     private DateTimeOffset? ReopensAt(List<Dictionary<string, AttributeValue>>? items)
     {
-        if (items is null || items.Count < settings.FailureThreshold)
+        if (items is null || items.Count < settings.Policy.FailureThreshold)
         {
             return null;
         }
@@ -94,6 +90,6 @@ internal sealed class OriginalWebserviceHandler(
             .Select(item => long.Parse(item[OriginalTableLayout.ExpirationTime].N, CultureInfo.InvariantCulture))
             .Order()
             .ToList();
-        return DateTimeOffset.FromUnixTimeSeconds(expiries[items.Count - settings.FailureThreshold]);
+        return DateTimeOffset.FromUnixTimeSeconds(expiries[items.Count - settings.Policy.FailureThreshold]);
     }
 }

@@ -47,7 +47,7 @@ internal sealed record OutageScenario(TimeSpan Healthy, TimeSpan Outage, TimeSpa
         await Task.WhenAll(Quietly(schedule), Quietly(sampler), Quietly(reporter)).ConfigureAwait(false);
 
         return new OutageRunResult(
-            stack.Settings.DownstreamTimeout,
+            stack.Settings.Target.DownstreamTimeout,
             stack.Variant.Name,
             repetition,
             phases,

@@ -24,7 +24,7 @@ internal static class OpenCircuitBench
         var url = new Uri(system.ApiBaseAddress, "/bench");
         for (var attempt = 0; attempt < 40; attempt++)
         {
-            await Task.WhenAll(Enumerable.Range(0, system.Settings.FailureThreshold).Select(_ => client.GetAsync(url, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(Enumerable.Range(0, system.Settings.Policy.FailureThreshold).Select(_ => client.GetAsync(url, cancellationToken))).ConfigureAwait(false);
             await system.DrainEventsAsync(cancellationToken).ConfigureAwait(false);
             if (await system.ReadStateAsync(cancellationToken).ConfigureAwait(false) == "open")
             {

@@ -22,16 +22,10 @@ internal sealed record OutageProfile(
         TimeSpan.FromMinutes(10), 50, TimeSpan.FromSeconds(10), 256, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), failureToCountedDelay);
 
     /// <summary>The production settings for the original (none of our modes).</summary>
-    public static CircuitSettings ProductionSettings => new()
-    {
-        DownstreamUrl = new Uri("http://127.0.0.1/"),
-        DownstreamTimeout = TimeSpan.FromSeconds(10),
-        FailureThreshold = 3,
-        Window = TimeSpan.FromSeconds(60),
-        OpenDuration = TimeSpan.FromSeconds(60),
-        FailOpen = true,
-        ServiceId = "downstream",
-    };
+    public static CircuitSettings ProductionSettings => new(
+        "downstream",
+        new RouteTarget { DownstreamUrl = new Uri("http://127.0.0.1/"), DownstreamTimeout = TimeSpan.FromSeconds(10) },
+        CircuitPolicy.Default with { FailureThreshold = 3, Window = TimeSpan.FromSeconds(60), OpenDuration = TimeSpan.FromSeconds(60), FailOpen = true });
 
     public double Requests => RequestsPerSecond * Duration.TotalSeconds;
 
@@ -44,8 +38,8 @@ internal sealed record OutageProfile(
     /// <summary>This profile with a mode's slow-call threshold and backoff cap (backoff only when the cap exceeds the open period).</summary>
     public OutageProfile WithModes(CircuitSettings mode) => this with
     {
-        SlowCallThreshold = mode.SlowCallThreshold,
-        MaxOpenDuration = mode.MaxOpenDuration > mode.OpenDuration ? mode.MaxOpenDuration : null,
+        SlowCallThreshold = mode.Policy.SlowCallThreshold,
+        MaxOpenDuration = mode.Policy.MaxOpenDuration > mode.Policy.OpenDuration ? mode.Policy.MaxOpenDuration : null,
     };
 }
 

@@ -85,7 +85,7 @@ internal static class HangSection
         {
             var settings = variant.Configure(o.Stack.ToCircuitSettings(new Uri("http://127.0.0.1/")));
             var values = runs[variant.Name].OrderBy(r => r.Repetition).Select(r => OutageSummary.Of(r).RecoveryToFirstSuccessSeconds).ToList();
-            var longest = variant.IsBaseline ? "— (no open state)" : Inv($"{settings.MaxOpenDuration.TotalSeconds:0} s");
+            var longest = variant.IsBaseline ? "— (no open state)" : Inv($"{settings.Policy.MaxOpenDuration.TotalSeconds:0} s");
             md.AppendLine(Inv($"| {variant.Label} | {longest} | {string.Join(", ", values.Select(v => Num(v, "0.00")))} | {Num(Percentiles.MedianOf(values, v => v), "0.00")} |"));
         }
 

@@ -182,7 +182,7 @@ internal static class ReportWriter
         }
 
         var common = o.Stack.ToCircuitSettings(new Uri("http://127.0.0.1/"));
-        var mode = variant.Configure(common);
+        var mode = variant.Configure(common).Policy;
         var parts = new List<string>();
         if (mode.FailureRatio is { } ratio)
         {
@@ -191,7 +191,7 @@ internal static class ReportWriter
 
         if (mode.SlowCallThreshold is { } slow)
         {
-            parts.Add(Inv($"`slowCallSeconds` {slow.TotalSeconds:0.###} (timeout / {mode.DownstreamTimeout / slow:0})"));
+            parts.Add(Inv($"`slowCallSeconds` {slow.TotalSeconds:0.###} (timeout / {common.Target.DownstreamTimeout / slow:0})"));
         }
 
         if (mode.MaxOpenDuration > mode.OpenDuration)

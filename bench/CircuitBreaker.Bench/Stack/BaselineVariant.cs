@@ -31,12 +31,12 @@ internal sealed class BaselineVariant : BreakerVariant
     public override FunctionInstance CreateInstance(Func<string, string?> environment, TimeProvider time, FunctionLog log) =>
         FunctionInstance.Create(environment, time, log, clients =>
         {
-            var (settings, circuit) = (clients.Settings, clients.Settings.Circuit);
+            var (settings, circuit) = (clients.Settings, clients.Settings.Routes.Routes[0].Circuit);
             return clients.IsWebservice
                 ? new OriginalWebserviceHandler(
                     clients.DynamoDb,
                     settings.TableName,
-                    new DownstreamClient(clients.DownstreamHttp, circuit.DownstreamUrl, time),
+                    new DownstreamClient(clients.DownstreamHttp, circuit.Target.DownstreamUrl, time),
                     clients.Publisher,
                     circuit,
                     time,
@@ -50,6 +50,6 @@ internal sealed class BaselineVariant : BreakerVariant
         var result = await client.QueryAsync(
             OriginalTableLayout.UnexpiredFailures(tableName, settings.ServiceId, time.GetUtcNow(), countOnly: true),
             cancellationToken).ConfigureAwait(false);
-        return result.Count >= settings.FailureThreshold ? "open" : "closed";
+        return result.Count >= settings.Policy.FailureThreshold ? "open" : "closed";
     }
 }

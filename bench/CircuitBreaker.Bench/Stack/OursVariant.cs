@@ -26,17 +26,17 @@ internal sealed class OursVariant(string name, string label, Func<CircuitSetting
     public static OursVariant Count() => new("ours-count", "ours, count", s => s);
 
     /// <summary>Slow calls are failures after a fifth of the timeout.</summary>
-    public static OursVariant SlowCalls() => new("ours-slow", "ours, slow calls", s => s with { SlowCallThreshold = s.DownstreamTimeout / 5 });
+    public static OursVariant SlowCalls() => new("ours-slow", "ours, slow calls", s => s with { Policy = s.Policy with { SlowCallThreshold = s.Target.DownstreamTimeout / 5 } });
 
     /// <summary>Each failed probe doubles the open period, up to 8 open periods.</summary>
-    public static OursVariant Backoff() => new("ours-backoff", "ours, backoff", s => s with { MaxOpenDuration = s.OpenDuration * 8 });
+    public static OursVariant Backoff() => new("ours-backoff", "ours, backoff", s => s with { Policy = s.Policy with { MaxOpenDuration = s.Policy.OpenDuration * 8 } });
 
     /// <summary>Slow calls and backoff together.</summary>
     public static OursVariant SlowCallsAndBackoff() =>
-        new("ours-slow-backoff", "ours, slow + backoff", s => s with { SlowCallThreshold = s.DownstreamTimeout / 5, MaxOpenDuration = s.OpenDuration * 8 });
+        new("ours-slow-backoff", "ours, slow + backoff", s => s with { Policy = s.Policy with { SlowCallThreshold = s.Target.DownstreamTimeout / 5, MaxOpenDuration = s.Policy.OpenDuration * 8 } });
 
     /// <summary>Failure-ratio mode as Polly's defaults set it: 10 % of at least 100 calls within the window.</summary>
-    public static OursVariant Ratio() => new("ours-ratio", "ours, ratio 0.1", s => s with { FailureRatio = 0.1, MinimumThroughput = 100 });
+    public static OursVariant Ratio() => new("ours-ratio", "ours, ratio 0.1", s => s with { Policy = s.Policy with { FailureRatio = 0.1, MinimumThroughput = 100 } });
 
     // Decisions read the base table with strongly consistent reads.
     public override double ReadUnitsPerRead => 1;

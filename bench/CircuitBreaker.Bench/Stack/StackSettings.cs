@@ -34,14 +34,8 @@ internal sealed record StackSettings(
     /// </summary>
     public TimeSpan EventDeliveryLatency { get; init; }
 
-    public CircuitSettings ToCircuitSettings(Uri downstreamUrl) => new()
-    {
-        DownstreamUrl = downstreamUrl,
-        DownstreamTimeout = DownstreamTimeout,
-        FailureThreshold = FailureThreshold,
-        Window = Window,
-        OpenDuration = OpenDuration,
-        FailOpen = true,
-        ServiceId = ServiceId,
-    };
+    public CircuitSettings ToCircuitSettings(Uri downstreamUrl) => new(
+        ServiceId,
+        new RouteTarget { DownstreamUrl = downstreamUrl, DownstreamTimeout = DownstreamTimeout },
+        CircuitPolicy.Default with { FailureThreshold = FailureThreshold, Window = Window, OpenDuration = OpenDuration, FailOpen = true });
 }

@@ -11,28 +11,30 @@ namespace CircuitBreaker.Core.Breaker;
 /// settles the half-open probe. The recorder's side, which opens the circuit, is <see cref="FailureRecorder"/>. The
 /// whole state machine, and who performs each transition: docs/design.md, "State machine".
 /// </summary>
+/// <param name="serviceId">The circuit's key.</param>
+/// <param name="settings">The circuit's policy.</param>
 /// <param name="store">The circuit's state.</param>
 /// <param name="memory">This instance's memory of open circuits.</param>
-/// <param name="settings">The breaker's settings.</param>
+/// <param name="probeLease">
+/// How long a probe holds its lease: longer than the probe can take (for the webservice, the downstream's timeout plus
+/// <see cref="CircuitSettings.ResponseReserve"/>; for the Polly library, its <c>ProbeLease</c>).
+/// </param>
 /// <param name="time">The clock.</param>
 /// <param name="log">Where transitions and faults are written.</param>
 /// <param name="transitions">Reports each transition (log line and state-change event); null logs them only.</param>
 /// <param name="backoff">The open period after a failed probe; null builds one from the settings with shared randomness.</param>
-/// <param name="probeLease">
-/// How long a probe holds its lease. Null: the webservice's, the downstream's timeout plus <see cref="CircuitSettings.ResponseReserve"/>;
-/// the Polly library passes its own, since it does not know what the caller's call may take.
-/// </param>
 internal sealed class CircuitGate(
+    string serviceId,
+    CircuitPolicy settings,
     ICircuitStore store,
     OpenCircuitMemory memory,
-    CircuitSettings settings,
+    TimeSpan probeLease,
     TimeProvider time,
     FunctionLog log,
     TransitionReporter? transitions = null,
-    OpenPeriodBackoff? backoff = null,
-    TimeSpan? probeLease = null)
+    OpenPeriodBackoff? backoff = null)
 {
-    private readonly TimeSpan _probeLease = probeLease ?? settings.DownstreamTimeout + CircuitSettings.ResponseReserve;
+    private readonly TimeSpan _probeLease = probeLease;
 
     private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
 
@@ -51,11 +53,10 @@ internal sealed class CircuitGate(
     /// <summary>
     /// Decides for one request. Never throws for a fault of the store: it becomes
     /// <see cref="AdmissionKind.CallWithoutBreaker"/> or <see cref="AdmissionKind.RejectWithoutBreaker"/>
-    /// as <see cref="CircuitSettings.FailOpen"/> says, with a log line saying why.
+    /// as <see cref="CircuitPolicy.FailOpen"/> says, with a log line saying why.
     /// </summary>
     public async Task<Admission> AdmitAsync(string requestId, CancellationToken cancellationToken)
     {
-        var serviceId = settings.ServiceId;
         if (memory.TryRecall(serviceId, out var rememberedUntil, out var rememberedState))
         {
             return new Admission(AdmissionKind.Reject, rememberedState, rememberedUntil, FromMemory: true);
@@ -72,7 +73,7 @@ internal sealed class CircuitGate(
                     return new Admission(AdmissionKind.Reject, CircuitView.Open, record.OpenUntil);
 
                 case CircuitStatus.HalfOpen when record.ProbeLeaseUntil > now:
-                    return RejectWhileProbing(serviceId, record.ProbeLeaseUntil.Value, now);
+                    return RejectWhileProbing(record.ProbeLeaseUntil.Value, now);
 
                 case CircuitStatus.Isolated:
                     // Rechecked soon, so that an operator's release reaches every instance quickly.
@@ -92,23 +93,22 @@ internal sealed class CircuitGate(
         }
     }
 
+    /// <summary>The circuit's key.</summary>
+    public string ServiceId => serviceId;
+
     /// <summary>
     /// Settles the probe this request won: success closes the circuit (earlier failures stop counting),
     /// failure opens it for another period, longer with each failed probe in a row when backoff is on
-    /// (<see cref="OpenPeriodBackoff"/>).
+    /// (<see cref="OpenPeriodBackoff"/>), and at least as long as the downstream's <paramref name="retryAfter"/> asked
+    /// (up to <see cref="CircuitPolicy.MaxRetryAfter"/>).
     /// </summary>
-    /// <returns>The state this request moved the circuit to; null when it moved nothing.</returns>
-    public async Task<CircuitView?> SettleProbeAsync(string requestId, bool succeeded, CancellationToken cancellationToken) =>
-        (await SettleAsync(requestId, succeeded, cancellationToken).ConfigureAwait(false))?.To;
-
-    /// <summary>
-    /// Settles the probe as <see cref="SettleProbeAsync"/> does, and also says how long a failed probe reopened the
-    /// circuit for (the Polly library hands it to <c>OnOpened</c> as the break duration).
-    /// </summary>
-    /// <returns>What this request did to the circuit; null when it moved nothing.</returns>
-    public async Task<SettledProbe?> SettleAsync(string requestId, bool succeeded, CancellationToken cancellationToken)
+    /// <param name="requestId">The request that won the probe.</param>
+    /// <param name="succeeded">Whether the probe's call succeeded.</param>
+    /// <param name="retryAfter">A failed probe's <c>Retry-After</c> from the downstream, when it sent one.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>What this request did to the circuit, including how long a failed probe reopened it for; null when it moved nothing.</returns>
+    public async Task<SettledProbe?> SettleAsync(string requestId, bool succeeded, TimeSpan? retryAfter, CancellationToken cancellationToken)
     {
-        var serviceId = settings.ServiceId;
         var scope = new LogScope(requestId, serviceId, CircuitView.HalfOpen.Name());
         var now = time.GetUtcNow();
         var failedProbes = (_failedProbesBefore.TryRemove(requestId, out var before) ? before : 0) + 1;
@@ -125,14 +125,17 @@ internal sealed class CircuitGate(
             }
             else
             {
-                var period = _backoff.PeriodAfter(failedProbes);
+                var backedOff = _backoff.PeriodAfter(failedProbes);
+                var period = settings.OpenPeriodHonouring(backedOff, retryAfter);
                 var openUntil = now + period;
                 if (await store.TryReopenAsync(serviceId, requestId, openUntil, failedProbes, cancellationToken).ConfigureAwait(false))
                 {
                     memory.Remember(serviceId, openUntil, CircuitView.Open);
-                    var reason = _backoff.IsOn
-                        ? string.Create(CultureInfo.InvariantCulture, $"probe failed ({failedProbes} in a row, open {period.TotalSeconds:0.###} s)")
-                        : "probe failed";
+                    var reason = period > backedOff
+                        ? string.Create(CultureInfo.InvariantCulture, $"probe failed (open {period.TotalSeconds:0.###} s as the downstream's Retry-After asked)")
+                        : _backoff.IsOn
+                            ? string.Create(CultureInfo.InvariantCulture, $"probe failed ({failedProbes} in a row, open {period.TotalSeconds:0.###} s)")
+                            : "probe failed";
                     await _transitions.ReportAsync(scope, CircuitView.HalfOpen, CircuitView.Open, reason, openUntil, cancellationToken).ConfigureAwait(false);
                     return new SettledProbe(CircuitView.Open, period);
                 }
@@ -158,7 +161,6 @@ internal sealed class CircuitGate(
     /// <returns>True when the lease was released; false when this request did not hold it (any more) or the store failed.</returns>
     public async Task<bool> ReleaseProbeAsync(string requestId, CancellationToken cancellationToken)
     {
-        var serviceId = settings.ServiceId;
         _failedProbesBefore.TryRemove(requestId, out _);
         var scope = new LogScope(requestId, serviceId, CircuitView.HalfOpen.Name());
         try
@@ -187,24 +189,24 @@ internal sealed class CircuitGate(
     {
         // The lease covers the whole probe (for the webservice: the downstream's timeout plus the time to answer).
         var leaseUntil = now + _probeLease;
-        if (await store.TryAcquireProbeAsync(settings.ServiceId, requestId, now, leaseUntil, cancellationToken).ConfigureAwait(false))
+        if (await store.TryAcquireProbeAsync(serviceId, requestId, now, leaseUntil, cancellationToken).ConfigureAwait(false))
         {
             _failedProbesBefore[requestId] = record.FailedProbes;
-            memory.Forget(settings.ServiceId);
+            memory.Forget(serviceId);
             var from = record.Status.ToView();
             var reason = record.Status == CircuitStatus.Open ? "open period ended" : "previous probe's lease lapsed";
-            await _transitions.ReportAsync(new LogScope(requestId, settings.ServiceId, from.Name()), from, CircuitView.HalfOpen, reason, null, cancellationToken)
+            await _transitions.ReportAsync(new LogScope(requestId, serviceId, from.Name()), from, CircuitView.HalfOpen, reason, null, cancellationToken)
                 .ConfigureAwait(false);
             return new Admission(AdmissionKind.Probe, CircuitView.HalfOpen);
         }
 
         // Another request won the election an instant ago.
-        return RejectWhileProbing(settings.ServiceId, leaseUntil, now);
+        return RejectWhileProbing(leaseUntil, now);
     }
 
     // Told to retry when the probe's lease ends, the latest the circuit can stay as it is (a caller told less is only
     // refused again); remembered only until the recheck, since the probe may settle it any moment.
-    private Admission RejectWhileProbing(string serviceId, DateTimeOffset leaseUntil, DateTimeOffset now)
+    private Admission RejectWhileProbing(DateTimeOffset leaseUntil, DateTimeOffset now)
     {
         memory.Remember(serviceId, leaseUntil, CircuitView.HalfOpen, recheckAt: now + HalfOpenRecheck);
         return new Admission(AdmissionKind.Reject, CircuitView.HalfOpen, leaseUntil);
@@ -217,7 +219,7 @@ internal sealed class CircuitGate(
             settings.FailOpen
                 ? "breaker store unavailable: failing open, calling the downstream"
                 : "breaker store unavailable: failing closed, refusing the request",
-            new LogScope(requestId, settings.ServiceId, CircuitView.Unknown.Name()),
+            new LogScope(requestId, serviceId, CircuitView.Unknown.Name()),
             ("error", error));
         return new Admission(kind, CircuitView.Unknown);
     }

@@ -4,8 +4,8 @@ using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Core.Breaker;
 
-/// <summary>Count mode, the original's rule: <see cref="CircuitSettings.FailureThreshold"/> failures within the window open the circuit.</summary>
-internal sealed class FailureCountRule(ICircuitStore store, CircuitSettings settings) : IOpeningRule
+/// <summary>Count mode, the original's rule: <see cref="CircuitPolicy.FailureThreshold"/> failures within the window open the circuit.</summary>
+internal sealed class FailureCountRule(ICircuitStore store, CircuitPolicy settings) : IOpeningRule
 {
     /// <inheritdoc />
     public async Task<OpeningVerdict> EvaluateAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)

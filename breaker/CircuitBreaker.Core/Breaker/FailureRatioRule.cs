@@ -6,12 +6,12 @@ namespace CircuitBreaker.Core.Breaker;
 
 /// <summary>
 /// Failure-ratio mode: the circuit opens when failures / calls within the window reach
-/// <see cref="CircuitSettings.FailureRatio"/> and the calls number at least <see cref="CircuitSettings.MinimumThroughput"/>.
+/// <see cref="CircuitPolicy.FailureRatio"/> and the calls number at least <see cref="CircuitPolicy.MinimumThroughput"/>.
 /// Calls are the successful calls the webservice instances counted (<see cref="SuccessCounter"/>) plus the failures
 /// recorded: a failure is in the table as soon as its event is delivered, so a hang's calls count even though the
 /// instances making them are stuck in them.
 /// </summary>
-internal sealed class FailureRatioRule(ICircuitStore store, CircuitSettings settings) : IOpeningRule
+internal sealed class FailureRatioRule(ICircuitStore store, CircuitPolicy settings) : IOpeningRule
 {
     // Guards the comparisons against rounding: 0.1 × 30 is 3.0000000000000004 in binary.
     private const double Tolerance = 1e-9;

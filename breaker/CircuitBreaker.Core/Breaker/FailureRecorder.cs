@@ -1,3 +1,4 @@
+using System.Globalization;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Core.Store;
@@ -16,7 +17,7 @@ internal sealed record RecordingOutcome(bool Stored, int? FailuresInWindow, bool
 /// failures within the window reach the threshold, or their ratio to calls the failure ratio (<see cref="IOpeningRule"/>).
 /// </summary>
 internal sealed class FailureRecorder(
-    ICircuitStore store, CircuitSettings settings, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null)
+    ICircuitStore store, CircuitPolicy settings, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null)
 {
     private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);
 
@@ -97,11 +98,14 @@ internal sealed class FailureRecorder(
             return new RecordingOutcome(stored, verdict.Failures, Opened: false, verdict.Calls);
         }
 
-        var openUntil = now + settings.OpenDuration;
+        // A downstream that said how long to leave it alone (Retry-After on a 429 or a 503) is left alone that long, up to the cap.
+        var period = settings.OpenPeriodHonouring(settings.OpenDuration, failure.RetryAfter());
+        var openUntil = now + period;
         var opened = await store.TryOpenAsync(failure.ServiceId, state.Version, openUntil, cancellationToken).ConfigureAwait(false);
         if (opened)
         {
-            await _transitions.ReportAsync(scope, CircuitView.Closed, CircuitView.Open, verdict.Reason, openUntil, cancellationToken).ConfigureAwait(false);
+            var reason = period > settings.OpenDuration ? string.Create(CultureInfo.InvariantCulture, $"{verdict.Reason}; open {period.TotalSeconds:0.###} s as the downstream's Retry-After asked") : verdict.Reason;
+            await _transitions.ReportAsync(scope, CircuitView.Closed, CircuitView.Open, reason, openUntil, cancellationToken).ConfigureAwait(false);
         }
 
         return new RecordingOutcome(stored, verdict.Failures, opened, verdict.Calls);

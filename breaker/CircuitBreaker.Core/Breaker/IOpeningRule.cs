@@ -24,7 +24,7 @@ internal interface IOpeningRule
 /// <summary>Picks the rule the settings name.</summary>
 internal static class OpeningRules
 {
-    /// <summary><see cref="FailureRatioRule"/> when <see cref="CircuitSettings.FailureRatio"/> is set, else <see cref="FailureCountRule"/>.</summary>
-    public static IOpeningRule For(ICircuitStore store, CircuitSettings settings) =>
+    /// <summary><see cref="FailureRatioRule"/> when <see cref="CircuitPolicy.FailureRatio"/> is set, else <see cref="FailureCountRule"/>.</summary>
+    public static IOpeningRule For(ICircuitStore store, CircuitPolicy settings) =>
         settings.FailureRatio is null ? new FailureCountRule(store, settings) : new FailureRatioRule(store, settings);
 }

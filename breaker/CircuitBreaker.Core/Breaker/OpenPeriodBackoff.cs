@@ -3,14 +3,14 @@ using CircuitBreaker.Contract;
 namespace CircuitBreaker.Core.Breaker;
 
 /// <summary>
-/// How long the circuit stays open after a failed probe: <see cref="CircuitSettings.OpenDuration"/> doubled per failed
-/// probe in a row, at most <see cref="CircuitSettings.MaxOpenDuration"/>, with ±<see cref="Jitter"/> so that many
+/// How long the circuit stays open after a failed probe: <see cref="CircuitPolicy.OpenDuration"/> doubled per failed
+/// probe in a row, at most <see cref="CircuitPolicy.MaxOpenDuration"/>, with ±<see cref="Jitter"/> so that many
 /// circuits opened together do not probe in step. With the cap equal to the open duration (the default) every
 /// period is exactly the open duration, as before backoff existed.
 /// </summary>
 /// <param name="settings">The open duration and its cap.</param>
 /// <param name="random">Uniform numbers in [0, 1) for the jitter; injected so tests are deterministic.</param>
-internal sealed class OpenPeriodBackoff(CircuitSettings settings, Func<double> random)
+internal sealed class OpenPeriodBackoff(CircuitPolicy settings, Func<double> random)
 {
     /// <summary>The jitter's half-width, as a fraction of the doubled period.</summary>
     public const double Jitter = 0.1;

@@ -23,6 +23,6 @@ internal static class SuccessBuckets
     /// When TTL may delete the bucket starting at <paramref name="bucketStart"/>: after the last window it can
     /// count in, with the same slack as failures. Reads never rely on it.
     /// </summary>
-    public static DateTimeOffset ExpiryOf(DateTimeOffset bucketStart, CircuitSettings settings) =>
+    public static DateTimeOffset ExpiryOf(DateTimeOffset bucketStart, CircuitPolicy settings) =>
         bucketStart + Size + settings.Window + FailureRecorder.ExpirySlack;
 }

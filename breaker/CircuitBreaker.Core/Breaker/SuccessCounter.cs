@@ -19,8 +19,15 @@ namespace CircuitBreaker.Core.Breaker;
 /// delay longer, and the two roughly cancel. Failures are not counted here: the recorder adds the failure items.
 /// Each flush carries its own id, and the store adds a flush at most once: one whose answer was lost (DynamoDB may
 /// have applied it) is sent again as it was, and the calls counted meanwhile wait for the flush after it.
+/// A store whose writes cost nothing (the in-memory one) is flushed after every call instead (<paramref name="flushEveryCall"/>).
 /// </remarks>
-internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settings, TimeProvider time, FunctionLog log)
+/// <param name="store">Where the counters are.</param>
+/// <param name="serviceId">The circuit whose calls are counted.</param>
+/// <param name="settings">The circuit's policy: ratio mode or not, and the window.</param>
+/// <param name="time">The clock.</param>
+/// <param name="log">Where a flush that failed is written.</param>
+/// <param name="flushEveryCall">True to flush whenever a call is waiting, without batching.</param>
+internal sealed class SuccessCounter(ICircuitStore store, string serviceId, CircuitPolicy settings, TimeProvider time, FunctionLog log, bool flushEveryCall = false)
 {
     /// <summary>The shortest time between two flushes of one instance.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
@@ -42,6 +49,9 @@ internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settin
     // A new instance writes its first batch without waiting out an interval, so that its calls are seen early.
     private DateTimeOffset _lastFlushAt = DateTimeOffset.MinValue;
     private bool _flushing;
+
+    // Completes when the flush under way (if any) has ended: what a call that started beside it waits for before answering.
+    private Task _inFlight = Task.CompletedTask;
 
     /// <summary>
     /// The longest a counted call waits for its flush while the instance keeps being invoked: a twelfth of the window,
@@ -95,10 +105,11 @@ internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settin
         }
 
         SuccessCount flush;
+        TaskCompletionSource done;
         var now = time.GetUtcNow();
         lock (_lock)
         {
-            if (_flushing || now - _lastFlushAt < FlushInterval)
+            if (_flushing || (!flushEveryCall && now - _lastFlushAt < FlushInterval))
             {
                 return Task.CompletedTask;
             }
@@ -108,7 +119,7 @@ internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settin
                 // Its second has left every window: applied or not, it can no longer count.
                 log.Warn(
                     "successful calls given up: their flush's outcome is unknown and their second has left the window",
-                    new LogScope(requestId, settings.ServiceId),
+                    new LogScope(requestId, serviceId),
                     ("calls", unsure.Count),
                     ("flushId", unsure.FlushId));
                 _unsure = null;
@@ -120,22 +131,39 @@ internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settin
             }
             else
             {
-                var due = _pending > 0 && (_pending >= BatchSize || now - _oldestPendingAt >= MaxDelay);
+                var due = _pending > 0 && (flushEveryCall || _pending >= BatchSize || now - _oldestPendingAt >= MaxDelay);
                 if (!due)
                 {
                     return Task.CompletedTask;
                 }
 
                 var bucket = SuccessBuckets.StartOf(_latestPendingAt);
-                flush = new SuccessCount(settings.ServiceId, bucket, _pending, SuccessBuckets.ExpiryOf(bucket, settings), SuccessFlushIds.New());
+                flush = new SuccessCount(serviceId, bucket, _pending, SuccessBuckets.ExpiryOf(bucket, settings), SuccessFlushIds.New());
                 _pending = 0;
             }
 
             _flushing = true;
             _lastFlushAt = now;
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _inFlight = done.Task;
         }
 
-        return FlushAsync(requestId, flush, cancellationToken);
+        return FlushAsync(requestId, flush, done, cancellationToken);
+    }
+
+    /// <summary>
+    /// The flush under way, started beside some call (the circuit starts one when it admits a call): a call awaits it
+    /// before its answer, since a Lambda instance runs nothing once it has answered. Never faults.
+    /// </summary>
+    public Task InFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inFlight;
+            }
+        }
     }
 
     /// <summary>True while a flush whose outcome is unknown waits to be sent again (its calls are not in <see cref="Pending"/>).</summary>
@@ -150,7 +178,7 @@ internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settin
         }
     }
 
-    private async Task FlushAsync(string requestId, SuccessCount flush, CancellationToken cancellationToken)
+    private async Task FlushAsync(string requestId, SuccessCount flush, TaskCompletionSource done, CancellationToken cancellationToken)
     {
         var settled = false;
         try
@@ -169,7 +197,7 @@ internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settin
             // again with its id, which the store adds once; merging its calls into a new flush could count them twice.
             log.Warn(
                 "successful calls not confirmed added to the counter: the same flush is sent again",
-                new LogScope(requestId, settings.ServiceId),
+                new LogScope(requestId, serviceId),
                 ("calls", flush.Count),
                 ("flushId", flush.FlushId),
                 ("error", $"{error.GetType().Name}: {error.Message}"));
@@ -181,6 +209,8 @@ internal sealed class SuccessCounter(ICircuitStore store, CircuitSettings settin
                 _unsure = settled ? null : flush;
                 _flushing = false;
             }
+
+            done.SetResult();
         }
     }
 }

@@ -8,16 +8,11 @@ namespace CircuitBreaker.Core.Breaker;
 /// Reports each circuit transition: the transition log line (<see cref="TransitionLog"/>), then the
 /// <see cref="StateChangeEvents"/> event on the bus, so that operators are told without reading logs.
 /// Publishing is bounded by <see cref="PublishBudget"/>: a slow or unreachable bus costs the request that
-/// made the transition at most that long, and a lost event leaves a Warn line behind.
+/// made the transition at most that long (the client's answer matters more than the notification, which the log
+/// line and the metrics still carry), and a lost event leaves a Warn line behind.
 /// </summary>
 internal sealed class TransitionReporter
 {
-    /// <summary>
-    /// The longest a transition's publish may hold up the request that made it. Short: the client's answer
-    /// matters more than the notification, which the log line and the metrics still carry.
-    /// </summary>
-    public static readonly TimeSpan PublishBudget = TimeSpan.FromSeconds(1);
-
     private readonly FunctionLog _log;
     private readonly IStateChangePublisher? _publisher;
     private readonly TimeProvider _time;
@@ -40,7 +35,7 @@ internal sealed class TransitionReporter
 
     /// <summary>
     /// Writes the transition line and publishes the event. Never throws for a fault of the bus and returns
-    /// within <see cref="PublishBudget"/> (or sooner, when <paramref name="cancellationToken"/> is cancelled).
+    /// within <see cref="PublishBudget.Longest"/> (or sooner, when <paramref name="cancellationToken"/> is cancelled).
     /// </summary>
     /// <param name="scope">The request and circuit the transition belongs to.</param>
     /// <param name="from">The state before.</param>
@@ -59,7 +54,7 @@ internal sealed class TransitionReporter
         }
 
         var detail = new CircuitStateChangeDetail(scope.ServiceId, from.Name(), to.Name(), reason, _time.GetUtcNow(), openUntil, scope.RequestId);
-        using var budget = new CancellationTokenSource(PublishBudget, _time);
+        using var budget = new CancellationTokenSource(PublishBudget.Longest, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         bool published;
         try

@@ -48,6 +48,9 @@ internal sealed record FailureEventDetailAsSent
 
     /// <summary>How long the failed call took.</summary>
     [JsonPropertyName("elapsedMs")] public double? ElapsedMilliseconds { get; init; }
+
+    /// <summary>How long the downstream asked to be left alone, milliseconds; absent when it did not.</summary>
+    [JsonPropertyName("retryAfterMs")] public long? RetryAfterMilliseconds { get; init; }
 }
 
 /// <summary>The recorder's answer to one event, for the invocation's record.</summary>

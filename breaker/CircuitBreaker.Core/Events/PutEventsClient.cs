@@ -21,7 +21,7 @@ namespace CircuitBreaker.Core.Events;
 /// and returns false rather than throwing: the webservice's token is its own deadline, and an answer
 /// without the event beats no answer, so callers need no try/catch around a publish.
 /// </remarks>
-internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher
+internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher, IDisposable
 {
     /// <summary>The signing name of EventBridge.</summary>
     public const string SigningService = "events";
@@ -37,6 +37,7 @@ internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher
     private readonly RequestSigner _signer;
     private readonly TimeProvider _time;
     private readonly FunctionLog _log;
+    private readonly bool _ownsHttp;
 
     /// <summary>Creates a client putting events on <see cref="PutEventsClientOptions.EventBusName"/>.</summary>
     /// <param name="http">Sends the requests; its handler should not follow redirects (a redirect is not re-signed).</param>
@@ -48,12 +49,14 @@ internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher
     /// </param>
     /// <param name="time">The clock for signing dates, backoff and elapsed times.</param>
     /// <param name="log">Receives one Warn line per event given up on.</param>
+    /// <param name="ownsHttp">True when <paramref name="http"/> is the client's own, disposed with it.</param>
     public PutEventsClient(
         HttpClient http,
         PutEventsClientOptions options,
         IIdentityResolver<AWSCredentials> credentials,
         TimeProvider time,
-        FunctionLog log)
+        FunctionLog log,
+        bool ownsHttp = false)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -66,6 +69,16 @@ internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher
         _signer = new RequestSigner(credentials, options.Region, SigningService, time);
         _time = time;
         _log = log;
+        _ownsHttp = ownsHttp;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
     }
 
     /// <inheritdoc />

@@ -10,8 +10,9 @@ namespace CircuitBreaker.Polly.Strategy;
 
 /// <summary>
 /// Runs one call through the shared circuit: asks it for admission, fails fast with Polly's exceptions when
-/// refused, otherwise runs the call, reports a failure (or a slow call, once, while it still runs), counts the
-/// call, and settles the probe when this call was it, or releases it when the call ended without an outcome.
+/// refused, otherwise runs the call, reports a failure (or a slow call, once, while it still runs) as the options
+/// describe it, counts the call, and settles the probe when this call was it, or releases it when the call ended
+/// without an outcome. The one orchestrator of a call: the webservice runs its downstream calls through it too.
 /// </summary>
 internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : ResilienceStrategy<TResult>
 {
@@ -23,6 +24,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
 
     private readonly IDistributedCircuit _circuit;
     private readonly Func<CircuitBreakerPredicateArguments<TResult>, ValueTask<bool>> _shouldHandle;
+    private readonly Func<Outcome<TResult>, CircuitFailure> _describeFailure;
     private readonly CircuitObserver<TResult> _observer;
     private readonly TimeProvider _time;
     private readonly ResilienceStrategyTelemetry _telemetry;
@@ -42,6 +44,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
     {
         _circuit = circuit;
         _shouldHandle = options.ShouldHandle;
+        _describeFailure = options.DescribeFailure ?? (outcome => CircuitFailure.Of(outcome, time.GetUtcNow()));
         _observer = new CircuitObserver<TResult>(options.OnOpened, options.OnClosed, options.OnHalfOpened, telemetry);
         _time = time;
         _telemetry = telemetry;
@@ -75,6 +78,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
             admission = CircuitAdmission.Unavailable(fault);
         }
 
+        context.Properties.Set(DistributedCircuitBreakerProperties.Admission, admission);
         switch (admission.Kind)
         {
             case CircuitAdmissionKind.Reject:
@@ -85,9 +89,10 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
                 ReportFault(context, "admit", admission.Fault);
                 if (!_failOpen)
                 {
-                    return Refuse(new BrokenCircuitException(
-                        $"The circuit '{_circuit.ServiceId}' could not be consulted and FailOpen is false, so the call was refused.",
-                        admission.Fault ?? new InvalidOperationException("The circuit's store is unavailable.")));
+                    const string Refused = "could not be consulted and FailOpen is false, so the call was refused.";
+                    return Refuse(admission.Fault is { } fault
+                        ? new BreakerUnavailableException($"The circuit '{_circuit.ServiceId}' {Refused}", fault)
+                        : new BreakerUnavailableException($"The circuit '{_circuit.ServiceId}' {Refused}"));
                 }
 
                 break;
@@ -96,7 +101,8 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         var isProbe = admission.Kind == CircuitAdmissionKind.Probe;
 
         // A probe must end settled or released, whatever happens on the way (a cancelled caller, a throwing ShouldHandle
-        // or callback): a probe left holding its lease refuses every caller in every instance until the lease lapses.
+        // or callback, a call not made): a probe left holding its lease refuses every caller in every instance until the
+        // lease lapses.
         var probeDone = !isProbe;
         try
         {
@@ -126,11 +132,17 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
             }
 
             var wasSlow = await watch.EndAsync().ConfigureAwait(captured);
+            if (outcome.Exception is CallNotMadeException)
+            {
+                // Neither a success nor a failure: nothing is counted, and a probe is released (below) for the next caller.
+                return outcome;
+            }
+
             var (handled, predicateFault) = await JudgeAsync(context, outcome).ConfigureAwait(captured);
+            var failure = handled ? Describe(outcome) : default;
             if (handled && !wasSlow)
             {
-                var (reason, statusCode) = FailureDescription.Of(outcome);
-                await ReportFailureAsync(context, callId, reason, statusCode, _time.GetElapsedTime(started)).ConfigureAwait(captured);
+                await ReportFailureAsync(context, callId, failure, _time.GetElapsedTime(started)).ConfigureAwait(captured);
             }
 
             var failed = handled || wasSlow;
@@ -141,7 +153,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
 
             if (isProbe)
             {
-                probeDone = await SettleProbeAsync(context, callId, outcome, succeeded: !failed).ConfigureAwait(captured);
+                probeDone = await SettleProbeAsync(context, callId, outcome, succeeded: !failed, failure.RetryAfter).ConfigureAwait(captured);
             }
             else if (closedAfter is { } before)
             {
@@ -175,6 +187,21 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         }
     }
 
+    // DescribeFailure is the caller's code too: a description that throws, or names a reason the recorder would refuse,
+    // still reports the failure, with the generic reason.
+    private CircuitFailure Describe(Outcome<TResult> outcome)
+    {
+        try
+        {
+            var failure = _describeFailure(outcome);
+            return FailureReasons.IsKnown(failure.Reason) ? failure : failure with { Reason = FailureReasons.Exception };
+        }
+        catch (Exception)
+        {
+            return new CircuitFailure(FailureReasons.Exception);
+        }
+    }
+
     // Never throws, and never uses the caller's token: when the caller cancelled, that token is the cancelled one.
     private async ValueTask ReleaseProbeAsync(ResilienceContext context, string callId)
     {
@@ -192,14 +219,15 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
     private string NewCallId() =>
         string.Create(CultureInfo.InvariantCulture, $"{_callIdPrefix}-{Interlocked.Increment(ref _callSequence)}");
 
-    // A method of its own, so that the closure is only allocated when slow calls are watched. The slow report counts as
-    // made even when it was lost (the loss has its own telemetry event), so the call's end never reports it again.
+    // A method of its own, so that the closure is only allocated when slow calls are watched. A slow report that was
+    // lost says so, and the call's end then reports the call's own failure, if it fails. A cancelled caller's call is
+    // never reported afterwards (a Lambda invocation that ended runs nothing more).
     private WatchedCall WatchForSlowness(TimeSpan threshold, ResilienceContext context, string callId, long started) =>
-        new(_time, threshold, async () =>
-        {
-            await ReportFailureAsync(context, callId, FailureReasons.Slow, null, _time.GetElapsedTime(started)).ConfigureAwait(false);
-            return true;
-        });
+        new(
+            _time,
+            threshold,
+            async () => await ReportFailureAsync(context, callId, new CircuitFailure(FailureReasons.Slow), _time.GetElapsedTime(started)).ConfigureAwait(false),
+            context.CancellationToken);
 
     private async ValueTask<Outcome<TResult>> RejectAsync(ResilienceContext context, CircuitAdmission admission)
     {
@@ -246,7 +274,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
 
     // True when the probe was dealt with (settled, or the store failed and its lease lapses by itself); false when it
     // ended without an outcome and is to be released.
-    private async ValueTask<bool> SettleProbeAsync(ResilienceContext context, string callId, Outcome<TResult> outcome, bool succeeded)
+    private async ValueTask<bool> SettleProbeAsync(ResilienceContext context, string callId, Outcome<TResult> outcome, bool succeeded, TimeSpan? retryAfter)
     {
         // A probe its caller gave up on says nothing about the dependency: released, so that another caller probes now.
         if (outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
@@ -257,7 +285,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         ProbeSettlement settlement;
         try
         {
-            settlement = await _circuit.SettleProbeAsync(callId, succeeded, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+            settlement = await _circuit.SettleProbeAsync(callId, succeeded, retryAfter, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -276,6 +304,7 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
             return true;
         }
 
+        context.Properties.Set(DistributedCircuitBreakerProperties.ProbeSettlement, settlement);
         if (succeeded)
         {
             if (_observer.See(CircuitState.Closed) is not null)
@@ -291,30 +320,34 @@ internal sealed class DistributedCircuitBreakerResilienceStrategy<TResult> : Res
         return true;
     }
 
-    // Never throws: a lost failure costs one count, never the caller's answer.
-    private async ValueTask ReportFailureAsync(ResilienceContext context, string callId, string reason, int? statusCode, TimeSpan elapsed)
+    // Never throws: a lost failure costs one count, never the caller's answer. Reporting ends at the caller's deadline
+    // (the circuit bounds it further by the publish budget). True when the failure was accepted for counting.
+    private async Task<bool> ReportFailureAsync(ResilienceContext context, string callId, CircuitFailure failure, TimeSpan elapsed)
     {
-        var failure = new FailureEventDetail(
-            _circuit.ServiceId,
-            _time.GetUtcNow().ToUnixTimeMilliseconds(),
-            reason,
-            statusCode,
-            callId,
-            Math.Round(elapsed.TotalMilliseconds, 1));
+        var now = _time.GetUtcNow();
+        var detail = FailureReports.Of(_circuit.ServiceId, now, failure.Reason, failure.StatusCode, callId, elapsed, failure.RetryAfter);
+        using var deadline = context.Properties.TryGetValue(DistributedCircuitBreakerProperties.Deadline, out var due)
+            ? new CancellationTokenSource(due > now ? due - now : TimeSpan.Zero, _time)
+            : null;
+        using var bounded = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, deadline.Token);
         try
         {
-            if (!await _circuit.ReportFailureAsync(failure, context.CancellationToken).ConfigureAwait(false))
+            if (await _circuit.ReportFailureAsync(detail, bounded?.Token ?? context.CancellationToken).ConfigureAwait(false))
             {
-                _telemetry.Report(
-                    new ResilienceEvent(ResilienceEventSeverity.Error, FailureLostEvent),
-                    context,
-                    new CircuitFaultArguments(_circuit.ServiceId, "report-failure", null));
+                return true;
             }
+
+            _telemetry.Report(
+                new ResilienceEvent(ResilienceEventSeverity.Error, FailureLostEvent),
+                context,
+                new CircuitFaultArguments(_circuit.ServiceId, "report-failure", null));
         }
         catch (Exception fault)
         {
             ReportFault(context, "report-failure", fault);
         }
+
+        return false;
     }
 
     private async ValueTask ReportCallAsync(ResilienceContext context, bool failed)

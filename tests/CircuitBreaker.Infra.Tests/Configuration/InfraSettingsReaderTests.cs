@@ -12,9 +12,9 @@ public sealed class InfraSettingsReaderTests
     {
         var settings = Read(new() { ["downstreamUrl"] = "http://10.255.255.1/" });
 
-        Assert.Equal(new Uri("http://10.255.255.1/"), settings.Circuit.DownstreamUrl);
-        Assert.Equal(TimeSpan.FromSeconds(10), settings.Circuit.DownstreamTimeout);
-        Assert.Equal(3, settings.Circuit.FailureThreshold);
+        Assert.Equal(new Uri("http://10.255.255.1/"), settings.Routes.Routes[0].Circuit.Target.DownstreamUrl);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.Routes.Routes[0].Circuit.Target.DownstreamTimeout);
+        Assert.Equal(3, settings.Routes.Routes[0].Circuit.Policy.FailureThreshold);
         Assert.Equal(LambdaArchitecture.Arm64, settings.Architecture);
         Assert.True(settings.NativeAot);
         Assert.Equal(256, settings.MemorySizeMb);
@@ -27,7 +27,7 @@ public sealed class InfraSettingsReaderTests
         Assert.Null(settings.ArtifactPath);
         Assert.Equal(DeploymentMode.Full, settings.Mode);
         Assert.Null(settings.AlarmEmail);
-        Assert.Equal("CircuitBreaker", settings.Circuit.MetricsNamespace);
+        Assert.Equal("CircuitBreaker", settings.Routes.Routes[0].Circuit.Policy.MetricsNamespace);
     }
 
     [Fact]
@@ -37,7 +37,8 @@ public sealed class InfraSettingsReaderTests
         {
             var explicitly = Read(new() { ["downstreamUrl"] = "https://example.com/", [setting.ConfigKey] = setting.DefaultValue });
             var byDefault = Read(new() { ["downstreamUrl"] = "https://example.com/" });
-            Assert.Equal(byDefault, explicitly);
+            Assert.Equal(byDefault with { Routes = explicitly.Routes }, explicitly);
+            Assert.Equal(byDefault.Routes.ToEnvironment(), explicitly.Routes.ToEnvironment());
         }
     }
 
@@ -133,7 +134,7 @@ public sealed class InfraSettingsReaderTests
 
         Assert.Equal("ops@example.com", settings.AlarmEmail);
         Assert.Equal(DeploymentMode.Full, settings.Mode);
-        Assert.Equal("Team/Breakers", settings.Circuit.MetricsNamespace);
+        Assert.Equal("Team/Breakers", settings.Routes.Routes[0].Circuit.Policy.MetricsNamespace);
     }
 
     [Theory]
@@ -167,8 +168,9 @@ public sealed class InfraSettingsReaderTests
         var settings = Read(new() { ["mode"] = "backend", ["serviceId"] = "payments" });
 
         Assert.Equal(DeploymentMode.Backend, settings.Mode);
-        Assert.Equal("payments", settings.Circuit.ServiceId);
-        Assert.Equal(new Uri(BackendOnly.StandInDownstreamUrl), settings.Circuit.DownstreamUrl);
+        Assert.Equal(["payments"], settings.Routes.ServiceIds);
+        Assert.Empty(settings.Routes.Routes);
+        Assert.False(settings.Routes.ToEnvironment().ContainsKey(CircuitSettingKeys.DownstreamUrl.EnvironmentVariable));
 
         var error = Assert.Throws<StackConfigurationException>(() => Read(new() { ["mode"] = "backend" }));
         var problem = Assert.Single(error.Errors);
@@ -180,7 +182,7 @@ public sealed class InfraSettingsReaderTests
     {
         Assert.Equal(
             new Uri("https://example.com/"),
-            Read(new() { ["mode"] = "backend", ["serviceId"] = "payments", ["downstreamUrl"] = "https://example.com/" }).Circuit.DownstreamUrl);
+            Read(new() { ["mode"] = "backend", ["serviceId"] = "payments", ["downstreamUrl"] = "https://example.com/" }).Routes.Routes[0].Circuit.Target.DownstreamUrl);
 
         var error = Assert.Throws<StackConfigurationException>(() => Read(new() { ["mode"] = "backend", ["serviceId"] = "payments", ["downstreamUrl"] = "ftp://example.com/" }));
         Assert.StartsWith($"config '{Project}:downstreamUrl'", Assert.Single(error.Errors), StringComparison.Ordinal);
@@ -200,7 +202,7 @@ public sealed class InfraSettingsReaderTests
             ["metricsNamespace"] = "Team/Breakers",
         });
 
-        var environment = settings.Circuit.ToEnvironment();
+        var environment = settings.Routes.ToEnvironment();
         Assert.Equal("0.5", environment[CircuitSettingKeys.FailureRatio.EnvironmentVariable]);
         Assert.Equal("20", environment[CircuitSettingKeys.MinimumThroughput.EnvironmentVariable]);
         Assert.Equal("2.5", environment[CircuitSettingKeys.SlowCallSeconds.EnvironmentVariable]);

@@ -25,11 +25,11 @@ public sealed class DependencyRecordingProgram : Stack
         var code = new FileArchive(AppContext.BaseDirectory);
         _ = new CircuitBreakerComponent(
             FullName,
-            new CircuitBreakerArgs { Circuit = circuit, Code = code, FunctionNamePrefix = "recording-full" },
+            new CircuitBreakerArgs { Routes = RouteTable.OneRoute(circuit), Code = code, FunctionNamePrefix = "recording-full" },
             Recording());
         _ = new CircuitBreakerBackend(
             BackendName,
-            new CircuitBreakerBackendArgs { Circuit = circuit, Code = code, FunctionNamePrefix = "recording-backend" },
+            new CircuitBreakerBackendArgs { Routes = RouteTable.PolicyOnly(circuit.Policy, circuit.ServiceId), Code = code, FunctionNamePrefix = "recording-backend" },
             Recording());
     }
 

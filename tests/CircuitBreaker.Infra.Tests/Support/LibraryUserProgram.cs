@@ -16,14 +16,11 @@ public sealed class LibraryUserProgram : Stack
 
     public LibraryUserProgram()
     {
-        var circuit = CircuitSettingsReader.Read(
-            setting => setting == CircuitSettingKeys.DownstreamUrl ? "https://payments.example.com/" : null,
-            setting => setting.ConfigKey).Settings!;
-
+        // The backend alone has a policy and the circuit its alarm watches, and no downstream.
         // Any existing folder does as the package: the mocks never upload it.
         var backend = new CircuitBreakerBackend("breaker", new CircuitBreakerBackendArgs
         {
-            Circuit = circuit,
+            Routes = RouteTable.PolicyOnly(CircuitPolicy.Default, "payments"),
             Code = new FileArchive(AppContext.BaseDirectory),
             FunctionNamePrefix = "library-user-test",
         });

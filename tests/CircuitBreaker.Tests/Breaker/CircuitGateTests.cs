@@ -9,14 +9,26 @@ namespace CircuitBreaker.Tests.Breaker;
 public sealed class CircuitGateTests
 {
     private readonly FakeTimeProvider _time = TestClock.New();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CapturedLog _log;
     private readonly CircuitSettings _settings = TestSettings.Circuit();
 
     public CircuitGateTests() => _log = new CapturedLog(_time, "webservice");
 
-    private CircuitGate NewGate(CircuitSettings? settings = null, double jitterDraw = 0.5) =>
-        new(_store, new OpenCircuitMemory(_time), settings ?? _settings, _time, _log.Log, backoff: new OpenPeriodBackoff(settings ?? _settings, () => jitterDraw));
+    // The webservice's gate: a probe's lease covers the downstream's timeout plus the time to answer.
+    private CircuitGate NewGate(CircuitSettings? settings = null, double jitterDraw = 0.5)
+    {
+        settings ??= _settings;
+        return new(
+            settings.ServiceId,
+            settings.Policy,
+            _store,
+            new OpenCircuitMemory(_time),
+            settings.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
+            _time,
+            _log.Log,
+            backoff: new OpenPeriodBackoff(settings.Policy, () => jitterDraw));
+    }
 
     /// <summary>One probe cycle after the open period: a new instance's request wins the probe and reports a failure.</summary>
     private async Task<Admission> FailProbeAsync(CircuitSettings settings, string probe)
@@ -25,7 +37,7 @@ public sealed class CircuitGateTests
         _time.Advance(state.OpenUntil!.Value - _time.GetUtcNow());
         var gate = NewGate(settings);
         Assert.Equal(AdmissionKind.Probe, (await gate.AdmitAsync(probe, CancellationToken.None)).Kind);
-        await gate.SettleProbeAsync(probe, succeeded: false, CancellationToken.None);
+        await gate.SettleAsync(probe, succeeded: false, retryAfter: null, CancellationToken.None);
         return await gate.AdmitAsync(probe + "-next", CancellationToken.None);
     }
 
@@ -100,7 +112,7 @@ public sealed class CircuitGateTests
         var gate = NewGate();
         Assert.Equal(AdmissionKind.Probe, (await gate.AdmitAsync("probe", CancellationToken.None)).Kind);
 
-        await gate.SettleProbeAsync("probe", succeeded: true, CancellationToken.None);
+        await gate.SettleAsync("probe", succeeded: true, retryAfter: null, CancellationToken.None);
         var next = await gate.AdmitAsync("r2", CancellationToken.None);
 
         Assert.Equal(AdmissionKind.Call, next.Kind);
@@ -117,14 +129,14 @@ public sealed class CircuitGateTests
         var gate = NewGate();
         await gate.AdmitAsync("probe", CancellationToken.None);
 
-        await gate.SettleProbeAsync("probe", succeeded: false, CancellationToken.None);
+        await gate.SettleAsync("probe", succeeded: false, retryAfter: null, CancellationToken.None);
         var readsAfterSettle = _store.StateReads;
         var next = await gate.AdmitAsync("r2", CancellationToken.None);
 
         Assert.Equal(AdmissionKind.Reject, next.Kind);
         Assert.True(next.FromMemory);
         Assert.Equal(readsAfterSettle, _store.StateReads);
-        Assert.Equal(_time.GetUtcNow() + _settings.OpenDuration, next.RetryAt);
+        Assert.Equal(_time.GetUtcNow() + _settings.Policy.OpenDuration, next.RetryAt);
         var state = await _store.GetAsync(_settings.ServiceId, CancellationToken.None);
         Assert.Equal(CircuitStatus.Open, state.Status);
     }
@@ -162,13 +174,13 @@ public sealed class CircuitGateTests
         var gate = NewGate(settings);
         await gate.AdmitAsync("probe-3", CancellationToken.None);
 
-        await gate.SettleProbeAsync("probe-3", succeeded: true, CancellationToken.None);
+        await gate.SettleAsync("probe-3", succeeded: true, retryAfter: null, CancellationToken.None);
 
         Assert.Equal(0, (await _store.GetAsync(settings.ServiceId, CancellationToken.None)).FailedProbes);
 
         // Opened again from closed (as the recorder does), the first failed probe doubles the open period once.
         var closed = await _store.GetAsync(settings.ServiceId, CancellationToken.None);
-        await _store.TryOpenAsync(settings.ServiceId, closed.Version, _time.GetUtcNow() + settings.OpenDuration, CancellationToken.None);
+        await _store.TryOpenAsync(settings.ServiceId, closed.Version, _time.GetUtcNow() + settings.Policy.OpenDuration, CancellationToken.None);
         var next = await FailProbeAsync(settings, "probe-4");
         Assert.Equal(TimeSpan.FromSeconds(20), next.RetryAt!.Value - _time.GetUtcNow());
     }
@@ -184,7 +196,7 @@ public sealed class CircuitGateTests
         var gate = NewGate(settings, jitterDraw: draw);
         await gate.AdmitAsync("probe", CancellationToken.None);
 
-        await gate.SettleProbeAsync("probe", succeeded: false, CancellationToken.None);
+        await gate.SettleAsync("probe", succeeded: false, retryAfter: null, CancellationToken.None);
 
         var state = await _store.GetAsync(settings.ServiceId, CancellationToken.None);
         Assert.Equal(expectedSeconds, Math.Round((state.OpenUntil!.Value - _time.GetUtcNow()).TotalSeconds, 3));
@@ -197,10 +209,10 @@ public sealed class CircuitGateTests
         var gate = NewGate(jitterDraw: 0.99);
         await gate.AdmitAsync("probe", CancellationToken.None);
 
-        await gate.SettleProbeAsync("probe", succeeded: false, CancellationToken.None);
+        await gate.SettleAsync("probe", succeeded: false, retryAfter: null, CancellationToken.None);
 
         var state = await _store.GetAsync(_settings.ServiceId, CancellationToken.None);
-        Assert.Equal(_time.GetUtcNow() + _settings.OpenDuration, state.OpenUntil);
+        Assert.Equal(_time.GetUtcNow() + _settings.Policy.OpenDuration, state.OpenUntil);
         Assert.Equal("probe failed", _log.WithMessage(TransitionLog.Message)[^1].GetProperty("reason").GetString());
     }
 
@@ -210,7 +222,7 @@ public sealed class CircuitGateTests
         SeedOpen(TimeSpan.Zero);
         Assert.Equal(AdmissionKind.Probe, (await NewGate().AdmitAsync("dies", CancellationToken.None)).Kind);
 
-        _time.Advance(_settings.DownstreamTimeout);
+        _time.Advance(_settings.Target.DownstreamTimeout);
         var beforeLeaseEnds = await NewGate().AdmitAsync("r2", CancellationToken.None);
         _time.Advance(CircuitSettings.ResponseReserve);
         var afterLeaseEnds = await NewGate().AdmitAsync("r3", CancellationToken.None);
@@ -224,10 +236,10 @@ public sealed class CircuitGateTests
     {
         SeedOpen(TimeSpan.Zero);
         await NewGate().AdmitAsync("slow", CancellationToken.None);
-        _time.Advance(_settings.DownstreamTimeout + CircuitSettings.ResponseReserve);
+        _time.Advance(_settings.Target.DownstreamTimeout + CircuitSettings.ResponseReserve);
         await NewGate().AdmitAsync("takeover", CancellationToken.None);
 
-        await NewGate().SettleProbeAsync("slow", succeeded: true, CancellationToken.None);
+        await NewGate().SettleAsync("slow", succeeded: true, retryAfter: null, CancellationToken.None);
 
         var state = await _store.GetAsync(_settings.ServiceId, CancellationToken.None);
         Assert.Equal(CircuitStatus.HalfOpen, state.Status);
@@ -239,7 +251,7 @@ public sealed class CircuitGateTests
     public async Task WhileAnotherInstanceProbesRejectionsAreRememberedOnlyBrieflyAndSayWhenItsLeaseEnds()
     {
         SeedOpen(TimeSpan.Zero);
-        var leaseUntil = _time.GetUtcNow() + _settings.DownstreamTimeout + CircuitSettings.ResponseReserve;
+        var leaseUntil = _time.GetUtcNow() + _settings.Target.DownstreamTimeout + CircuitSettings.ResponseReserve;
         await NewGate().AdmitAsync("probe", CancellationToken.None);
         var gate = NewGate();
 
@@ -299,7 +311,7 @@ public sealed class CircuitGateTests
         await gate.AdmitAsync("probe", CancellationToken.None);
         _store.Unavailable = true;
 
-        await gate.SettleProbeAsync("probe", succeeded: true, CancellationToken.None);
+        await gate.SettleAsync("probe", succeeded: true, retryAfter: null, CancellationToken.None);
 
         Assert.Single(_log.WithMessage("probe outcome not applied: breaker store unavailable"));
     }

@@ -8,7 +8,7 @@ namespace CircuitBreaker.Tests.Breaker;
 public sealed class FailureCountRuleTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CircuitSettings _settings = TestSettings.Circuit(threshold: 3);
 
     private async Task FailAsync(int failures)
@@ -23,12 +23,12 @@ public sealed class FailureCountRuleTests
     public async Task TheThresholdOpensWhateverTheSuccessesAndBelowItNothingDoes()
     {
         await _store.AddSuccessesAsync(new SuccessCount(_settings.ServiceId, Now, 1_000_000, Now, SuccessFlushIds.New()), CancellationToken.None);
-        var rule = new FailureCountRule(_store, _settings);
+        var rule = new FailureCountRule(_store, _settings.Policy);
         await FailAsync(2);
 
-        var below = await rule.EvaluateAsync(_settings.ServiceId, Now - _settings.Window, Now, CancellationToken.None);
+        var below = await rule.EvaluateAsync(_settings.ServiceId, Now - _settings.Policy.Window, Now, CancellationToken.None);
         await FailAsync(5);
-        var at = await rule.EvaluateAsync(_settings.ServiceId, Now - _settings.Window, Now, CancellationToken.None);
+        var at = await rule.EvaluateAsync(_settings.ServiceId, Now - _settings.Policy.Window, Now, CancellationToken.None);
 
         Assert.Equal(new OpeningVerdict(false, 2, null, string.Empty), below);
         Assert.Equal(new OpeningVerdict(true, 3, null, "3 failures within 60 s, threshold 3"), at);
@@ -37,7 +37,7 @@ public sealed class FailureCountRuleTests
     [Fact]
     public void TheSettingsPickTheRule()
     {
-        Assert.IsType<FailureCountRule>(OpeningRules.For(_store, _settings));
-        Assert.IsType<FailureRatioRule>(OpeningRules.For(_store, _settings with { FailureRatio = 0.5 }));
+        Assert.IsType<FailureCountRule>(OpeningRules.For(_store, _settings.Policy));
+        Assert.IsType<FailureRatioRule>(OpeningRules.For(_store, _settings.Policy with { FailureRatio = 0.5 }));
     }
 }

@@ -9,7 +9,7 @@ namespace CircuitBreaker.Tests.Breaker;
 public sealed class FailureRatioRuleTests
 {
     private readonly FakeTimeProvider _time = TestClock.New();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
@@ -28,7 +28,7 @@ public sealed class FailureRatioRuleTests
     }
 
     private Task<OpeningVerdict> EvaluateAsync(CircuitSettings settings) =>
-        new FailureRatioRule(_store, settings).EvaluateAsync(settings.ServiceId, Now - settings.Window, Now, CancellationToken.None);
+        new FailureRatioRule(_store, settings.Policy).EvaluateAsync(settings.ServiceId, Now - settings.Policy.Window, Now, CancellationToken.None);
 
     [Fact]
     public async Task ARatioAtOrAboveTheSettingWithEnoughCallsOpens()
@@ -85,8 +85,8 @@ public sealed class FailureRatioRuleTests
     public async Task SuccessesAndFailuresOlderThanTheWindowNeverCountWhetherOrNotTtlDeletedThem()
     {
         var settings = TestSettings.Circuit(failureRatio: 0.5, minimumThroughput: 10);
-        await SeedAsync(settings, successes: 0, failures: 50, ago: settings.Window + TimeSpan.FromSeconds(2));
-        await SeedAsync(settings, successes: 1000, failures: 0, ago: settings.Window + TimeSpan.FromSeconds(2));
+        await SeedAsync(settings, successes: 0, failures: 50, ago: settings.Policy.Window + TimeSpan.FromSeconds(2));
+        await SeedAsync(settings, successes: 1000, failures: 0, ago: settings.Policy.Window + TimeSpan.FromSeconds(2));
         await SeedAsync(settings, successes: 5, failures: 4);
 
         var verdict = await EvaluateAsync(settings);
@@ -113,7 +113,7 @@ public sealed class FailureRatioRuleTests
     [InlineData(1.0, 7, 3, 7)]
     public void FailuresAreCountedOnlyAsFarAsTheDecisionNeeds(double ratio, int minimumThroughput, long successes, int expectedLimit)
     {
-        var rule = new FailureRatioRule(_store, TestSettings.Circuit(failureRatio: ratio, minimumThroughput: minimumThroughput));
+        var rule = new FailureRatioRule(_store, TestSettings.Policy(failureRatio: ratio, minimumThroughput: minimumThroughput));
 
         Assert.Equal(expectedLimit, rule.FailuresToOpen(successes));
     }
@@ -121,6 +121,6 @@ public sealed class FailureRatioRuleTests
     [Fact]
     public void CountModeSettingsAreRefused()
     {
-        Assert.Throws<ArgumentException>(() => new FailureRatioRule(_store, TestSettings.Circuit()));
+        Assert.Throws<ArgumentException>(() => new FailureRatioRule(_store, TestSettings.Policy()));
     }
 }

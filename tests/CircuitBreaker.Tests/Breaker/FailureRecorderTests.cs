@@ -9,13 +9,13 @@ namespace CircuitBreaker.Tests.Breaker;
 public sealed class FailureRecorderTests
 {
     private readonly FakeTimeProvider _time = TestClock.New();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CapturedLog _log;
     private readonly CircuitSettings _settings = TestSettings.Circuit();
 
     public FailureRecorderTests() => _log = new CapturedLog(_time, "recorder");
 
-    private FailureRecorder NewRecorder(CircuitSettings? settings = null) => new(_store, settings ?? _settings, _time, _log.Log);
+    private FailureRecorder NewRecorder(CircuitSettings? settings = null) => new(_store, (settings ?? _settings).Policy, _time, _log.Log);
 
     private Task AddSuccessesAsync(long count, TimeSpan ago = default) => _store.AddSuccessesAtAsync(_settings.ServiceId, _time.GetUtcNow() - ago, count);
 
@@ -48,7 +48,7 @@ public sealed class FailureRecorderTests
         Assert.True(outcome.Opened);
         var state = await State();
         Assert.Equal(CircuitStatus.Open, state.Status);
-        Assert.Equal(_time.GetUtcNow() + _settings.OpenDuration, state.OpenUntil);
+        Assert.Equal(_time.GetUtcNow() + _settings.Policy.OpenDuration, state.OpenUntil);
         var transition = Assert.Single(_log.WithMessage(TransitionLog.Message));
         Assert.Equal("closed", transition.GetProperty("from").GetString());
         Assert.Equal("open", transition.GetProperty("to").GetString());
@@ -77,7 +77,7 @@ public sealed class FailureRecorderTests
         var recorder = NewRecorder();
         await recorder.RecordAsync("old1", Failure(), CancellationToken.None);
         await recorder.RecordAsync("old2", Failure(), CancellationToken.None);
-        _time.Advance(_settings.Window + TimeSpan.FromMilliseconds(1));
+        _time.Advance(_settings.Policy.Window + TimeSpan.FromMilliseconds(1));
 
         var outcome = await recorder.RecordAsync("new", Failure(), CancellationToken.None);
 
@@ -108,7 +108,7 @@ public sealed class FailureRecorderTests
         await recorder.RecordAsync("e1", Failure(), CancellationToken.None);
         await recorder.RecordAsync("e2", Failure(), CancellationToken.None);
 
-        var late = await recorder.RecordAsync("e0", Failure(ago: _settings.Window + TimeSpan.FromSeconds(5)), CancellationToken.None);
+        var late = await recorder.RecordAsync("e0", Failure(ago: _settings.Policy.Window + TimeSpan.FromSeconds(5)), CancellationToken.None);
 
         Assert.True(late.Stored);
         Assert.Null(late.FailuresInWindow);
@@ -155,7 +155,7 @@ public sealed class FailureRecorderTests
 
         var stored = Assert.Single(_store.Failures);
         Assert.Equal(_time.GetUtcNow(), stored.FailedAt);
-        Assert.Equal(_time.GetUtcNow() + _settings.Window + FailureRecorder.ExpirySlack, stored.ExpiresAt);
+        Assert.Equal(_time.GetUtcNow() + _settings.Policy.Window + FailureRecorder.ExpirySlack, stored.ExpiresAt);
         Assert.Equal(1, outcome.FailuresInWindow);
         var warning = Assert.Single(_log.WithMessage(FailureRecorder.FutureFailureMessage));
         Assert.Equal("WARN", warning.GetProperty("level").GetString());
@@ -177,7 +177,7 @@ public sealed class FailureRecorderTests
         var recorder = NewRecorder();
         await recorder.RecordAsync("f1", Failure(ago: -TimeSpan.FromDays(1)), CancellationToken.None);
         await recorder.RecordAsync("f2", Failure(ago: -TimeSpan.FromDays(1)), CancellationToken.None);
-        _time.Advance(_settings.Window + TimeSpan.FromMilliseconds(1));
+        _time.Advance(_settings.Policy.Window + TimeSpan.FromMilliseconds(1));
 
         var outcome = await recorder.RecordAsync("real", Failure(), CancellationToken.None);
 
@@ -218,7 +218,7 @@ public sealed class FailureRecorderTests
         Assert.Equal(1, redelivery.FailuresInWindow);
         var stored = Assert.Single(_store.Failures);
         Assert.Equal(_time.GetUtcNow(), stored.FailedAt);
-        Assert.Equal(_time.GetUtcNow() + _settings.Window + FailureRecorder.ExpirySlack, stored.ExpiresAt);
+        Assert.Equal(_time.GetUtcNow() + _settings.Policy.Window + FailureRecorder.ExpirySlack, stored.ExpiresAt);
         Assert.Equal(2, _log.WithMessage(FailureRecorder.FutureFailureMessage).Count);
     }
 
@@ -251,8 +251,8 @@ public sealed class FailureRecorderTests
     public async Task FailuresStoredWithAFutureDateBeforeThisFixDoNotCount()
     {
         var ahead = _time.GetUtcNow() + TimeSpan.FromHours(1);
-        _store.SeedFailure(new FailureRecord(_settings.ServiceId, "old-1", ahead, ahead + _settings.Window, FailureReasons.Timeout));
-        _store.SeedFailure(new FailureRecord(_settings.ServiceId, "old-2", ahead, ahead + _settings.Window, FailureReasons.Timeout));
+        _store.SeedFailure(new FailureRecord(_settings.ServiceId, "old-1", ahead, ahead + _settings.Policy.Window, FailureReasons.Timeout));
+        _store.SeedFailure(new FailureRecord(_settings.ServiceId, "old-2", ahead, ahead + _settings.Policy.Window, FailureReasons.Timeout));
 
         var outcome = await NewRecorder().RecordAsync("real", Failure(), CancellationToken.None);
 

@@ -26,7 +26,7 @@ public sealed class FutureFailuresOnDynamoDbTests(DynaliteFixture dynalite) : IA
         return ValueTask.CompletedTask;
     }
 
-    private FailureRecorder NewRecorder() => new(_store, _settings, _time, new CapturedLog(_time, "recorder").Log);
+    private FailureRecorder NewRecorder() => new(_store, _settings.Policy, _time, new CapturedLog(_time, "recorder").Log);
 
     private FailureEventDetail Failure(TimeSpan ahead = default) =>
         new(_settings.ServiceId, (_time.GetUtcNow() + ahead).ToUnixTimeMilliseconds(), FailureReasons.Timeout, null, "req", 10_000);

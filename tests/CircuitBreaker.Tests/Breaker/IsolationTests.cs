@@ -12,7 +12,7 @@ namespace CircuitBreaker.Tests.Breaker;
 public sealed class IsolationTests
 {
     private readonly FakeTimeProvider _time = TestClock.New();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CircuitSettings _settings = TestSettings.Circuit(threshold: 2, openSeconds: 10);
     private readonly CapturedLog _log;
 
@@ -24,7 +24,8 @@ public sealed class IsolationTests
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private CircuitGate NewGate(OpenCircuitMemory? memory = null) => new(_store, memory ?? new OpenCircuitMemory(_time), _settings, _time, _log.Log);
+    private CircuitGate NewGate(OpenCircuitMemory? memory = null) =>
+        new(_settings.ServiceId, _settings.Policy, _store, memory ?? new OpenCircuitMemory(_time), TimeSpan.FromSeconds(12), _time, _log.Log);
 
     [Fact]
     public async Task AnIsolatedCircuitRejectsEveryRequestAndNoProbeEverRuns()
@@ -34,7 +35,7 @@ public sealed class IsolationTests
         for (var i = 0; i < 10; i++)
         {
             admissions.Add(await gate.AdmitAsync($"r{i}", Token));
-            _time.Advance(_settings.OpenDuration);
+            _time.Advance(_settings.Policy.OpenDuration);
         }
 
         Assert.All(admissions, a => Assert.Equal((AdmissionKind.Reject, CircuitView.Isolated), (a.Kind, a.State)));
@@ -45,14 +46,18 @@ public sealed class IsolationTests
     [Fact]
     public async Task TheAnswerIsA503SayingIsolatedWithoutRetryAfter()
     {
-        var admission = await NewGate().AdmitAsync("r1", Token);
+        using var http = new HttpClient();
+        var webservice = CircuitBreaker.Functions.FunctionInstance.NewWebserviceHandler(
+            _store, CircuitBreaker.Functions.FunctionInstance.NewDownstreamClient(http, _settings, _time), new RecordingFailurePublisher(), _settings, _time, _log.Log);
 
-        var response = WebserviceResponses.CircuitOpen(_settings.ServiceId, admission, _time.GetUtcNow(), "r1");
+        var answer = await webservice.HandleAsync(Invocations.Of(Invocations.HttpApiEvent(), _time), Token);
 
-        Assert.Equal(503, response.StatusCode);
-        Assert.False(response.Headers!.ContainsKey("retry-after"));
-        using var problem = JsonDocument.Parse(response.Body!);
+        using var response = JsonDocument.Parse(answer);
+        Assert.Equal(503, response.RootElement.GetProperty("statusCode").GetInt32());
+        Assert.False(response.RootElement.GetProperty("headers").TryGetProperty("retry-after", out _));
+        using var problem = JsonDocument.Parse(response.RootElement.GetProperty("body").GetString()!);
         Assert.Equal(ProblemTypes.CircuitIsolated, problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal(CircuitStateNames.Isolated, problem.RootElement.GetProperty("circuitState").GetString());
         Assert.Equal("isolated", problem.RootElement.GetProperty("circuitState").GetString());
     }
 
@@ -89,7 +94,7 @@ public sealed class IsolationTests
     [Fact]
     public async Task FailuresAreStoredButNeverOpenAnIsolatedCircuit()
     {
-        var recorder = new FailureRecorder(_store, _settings, _time, _log.Log);
+        var recorder = new FailureRecorder(_store, _settings.Policy, _time, _log.Log);
         for (var i = 0; i < 5; i++)
         {
             var failure = new FailureEventDetail(_settings.ServiceId, _time.GetUtcNow().ToUnixTimeMilliseconds(), FailureReasons.ServerError, 500, $"req-{i}", 3);

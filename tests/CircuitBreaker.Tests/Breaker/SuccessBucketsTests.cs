@@ -27,6 +27,6 @@ public sealed class SuccessBucketsTests
     {
         var settings = TestSettings.Circuit(windowSeconds: 30);
 
-        Assert.Equal(Second + TimeSpan.FromSeconds(31) + FailureRecorder.ExpirySlack, SuccessBuckets.ExpiryOf(Second, settings));
+        Assert.Equal(Second + TimeSpan.FromSeconds(31) + FailureRecorder.ExpirySlack, SuccessBuckets.ExpiryOf(Second, settings.Policy));
     }
 }

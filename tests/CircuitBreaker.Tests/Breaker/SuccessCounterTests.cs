@@ -9,13 +9,13 @@ namespace CircuitBreaker.Tests.Breaker;
 public sealed class SuccessCounterTests
 {
     private readonly FakeTimeProvider _time = TestClock.New();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CapturedLog _log;
     private readonly CircuitSettings _settings = TestSettings.Circuit(failureRatio: 0.1);
 
     public SuccessCounterTests() => _log = new CapturedLog(_time, "webservice");
 
-    private SuccessCounter NewCounter(CircuitSettings? settings = null) => new(_store, settings ?? _settings, _time, _log.Log);
+    private SuccessCounter NewCounter(CircuitSettings? settings = null) => new(_store, (settings ?? _settings).ServiceId, (settings ?? _settings).Policy, _time, _log.Log);
 
     private async Task CountAsync(SuccessCounter counter, int calls, TimeSpan apart)
     {
@@ -77,7 +77,7 @@ public sealed class SuccessCounterTests
         Assert.Equal(SuccessBuckets.StartOf(latestCall), write.BucketStart);
         Assert.NotEqual(SuccessBuckets.StartOf(latestCall - TimeSpan.FromMilliseconds(960)), write.BucketStart);
         Assert.Equal(_settings.ServiceId, write.ServiceId);
-        Assert.Equal(write.BucketStart + SuccessBuckets.Size + _settings.Window + FailureRecorder.ExpirySlack, write.ExpiresAt);
+        Assert.Equal(write.BucketStart + SuccessBuckets.Size + _settings.Policy.Window + FailureRecorder.ExpirySlack, write.ExpiresAt);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class SuccessCounterTests
         _store.Unavailable = true;
         await counter.FlushIfDueAsync("req-1", CancellationToken.None);
         _store.Unavailable = false;
-        _time.Advance(_settings.Window + SuccessBuckets.Size);
+        _time.Advance(_settings.Policy.Window + SuccessBuckets.Size);
         CountWithoutFlushing(counter, 20, TimeSpan.Zero);
 
         await counter.FlushIfDueAsync("req-2", CancellationToken.None);

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
@@ -36,9 +37,9 @@ public sealed class SuccessCountsOnDynamoDbTests(DynaliteFixture dynalite) : IAs
         // Of every five writes, the 2nd and 3rd lose their answer: a write and the SDK's retry of it, or a write and
         // the counter's next flush. A webservice's client: 500 ms per attempt, one retry.
         await using var proxy = await AnswerLosingDynamoDbProxy.StartAsync(dynalite.Endpoint, update => update % 5 is 2 or 3, how);
-        using var client = DynamoDbClientFactory.Create(proxy.Endpoint, DynaliteFixture.Region, TimeSpan.FromMilliseconds(500), DynaliteFixture.Credentials, maxErrorRetry: 1);
+        using var client = AwsClientFactory.DynamoDb(proxy.Endpoint, DynaliteFixture.Region, TimeSpan.FromMilliseconds(500), DynaliteFixture.Credentials, maxErrorRetry: 1);
         var settings = TestSettings.Circuit(downstream: $"http://ratio-{how}.test/".ToLowerInvariant(), failureRatio: 0.5, windowSeconds: 600);
-        var counter = new SuccessCounter(new DynamoDbCircuitStore(client, _table, _time), settings, _time, new CapturedLog(_time, "webservice").Log);
+        var counter = new SuccessCounter(new DynamoDbCircuitStore(client, _table, _time), settings.ServiceId, settings.Policy, _time, new CapturedLog(_time, "webservice").Log);
 
         long counted = 0;
         for (var second = 0; second < 12; second++)

@@ -31,12 +31,12 @@ public sealed class FunctionSettingsTests
     {
         var settings = FunctionSettings.Read(With());
 
-        Assert.Equal(TimeSpan.FromSeconds(10), settings.Circuit.DownstreamTimeout);
-        Assert.Equal(3, settings.Circuit.FailureThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(60), settings.Circuit.Window);
-        Assert.Equal(TimeSpan.FromSeconds(60), settings.Circuit.OpenDuration);
-        Assert.True(settings.Circuit.FailOpen);
-        Assert.Equal("api.example.com", settings.Circuit.ServiceId);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.Routes.Routes[0].Circuit.Target.DownstreamTimeout);
+        Assert.Equal(3, settings.Routes.Routes[0].Circuit.Policy.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.Routes.Routes[0].Circuit.Policy.Window);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.Routes.Routes[0].Circuit.Policy.OpenDuration);
+        Assert.True(settings.Routes.Routes[0].Circuit.Policy.FailOpen);
+        Assert.Equal("api.example.com", settings.Routes.Routes[0].Circuit.ServiceId);
     }
 
     [Fact]
@@ -44,8 +44,8 @@ public sealed class FunctionSettingsTests
     {
         var settings = FunctionSettings.Read(With(("DOWNSTREAM_TIMEOUT_SECONDS", "0.2"), ("WINDOW_SECONDS", "2.5")));
 
-        Assert.Equal(TimeSpan.FromMilliseconds(200), settings.Circuit.DownstreamTimeout);
-        Assert.Equal(TimeSpan.FromMilliseconds(2500), settings.Circuit.Window);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), settings.Routes.Routes[0].Circuit.Target.DownstreamTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), settings.Routes.Routes[0].Circuit.Policy.Window);
     }
 
     [Fact]

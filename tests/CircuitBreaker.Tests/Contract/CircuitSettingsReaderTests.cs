@@ -114,12 +114,12 @@ public sealed class CircuitSettingsReaderTests
         var environment = original.ToEnvironment();
         var reread = CircuitSettingsReader.Read(s => environment.GetValueOrDefault(s.EnvironmentVariable), s => s.EnvironmentVariable).Settings!;
 
-        Assert.Null(reread.FailureRatio);
-        Assert.Null(reread.SlowCallThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(7), reread.MaxOpenDuration);
-        Assert.Equal(CircuitSettingKeys.MetricsNamespace.DefaultValue, reread.MetricsNamespace);
+        Assert.Null(reread.Policy.FailureRatio);
+        Assert.Null(reread.Policy.SlowCallThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(7), reread.Policy.MaxOpenDuration);
+        Assert.Equal(CircuitSettingKeys.MetricsNamespace.DefaultValue, reread.Policy.MetricsNamespace);
         Assert.False(environment.ContainsKey(CircuitSettingKeys.FailureRatio.EnvironmentVariable));
-        Assert.Equal((false, false, true, true, null), (reread.ForwardedHeaders, reread.AllowEncodedSlash, reread.RequestHeadersToDrop.IsEmpty, reread.ResponseHeadersToDrop.IsEmpty, reread.RequestHeadersAllowed));
+        Assert.Equal((false, false, true, true, null), (reread.Target.ForwardedHeaders, reread.Target.AllowEncodedSlash, reread.Target.RequestHeadersToDrop.IsEmpty, reread.Target.ResponseHeadersToDrop.IsEmpty, reread.Target.RequestHeadersAllowed));
         Assert.DoesNotContain(environment.Keys, key => key is "FORWARDED_HEADERS" or "ALLOW_ENCODED_SLASH" or "REQUEST_HEADERS_TO_DROP" or "RESPONSE_HEADERS_TO_DROP" or "REQUEST_HEADERS_ALLOWED");
     }
 
@@ -128,9 +128,9 @@ public sealed class CircuitSettingsReaderTests
     {
         var settings = Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.RequestHeadersToDrop, " X-A ,x-b,,x-a ")).Settings!;
 
-        Assert.Equal(["x-a", "x-b"], settings.RequestHeadersToDrop.Names);
-        Assert.True(settings.RequestHeadersToDrop.Contains("X-B"));
-        Assert.False(settings.RequestHeadersToDrop.Contains("x-c"));
+        Assert.Equal(["x-a", "x-b"], settings.Target.RequestHeadersToDrop.Names);
+        Assert.True(settings.Target.RequestHeadersToDrop.Contains("X-B"));
+        Assert.False(settings.Target.RequestHeadersToDrop.Contains("x-c"));
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public sealed class RouteTableReaderTests
         Assert.Equal("/", route.Prefix);
         Assert.False(route.StripPrefix);
         Assert.Equal("orders.test", route.ServiceId);
-        Assert.Equal(7, route.Circuit.FailureThreshold);
+        Assert.Equal(7, route.Circuit.Policy.FailureThreshold);
         Assert.False(table.ToEnvironment().ContainsKey("ROUTES"));
         Assert.Equal("http://orders.test/api", table.ToEnvironment()["DOWNSTREAM_URL"]);
     }
@@ -60,10 +60,10 @@ public sealed class RouteTableReaderTests
         var (orders, pay) = (table.Routes[0].Circuit, table.Routes[1].Circuit);
         Assert.True(table.Routes[0].StripPrefix);
         Assert.False(table.Routes[1].StripPrefix);
-        Assert.Equal((5, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), "orders.test"), (orders.FailureThreshold, orders.DownstreamTimeout, orders.Window, orders.ServiceId));
-        Assert.Equal((3, 0.5, 20, TimeSpan.FromSeconds(1), false), (pay.FailureThreshold, pay.FailureRatio, pay.MinimumThroughput, pay.SlowCallThreshold, pay.FailOpen));
-        Assert.Equal(TimeSpan.FromSeconds(80), pay.MaxOpenDuration);
-        Assert.Equal(TimeSpan.FromSeconds(10), pay.DownstreamTimeout);
+        Assert.Equal((5, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), "orders.test"), (orders.Policy.FailureThreshold, orders.Target.DownstreamTimeout, orders.Policy.Window, orders.ServiceId));
+        Assert.Equal((3, 0.5, 20, TimeSpan.FromSeconds(1), false), (pay.Policy.FailureThreshold, pay.Policy.FailureRatio, pay.Policy.MinimumThroughput, pay.Policy.SlowCallThreshold, pay.Policy.FailOpen));
+        Assert.Equal(TimeSpan.FromSeconds(80), pay.Policy.MaxOpenDuration);
+        Assert.Equal(TimeSpan.FromSeconds(10), pay.Target.DownstreamTimeout);
         Assert.Equal(12, table.WebserviceTimeoutSeconds);
         Assert.Equal(TimeSpan.FromSeconds(30), table.StackWide.Window);
     }
@@ -178,9 +178,9 @@ public sealed class RouteTableReaderTests
 
         var (admin, files) = (table.Routes[0], table.Routes[1]);
         Assert.Equal((true, false), (admin.IgnoreCase, files.IgnoreCase));
-        Assert.Equal((true, false, "accept"), (admin.Circuit.ForwardedHeaders, admin.Circuit.AllowEncodedSlash, admin.Circuit.RequestHeadersAllowed!.ToString()));
-        Assert.Equal((false, true, null), (files.Circuit.ForwardedHeaders, files.Circuit.AllowEncodedSlash, files.Circuit.RequestHeadersAllowed));
-        Assert.All(table.Routes, route => Assert.Equal("server", route.Circuit.ResponseHeadersToDrop.ToString()));
+        Assert.Equal((true, false, "accept"), (admin.Circuit.Target.ForwardedHeaders, admin.Circuit.Target.AllowEncodedSlash, admin.Circuit.Target.RequestHeadersAllowed!.ToString()));
+        Assert.Equal((false, true, null), (files.Circuit.Target.ForwardedHeaders, files.Circuit.Target.AllowEncodedSlash, files.Circuit.Target.RequestHeadersAllowed));
+        Assert.All(table.Routes, route => Assert.Equal("server", route.Circuit.Target.ResponseHeadersToDrop.ToString()));
 
         var environment = table.ToEnvironment();
         var (raw, _) = RouteListJson.Parse(environment["ROUTES"], "ROUTES");

@@ -19,7 +19,7 @@ public sealed class StateChangePublishingTests : IDisposable
 
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly FakeTimeProvider _time = TestClock.New();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CircuitSettings _settings = TestSettings.Circuit(threshold: 2);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -72,7 +72,7 @@ public sealed class StateChangePublishingTests : IDisposable
         Assert.False(report.IsCompleted);
 
         // The budget runs on the injected clock: only when it has passed does the report give up.
-        _time.Advance(TransitionReporter.PublishBudget - TimeSpan.FromMilliseconds(1));
+        _time.Advance(PublishBudget.Longest - TimeSpan.FromMilliseconds(1));
         Assert.False(report.IsCompleted);
         _time.Advance(TimeSpan.FromMilliseconds(1));
         var published = await report.WaitAsync(TimeSpan.FromSeconds(30), Token);
@@ -104,14 +104,14 @@ public sealed class StateChangePublishingTests : IDisposable
     {
         var publisher = new RecordingStateChangePublisher();
         var log = new CapturedLog(_time, "webservice");
-        var gate = new CircuitGate(_store, new OpenCircuitMemory(_time), _settings, _time, log.Log, new TransitionReporter(log.Log, publisher, _time));
+        var gate = new CircuitGate(_settings.ServiceId, _settings.Policy, _store, new OpenCircuitMemory(_time), TimeSpan.FromSeconds(12), _time, log.Log, new TransitionReporter(log.Log, publisher, _time));
         _store.Seed(CircuitRecord.InitiallyClosed(_settings.ServiceId) with { Status = CircuitStatus.Open, OpenUntil = _time.GetUtcNow(), Version = 1 });
 
         Assert.Equal(AdmissionKind.Probe, (await gate.AdmitAsync("probe-1", Token)).Kind);
-        Assert.Equal(CircuitView.Open, await gate.SettleProbeAsync("probe-1", succeeded: false, Token));
-        _time.Advance(_settings.OpenDuration);
+        Assert.Equal(CircuitView.Open, (await gate.SettleAsync("probe-1", succeeded: false, retryAfter: null, Token))?.To);
+        _time.Advance(_settings.Policy.OpenDuration);
         Assert.Equal(AdmissionKind.Probe, (await gate.AdmitAsync("probe-2", Token)).Kind);
-        Assert.Equal(CircuitView.Closed, await gate.SettleProbeAsync("probe-2", succeeded: true, Token));
+        Assert.Equal(CircuitView.Closed, (await gate.SettleAsync("probe-2", succeeded: true, retryAfter: null, Token))?.To);
 
         Assert.Equal(
             [("open", "half-open", "probe-1"), ("half-open", "open", "probe-1"), ("open", "half-open", "probe-2"), ("half-open", "closed", "probe-2")],
@@ -126,7 +126,7 @@ public sealed class StateChangePublishingTests : IDisposable
     {
         var publisher = new RecordingStateChangePublisher();
         var log = new CapturedLog(_time, "recorder");
-        var recorder = new FailureRecorder(_store, _settings, _time, log.Log, new TransitionReporter(log.Log, publisher, _time));
+        var recorder = new FailureRecorder(_store, _settings.Policy, _time, log.Log, new TransitionReporter(log.Log, publisher, _time));
         var failure = new FailureEventDetail(_settings.ServiceId, _time.GetUtcNow().ToUnixTimeMilliseconds(), FailureReasons.Timeout, null, "req-9", 10);
 
         await recorder.RecordAsync("e1", failure, Token);
@@ -135,7 +135,7 @@ public sealed class StateChangePublishingTests : IDisposable
 
         var opened = Assert.Single(publisher.Published);
         Assert.Equal((CircuitStateNames.Closed, CircuitStateNames.Open, "req-9"), (opened.From, opened.To, opened.RequestId));
-        Assert.Equal(_time.GetUtcNow() + _settings.OpenDuration, opened.OpenUntil);
+        Assert.Equal(_time.GetUtcNow() + _settings.Policy.OpenDuration, opened.OpenUntil);
     }
 
     [Fact]
@@ -172,10 +172,20 @@ public sealed class StateChangePublishingTests : IDisposable
     }
 }
 
-/// <summary>One budget for every publish that holds up a client: a state change waits no longer than a failure.</summary>
+/// <summary>One budget for every publish that holds up a caller (a failure, a slow call, a state change): a second, never past the caller's deadline.</summary>
 public sealed class PublishBudgetTests
 {
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
     [Fact]
-    public void AStateChangesBudgetIsTheFailurePublishsBudget() =>
-        Assert.Equal(CircuitBreaker.Functions.Handlers.WebserviceHandler.PublishBudget, TransitionReporter.PublishBudget);
+    public void WithoutADeadlineAPublishGetsTheWholeBudget() =>
+        Assert.Equal(TimeSpan.FromSeconds(1), PublishBudget.Until(null, Now));
+
+    [Fact]
+    public void ADeadlineCloserThanTheBudgetShortensItAndOnePastEndsItAtOnce()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), PublishBudget.Until(Now.AddSeconds(5), Now));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), PublishBudget.Until(Now.AddMilliseconds(300), Now));
+        Assert.Equal(TimeSpan.Zero, PublishBudget.Until(Now.AddSeconds(-1), Now));
+    }
 }

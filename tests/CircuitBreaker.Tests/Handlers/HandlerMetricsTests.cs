@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Functions;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Functions.Handlers;
@@ -17,7 +18,7 @@ public sealed class HandlerMetricsTests : IAsyncDisposable
 {
     private const string Namespace = "Team/Orders";
 
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CapturedLog _log = new(TimeProvider.System, "webservice");
     private readonly HttpClient _http = new();
     private CountingHttpServer? _downstream;
@@ -34,10 +35,10 @@ public sealed class HandlerMetricsTests : IAsyncDisposable
     private async Task<(WebserviceHandler Handler, CircuitSettings Settings)> NewWebserviceAsync(RequestDelegate downstream, double timeoutSeconds = 10)
     {
         _downstream = await CountingHttpServer.StartAsync(downstream);
-        var settings = TestSettings.Circuit(downstream: new Uri(_downstream.Address, "/base").AbsoluteUri, timeoutSeconds: timeoutSeconds) with { MetricsNamespace = Namespace };
-        var gate = new CircuitGate(_store, new OpenCircuitMemory(TimeProvider.System), settings, TimeProvider.System, _log.Log);
-        var client = new DownstreamClient(_http, settings.DownstreamUrl, TimeProvider.System);
-        return (new WebserviceHandler(gate, client, new RecordingFailurePublisher(), settings, TimeProvider.System, _log.Log), settings);
+        var settings = TestSettings.Circuit(downstream: new Uri(_downstream.Address, "/base").AbsoluteUri, timeoutSeconds: timeoutSeconds);
+        settings = settings with { Policy = settings.Policy with { MetricsNamespace = Namespace } };
+        var client = new DownstreamClient(_http, settings.Target.DownstreamUrl, TimeProvider.System);
+        return (FunctionInstance.NewWebserviceHandler(_store, client, new RecordingFailurePublisher(), settings, TimeProvider.System, _log.Log), settings);
     }
 
     private async Task<IReadOnlyDictionary<string, double>> RequestMetricsAsync(WebserviceHandler handler)
@@ -132,9 +133,10 @@ public sealed class HandlerMetricsTests : IAsyncDisposable
     public async Task TheRecorderCountsEachStoredFailureAndTheOpeningOnItsEventLine()
     {
         var time = TestClock.New();
-        var settings = TestSettings.Circuit(threshold: 2) with { MetricsNamespace = Namespace };
+        var settings = TestSettings.Circuit(threshold: 2);
+        settings = settings with { Policy = settings.Policy with { MetricsNamespace = Namespace } };
         var log = new CapturedLog(time, "recorder");
-        var handler = new RecorderHandler(new FailureRecorder(_store, settings, time, log.Log), log.Log, settings.MetricsNamespace);
+        var handler = new RecorderHandler(new FailureRecorder(_store, settings.Policy, time, log.Log), log.Log, settings.Policy.MetricsNamespace);
 
         async Task<IReadOnlyDictionary<string, double>> Record(string eventId)
         {

@@ -12,13 +12,13 @@ namespace CircuitBreaker.Tests.Handlers;
 public sealed class RecorderHandlerTests
 {
     private readonly FakeTimeProvider _time = TestClock.New();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CircuitSettings _settings = TestSettings.Circuit();
 
     private RecorderHandler NewHandler()
     {
         var log = new CapturedLog(_time, "recorder").Log;
-        return new RecorderHandler(new FailureRecorder(_store, _settings, _time, log), log);
+        return new RecorderHandler(new FailureRecorder(_store, _settings.Policy, _time, log), log);
     }
 
     private JsonObject Envelope(string id = "evt-1") => new()
@@ -52,14 +52,14 @@ public sealed class RecorderHandlerTests
         var failure = Assert.Single(_store.Failures);
         Assert.Equal("evt-42", failure.EventId);
         Assert.Equal(_time.GetUtcNow(), failure.FailedAt);
-        Assert.Equal(_time.GetUtcNow() + _settings.Window + FailureRecorder.ExpirySlack, failure.ExpiresAt);
+        Assert.Equal(_time.GetUtcNow() + _settings.Policy.Window + FailureRecorder.ExpirySlack, failure.ExpiresAt);
     }
 
     [Fact]
     public async Task AFailureDatedAfterItsEventIsRecordedAtTheEventsTimeWithAWarning()
     {
         var log = new CapturedLog(_time, "recorder");
-        var handler = new RecorderHandler(new FailureRecorder(_store, _settings, _time, log.Log), log.Log);
+        var handler = new RecorderHandler(new FailureRecorder(_store, _settings.Policy, _time, log.Log), log.Log);
         var envelope = Envelope("evt-forged");
         envelope["time"] = "2026-11-28T11:50:00Z";
         envelope["detail"]!["failedAtEpochMs"] = (_time.GetUtcNow() + TimeSpan.FromDays(7)).ToUnixTimeMilliseconds();
@@ -142,7 +142,7 @@ public sealed class RecorderHandlerTests
     public async Task AnEventThatCannotBeReadIsAcknowledgedWithOneWarningCountedAsRejectedAndStoresNothing(string why, string badEvent, string? eventId)
     {
         var log = new CapturedLog(_time, "recorder");
-        var handler = new RecorderHandler(new FailureRecorder(_store, _settings, _time, log.Log), log.Log, "Team/Orders");
+        var handler = new RecorderHandler(new FailureRecorder(_store, _settings.Policy, _time, log.Log), log.Log, "Team/Orders");
 
         var response = JsonDocument.Parse(await handler.HandleAsync(Invocations.Of(badEvent, _time), CancellationToken.None)).RootElement;
 
@@ -166,7 +166,7 @@ public sealed class RecorderHandlerTests
     public async Task ARejectedEventsHugeFieldIsNotEchoedInFull(string field)
     {
         var log = new CapturedLog(_time, "recorder");
-        var handler = new RecorderHandler(new FailureRecorder(_store, _settings, _time, log.Log), log.Log);
+        var handler = new RecorderHandler(new FailureRecorder(_store, _settings.Policy, _time, log.Log), log.Log);
         var huge = new string('x', 200_000);
         var envelope = Envelope();
         if (field == "source" || field == "id")
@@ -204,7 +204,7 @@ public sealed class RecorderHandlerTests
     public async Task AFailureDatedBeyondAnyRealDateCountsOnceAtTheRecordersNowWithTheSkewWarning(string failedAtEpochMs)
     {
         var log = new CapturedLog(_time, "recorder");
-        var handler = new RecorderHandler(new FailureRecorder(_store, _settings, _time, log.Log), log.Log);
+        var handler = new RecorderHandler(new FailureRecorder(_store, _settings.Policy, _time, log.Log), log.Log);
         var envelope = Envelope("evt-absurd").ToJsonString().Replace(
             $"\"failedAtEpochMs\":{_time.GetUtcNow().ToUnixTimeMilliseconds()}", $"\"failedAtEpochMs\":{failedAtEpochMs}", StringComparison.Ordinal);
         Assert.Contains(failedAtEpochMs, envelope, StringComparison.Ordinal);
@@ -216,7 +216,7 @@ public sealed class RecorderHandlerTests
         Assert.False(redelivery.GetProperty("stored").GetBoolean());
         var failure = Assert.Single(_store.Failures);
         Assert.Equal(_time.GetUtcNow(), failure.FailedAt);
-        Assert.Equal(_time.GetUtcNow() + _settings.Window + FailureRecorder.ExpirySlack, failure.ExpiresAt);
+        Assert.Equal(_time.GetUtcNow() + _settings.Policy.Window + FailureRecorder.ExpirySlack, failure.ExpiresAt);
         Assert.Equal(2, log.WithMessage(FailureRecorder.FutureFailureMessage).Count);
         Assert.All(log.WithMessage(FailureRecorder.FutureFailureMessage), line => Assert.Equal("WARN", line.GetProperty("level").GetString()));
     }
@@ -229,7 +229,7 @@ public sealed class RecorderHandlerTests
     public async Task AFailureDatedBeforeTheEpochCountsOnceAtTheRecordersNowWithAWarning(string failedAtEpochMs)
     {
         var log = new CapturedLog(_time, "recorder");
-        var handler = new RecorderHandler(new FailureRecorder(_store, _settings, _time, log.Log), log.Log);
+        var handler = new RecorderHandler(new FailureRecorder(_store, _settings.Policy, _time, log.Log), log.Log);
         var envelope = Envelope("evt-past").ToJsonString().Replace(
             $"\"failedAtEpochMs\":{_time.GetUtcNow().ToUnixTimeMilliseconds()}", $"\"failedAtEpochMs\":{failedAtEpochMs}", StringComparison.Ordinal);
 
@@ -246,26 +246,26 @@ public sealed class RecorderHandlerTests
     public async Task AmongGoodAndBadEventsTheGoodOnesCountAndOpenTheCircuit()
     {
         var log = new CapturedLog(_time, "recorder");
-        var handler = new RecorderHandler(new FailureRecorder(_store, _settings, _time, log.Log), log.Log);
+        var handler = new RecorderHandler(new FailureRecorder(_store, _settings.Policy, _time, log.Log), log.Log);
         var bad = Envelope("evt-bad");
         bad["detail"]!["failedAtEpochMs"] = "yesterday";
 
-        for (var good = 1; good <= _settings.FailureThreshold; good++)
+        for (var good = 1; good <= _settings.Policy.FailureThreshold; good++)
         {
             await handler.HandleAsync(Invocations.Of(bad.ToJsonString(), _time), CancellationToken.None);
             await handler.HandleAsync(Invocations.Of(Envelope($"evt-good-{good}").ToJsonString(), _time), CancellationToken.None);
         }
 
-        Assert.Equal(_settings.FailureThreshold, _store.Failures.Count);
+        Assert.Equal(_settings.Policy.FailureThreshold, _store.Failures.Count);
         Assert.Equal(CircuitBreaker.Core.Store.CircuitStatus.Open, (await _store.GetAsync(_settings.ServiceId, CancellationToken.None)).Status);
-        Assert.Equal(_settings.FailureThreshold, log.WithMessage(RecorderHandler.RejectedMessage).Count);
+        Assert.Equal(_settings.Policy.FailureThreshold, log.WithMessage(RecorderHandler.RejectedMessage).Count);
     }
 
     [Fact]
     public async Task ABatchOfEventsIsTakenEventByEventSoItsGoodEventsCount()
     {
         var log = new CapturedLog(_time, "recorder");
-        var handler = new RecorderHandler(new FailureRecorder(_store, _settings, _time, log.Log), log.Log);
+        var handler = new RecorderHandler(new FailureRecorder(_store, _settings.Policy, _time, log.Log), log.Log);
         var bad = Envelope("evt-bad");
         bad["detail"]!["failedAtEpochMs"] = "yesterday";
         var batch = $"[{Envelope("evt-a").ToJsonString()}, {bad.ToJsonString()}, \"not an event\", {Envelope("evt-b").ToJsonString()}]";

@@ -37,15 +37,14 @@ internal sealed class RelayedWebservice : IDisposable
             Assert.True(CircuitSettingKeys.All.Any(setting => setting.ConfigKey == key), $"{key} is not a setting");
         }
 
-        var gate = new CircuitGate(Store, new OpenCircuitMemory(_time), Settings, _time, Log.Log);
-        Handler = new WebserviceHandler(gate, FunctionInstance.NewDownstreamClient(_http, Settings, _time), publisher ?? Publisher, Settings, _time, Log.Log);
+        Handler = FunctionInstance.NewWebserviceHandler(Store, FunctionInstance.NewDownstreamClient(_http, Settings, _time), publisher ?? Publisher, Settings, _time, Log.Log);
     }
 
     public WebserviceHandler Handler { get; }
 
     public CircuitSettings Settings { get; }
 
-    public InMemoryCircuitStore Store { get; } = new();
+    public TestCircuitStore Store { get; } = new();
 
     public RecordingFailurePublisher Publisher { get; } = new();
 

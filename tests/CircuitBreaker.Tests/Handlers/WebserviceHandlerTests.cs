@@ -6,6 +6,7 @@ using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Polly;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,7 @@ namespace CircuitBreaker.Tests.Handlers;
 public sealed class WebserviceHandlerTests : IAsyncDisposable
 {
     private readonly TimeProvider _time = TimeProvider.System;
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly RecordingFailurePublisher _publisher = new();
     private readonly CapturedLog _log = new(TimeProvider.System, "webservice");
     private readonly HttpClient _http = CircuitBreaker.Functions.FunctionInstance.NewDownstreamHttpClient();
@@ -39,9 +40,8 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
     private (WebserviceHandler Handler, CircuitSettings Settings) NewHandler(Uri downstreamUrl, double timeoutSeconds = 10, IFailurePublisher? publisher = null)
     {
         var settings = TestSettings.Circuit(downstream: downstreamUrl.AbsoluteUri, timeoutSeconds: timeoutSeconds);
-        var gate = new CircuitGate(_store, new OpenCircuitMemory(_time), settings, _time, _log.Log);
-        var client = new DownstreamClient(_http, settings.DownstreamUrl, _time);
-        return (new WebserviceHandler(gate, client, publisher ?? _publisher, settings, _time, _log.Log), settings);
+        var client = new DownstreamClient(_http, settings.Target.DownstreamUrl, _time);
+        return (CircuitBreaker.Functions.FunctionInstance.NewWebserviceHandler(_store, client, publisher ?? _publisher, settings, _time, _log.Log), settings);
     }
 
     /// <summary>A handler with slow-call detection and success counting, as the bootstrap composes it.</summary>
@@ -49,11 +49,10 @@ public sealed class WebserviceHandlerTests : IAsyncDisposable
     {
         _downstream = await CountingHttpServer.StartAsync(downstream);
         var settings = TestSettings.Circuit(downstream: _downstream.Address.AbsoluteUri, timeoutSeconds: timeoutSeconds, failureRatio: 0.5, slowCallSeconds: slowCallSeconds);
-        var gate = new CircuitGate(_store, new OpenCircuitMemory(_time), settings, _time, _log.Log);
-        var successes = new SuccessCounter(_store, settings, _time, _log.Log);
-        var handler = new WebserviceHandler(
-            gate, new DownstreamClient(_http, settings.DownstreamUrl, _time), _publisher, settings, _time, _log.Log, new SlowCallWatch(_publisher, settings, _time, _log.Log, WebserviceHandler.PublishBudget), successes);
-        return (handler, successes);
+        var circuit = GateCircuit.Over(
+            settings.ServiceId, settings.Policy, _store, _publisher, TransitionReporter.LogOnly(_log.Log, _time), TimeSpan.FromSeconds(12), _time, _log.Log);
+        var handler = new WebserviceHandler(circuit, new DownstreamClient(_http, settings.Target.DownstreamUrl, _time), settings, _time, _log.Log);
+        return (handler, circuit.Successes);
     }
 
     private async Task<JsonElement> InvokeAsync(WebserviceHandler handler, string httpApiEvent, TimeSpan? remaining = null)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions;
 using CircuitBreaker.Functions.Downstream;
@@ -33,8 +34,8 @@ public sealed class WebserviceStalledStoreTests : IAsyncLifetime
         _dynalite = await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(DynaliteFixture.RepositoryRoot), TestContext.Current.CancellationToken);
 
         // As a webservice instance's client: 500 ms per attempt, one retry.
-        _client = DynamoDbClientFactory.Create(_dynalite.Endpoint, DynaliteFixture.Region, InstanceClients.WebserviceStoreAttemptTimeout, DynaliteFixture.Credentials, maxErrorRetry: 1);
-        using var admin = DynamoDbClientFactory.Create(_dynalite.Endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(5), DynaliteFixture.Credentials, maxErrorRetry: 1);
+        _client = AwsClientFactory.DynamoDb(_dynalite.Endpoint, DynaliteFixture.Region, InstanceClients.WebserviceStoreAttemptTimeout, DynaliteFixture.Credentials, maxErrorRetry: 1);
+        using var admin = AwsClientFactory.DynamoDb(_dynalite.Endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(5), DynaliteFixture.Credentials, maxErrorRetry: 1);
         await new CircuitTableProvisioner().CreateAsync(admin, "circuits", TestContext.Current.CancellationToken);
     }
 
@@ -51,7 +52,7 @@ public sealed class WebserviceStalledStoreTests : IAsyncLifetime
         var http = FunctionInstance.NewDownstreamHttpClient();
         var store = new DynamoDbCircuitStore(_client, "circuits", TimeProvider.System);
         var handler = FunctionInstance.NewWebserviceHandler(
-            store, new DownstreamClient(http, settings.DownstreamUrl, TimeProvider.System), new RecordingFailurePublisher(), settings, TimeProvider.System, log.Log);
+            store, new DownstreamClient(http, settings.Target.DownstreamUrl, TimeProvider.System), new RecordingFailurePublisher(), settings, TimeProvider.System, log.Log);
         return (handler, downstream, http, log);
     }
 

@@ -13,5 +13,5 @@ public sealed class WebserviceResponsesTests
     [InlineData(59.99, 60)]
     [InlineData(-5, 1)]
     public void RetryAfterIsWholeSecondsRoundedUpAndAtLeastOne(double secondsAhead, int expected) =>
-        Assert.Equal(expected, WebserviceResponses.RetryAfterSeconds(Now.AddSeconds(secondsAhead), Now));
+        Assert.Equal(expected, WebserviceResponses.RetryAfterSeconds(Now.AddSeconds(secondsAhead) - Now));
 }

@@ -157,7 +157,7 @@ public sealed class DynamoDbDistributedCircuitTests(DynaliteFixture dynalite) : 
     {
         var recorder = new FailureRecorder(
             new DynamoDbCircuitStore(_client, _table, Time),
-            TestSettings.Circuit("http://orders-api/", threshold: 3, openSeconds: 30),
+            TestSettings.Policy(threshold: 3, openSeconds: 30),
             Time,
             _log.Log);
         foreach (var request in _bus.Requests.Skip(skip))

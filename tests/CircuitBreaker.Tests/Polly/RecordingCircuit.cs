@@ -24,9 +24,12 @@ internal sealed class RecordingCircuit(IDistributedCircuit inner) : IDistributed
         return admission;
     }
 
-    public async ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken)
+    public ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken) =>
+        SettleProbeAsync(callId, succeeded, retryAfter: null, cancellationToken);
+
+    public async ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, TimeSpan? retryAfter, CancellationToken cancellationToken)
     {
-        var settlement = await inner.SettleProbeAsync(callId, succeeded, cancellationToken);
+        var settlement = await inner.SettleProbeAsync(callId, succeeded, retryAfter, cancellationToken);
         Settlements.Enqueue((callId, succeeded, settlement));
         return settlement;
     }

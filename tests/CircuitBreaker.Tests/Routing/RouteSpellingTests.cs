@@ -18,7 +18,7 @@ public sealed class RouteSpellingTests : IAsyncLifetime
 {
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly HttpClient _http = FunctionInstance.NewDownstreamHttpClient();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly RecordingFailurePublisher _publisher = new();
     private RawHttpServer _orders = null!;
     private RawHttpServer _admin = null!;

@@ -12,7 +12,7 @@ namespace CircuitBreaker.Tests.Routing;
 public sealed class RoutedRecorderTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly CapturedLog _log;
     private readonly Functions.Handlers.RecorderHandler _recorder;
     private int _events;

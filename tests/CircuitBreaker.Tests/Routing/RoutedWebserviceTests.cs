@@ -14,7 +14,7 @@ public sealed class RoutedWebserviceTests : IAsyncLifetime
 {
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly HttpClient _http = FunctionInstance.NewDownstreamHttpClient();
-    private readonly InMemoryCircuitStore _store = new();
+    private readonly TestCircuitStore _store = new();
     private readonly RecordingFailurePublisher _publisher = new();
     private RawHttpServer _orders = null!;
     private RawHttpServer _pay = null!;
@@ -40,7 +40,7 @@ public sealed class RoutedWebserviceTests : IAsyncLifetime
         var table = RouteTableReader.Read(_ => null, s => s.ConfigKey, routes, (i, k) => $"routes[{i}].{k}");
         Assert.Empty(table.Errors);
         return FunctionInstance.NewRoutedWebservice(
-            table.Table!, route => new DownstreamClient(_http, route.Circuit.DownstreamUrl, _time), _store, _publisher, _time, new CapturedLog(_time, "webservice").Log);
+            table.Table!, route => new DownstreamClient(_http, route.Circuit.Target.DownstreamUrl, _time), _store, _publisher, _time, new CapturedLog(_time, "webservice").Log);
     }
 
     private Dictionary<string, string> OrdersAndPay(bool strip = true) =>

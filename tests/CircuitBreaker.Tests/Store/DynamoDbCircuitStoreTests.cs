@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
@@ -425,7 +426,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
     [Fact]
     public async Task AClosedPortFailsEveryOperationPromptlyAsUnavailable()
     {
-        using var unreachable = DynamoDbClientFactory.Create(
+        using var unreachable = AwsClientFactory.DynamoDb(
             new Uri($"http://127.0.0.1:{ClosedPort()}/"), DynaliteFixture.Region, TimeSpan.FromSeconds(1), DynaliteFixture.Credentials, maxErrorRetry: 1);
         var offline = new DynamoDbCircuitStore(unreachable, tableName);
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -452,7 +453,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
     public async Task AServerThatNeverAnswersTimesOutAsUnavailableNotAsCancellation()
     {
         await using var silent = new SilentServer();
-        using var hanging = DynamoDbClientFactory.Create(silent.Endpoint, DynaliteFixture.Region, TimeSpan.FromMilliseconds(300), DynaliteFixture.Credentials, maxErrorRetry: 0);
+        using var hanging = AwsClientFactory.DynamoDb(silent.Endpoint, DynaliteFixture.Region, TimeSpan.FromMilliseconds(300), DynaliteFixture.Credentials, maxErrorRetry: 0);
         var store = new DynamoDbCircuitStore(hanging, tableName);
         var started = System.Diagnostics.Stopwatch.StartNew();
 
@@ -466,7 +467,7 @@ public sealed class DynamoDbCircuitStoreTests(DynaliteFixture dynalite) : IAsync
     public async Task TheCallersCancellationPassesThroughUnchanged()
     {
         await using var silent = new SilentServer();
-        using var hanging = DynamoDbClientFactory.Create(silent.Endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(30), DynaliteFixture.Credentials, maxErrorRetry: 0);
+        using var hanging = AwsClientFactory.DynamoDb(silent.Endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(30), DynaliteFixture.Credentials, maxErrorRetry: 0);
         var store = new DynamoDbCircuitStore(hanging, tableName);
         using var caller = CancellationTokenSource.CreateLinkedTokenSource(Token);
         caller.CancelAfter(TimeSpan.FromMilliseconds(200));

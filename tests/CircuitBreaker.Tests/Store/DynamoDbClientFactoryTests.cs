@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using CircuitBreaker.Core.Store;
@@ -11,7 +12,7 @@ public sealed class DynamoDbClientFactoryTests
     [Fact]
     public void AnOverrideIsUsedAsTheServiceUrlAndSignedForTheRegion()
     {
-        using var client = DynamoDbClientFactory.Create(new Uri("http://127.0.0.1:4567/"), "eu-west-2", TimeSpan.FromSeconds(2), Credentials, maxErrorRetry: 1);
+        using var client = AwsClientFactory.DynamoDb(new Uri("http://127.0.0.1:4567/"), "eu-west-2", TimeSpan.FromSeconds(2), Credentials, maxErrorRetry: 1);
         var config = ((AmazonDynamoDBClient)client).Config;
 
         Assert.Equal("http://127.0.0.1:4567/", config.ServiceURL);
@@ -23,17 +24,17 @@ public sealed class DynamoDbClientFactoryTests
     [Fact]
     public void WithoutAnOverrideTheRegionalEndpointIsUsed()
     {
-        using var client = DynamoDbClientFactory.Create(null, "eu-west-2", TimeSpan.FromSeconds(2), Credentials);
+        using var client = AwsClientFactory.DynamoDb(null, "eu-west-2", TimeSpan.FromSeconds(2), Credentials);
         var config = ((AmazonDynamoDBClient)client).Config;
 
         Assert.Null(config.ServiceURL);
         Assert.Equal("eu-west-2", config.RegionEndpoint?.SystemName);
-        Assert.Equal(DynamoDbClientFactory.DefaultMaxErrorRetry, config.MaxErrorRetry);
+        Assert.Equal(AwsClientFactory.DefaultMaxErrorRetry, config.MaxErrorRetry);
     }
 
     [Fact]
     public void ANonPositiveTimeoutIsRejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => DynamoDbClientFactory.Create(null, "eu-west-2", TimeSpan.Zero, Credentials));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AwsClientFactory.DynamoDb(null, "eu-west-2", TimeSpan.Zero, Credentials));
     }
 }

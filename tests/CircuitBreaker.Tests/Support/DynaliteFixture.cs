@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using CircuitBreaker.Core.Store;
@@ -40,7 +41,7 @@ public sealed class DynaliteFixture : IAsyncLifetime
     }
 
     internal IAmazonDynamoDB CreateClient(TimeSpan? timeout = null, int maxErrorRetry = 1) =>
-        DynamoDbClientFactory.Create(Endpoint, Region, timeout ?? TimeSpan.FromSeconds(5), Credentials, maxErrorRetry);
+        AwsClientFactory.DynamoDb(Endpoint, Region, timeout ?? TimeSpan.FromSeconds(5), Credentials, maxErrorRetry);
 
     /// <summary>Creates a fresh circuit table and returns its name.</summary>
     internal async Task<string> CreateTableAsync(IAmazonDynamoDB client, CancellationToken cancellationToken)

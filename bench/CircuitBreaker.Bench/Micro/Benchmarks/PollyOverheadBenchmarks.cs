@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using BenchmarkDotNet.Attributes;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Store;
@@ -126,7 +127,7 @@ public class PollyOverheadBenchmarks
         if (open)
         {
             // Opened as the recorder opens it, then remembered by the instance at its next read.
-            using var client = DynamoDbClientFactory.Create(_dynamoDb.Endpoint, Region, TimeSpan.FromSeconds(5), new Amazon.Runtime.BasicAWSCredentials("local", "local"));
+            using var client = AwsClientFactory.DynamoDb(_dynamoDb.Endpoint, Region, TimeSpan.FromSeconds(5), new Amazon.Runtime.BasicAWSCredentials("local", "local"));
             var store = new DynamoDbCircuitStore(client, Table);
             var record = store.GetAsync(ServiceId, CancellationToken.None).GetAwaiter().GetResult();
             if (!store.TryOpenAsync(ServiceId, record.Version, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None).GetAwaiter().GetResult())

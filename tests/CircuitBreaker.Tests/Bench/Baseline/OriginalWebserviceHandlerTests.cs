@@ -38,7 +38,7 @@ public sealed class OriginalWebserviceHandlerTests(DynaliteFixture dynalite) : O
         var (handler, _, settings) = Create(downstream.Address);
         var time = TimeProvider.System;
         var recorder = new OriginalRecorderHandler(Client, Table, settings, time, new FunctionLog(TextWriter.Null, time, HandlerNames.Recorder));
-        for (var i = 0; i < settings.FailureThreshold; i++)
+        for (var i = 0; i < settings.Policy.FailureThreshold; i++)
         {
             var envelope = OriginalRecorderHandlerTests.FailureEnvelope("event-" + i, settings.ServiceId, time);
             await recorder.HandleAsync(Invocations.Of(envelope, time), TestContext.Current.CancellationToken);

@@ -114,7 +114,7 @@ public sealed class CostModelModeTests
         var settings = CircuitBreaker.Bench.Report.OutageProfile.ProductionSettings;
 
         var plain = Profile.WithModes(settings);
-        var moded = Profile.WithModes(settings with { SlowCallThreshold = TimeSpan.FromSeconds(2), MaxOpenDuration = TimeSpan.FromSeconds(480) });
+        var moded = Profile.WithModes(settings with { Policy = settings.Policy with { SlowCallThreshold = TimeSpan.FromSeconds(2), MaxOpenDuration = TimeSpan.FromSeconds(480) } });
 
         Assert.Null(plain.SlowCallThreshold);
         Assert.Null(plain.MaxOpenDuration);

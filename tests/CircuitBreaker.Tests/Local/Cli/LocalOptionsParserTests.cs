@@ -17,10 +17,10 @@ public sealed class LocalOptionsParserTests : IDisposable
         var options = Assert.IsType<LocalOptions>(result.Options);
         Assert.Equal(3000, options.Port);
         Assert.Equal(SimulatorMode.Hang, options.Downstream.SimulatorMode);
-        Assert.Equal(TimeSpan.FromSeconds(10), options.Settings.DownstreamTimeout);
-        Assert.Equal(3, options.Settings.FailureThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(60), options.Settings.Window);
-        Assert.Equal(TimeSpan.FromSeconds(60), options.Settings.OpenDuration);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Settings.Target.DownstreamTimeout);
+        Assert.Equal(3, options.Settings.Policy.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.Settings.Policy.Window);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.Settings.Policy.OpenDuration);
         Assert.Null(options.ConfigFile);
     }
 
@@ -33,10 +33,10 @@ public sealed class LocalOptionsParserTests : IDisposable
         var options = Assert.IsType<LocalOptions>(result.Options);
         Assert.Equal(0, options.Port);
         Assert.Equal(SimulatorMode.Flap, options.Downstream.SimulatorMode);
-        Assert.Equal(TimeSpan.FromMilliseconds(200), options.Settings.DownstreamTimeout);
-        Assert.Equal(5, options.Settings.FailureThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(3), options.Settings.Window);
-        Assert.Equal(TimeSpan.FromSeconds(1.5), options.Settings.OpenDuration);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), options.Settings.Target.DownstreamTimeout);
+        Assert.Equal(5, options.Settings.Policy.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.Settings.Policy.Window);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), options.Settings.Policy.OpenDuration);
     }
 
     [Fact]
@@ -44,10 +44,10 @@ public sealed class LocalOptionsParserTests : IDisposable
     {
         var settings = LocalOptionsParser.Parse([]).Options!.Settings;
 
-        Assert.Null(settings.FailureRatio);
-        Assert.Equal(100, settings.MinimumThroughput);
-        Assert.Null(settings.SlowCallThreshold);
-        Assert.Equal(settings.OpenDuration, settings.MaxOpenDuration);
+        Assert.Null(settings.Policy.FailureRatio);
+        Assert.Equal(100, settings.Policy.MinimumThroughput);
+        Assert.Null(settings.Policy.SlowCallThreshold);
+        Assert.Equal(settings.Policy.OpenDuration, settings.Policy.MaxOpenDuration);
     }
 
     [Fact]
@@ -57,10 +57,10 @@ public sealed class LocalOptionsParserTests : IDisposable
             "--open-seconds", "2", "--max-open-seconds", "16"]);
 
         var settings = Assert.IsType<LocalOptions>(result.Options).Settings;
-        Assert.Equal(0.25, settings.FailureRatio);
-        Assert.Equal(40, settings.MinimumThroughput);
-        Assert.Equal(TimeSpan.FromSeconds(0.5), settings.SlowCallThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(16), settings.MaxOpenDuration);
+        Assert.Equal(0.25, settings.Policy.FailureRatio);
+        Assert.Equal(40, settings.Policy.MinimumThroughput);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), settings.Policy.SlowCallThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(16), settings.Policy.MaxOpenDuration);
         foreach (var option in new[] { "--failure-ratio", "--minimum-throughput", "--slow-call-seconds", "--max-open-seconds" })
         {
             Assert.Contains(option, LocalOptionsParser.Parse(["--help"]).HelpText, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class LocalOptionsParserTests : IDisposable
 
         var settings = options.SettingsFor(new Uri("http://127.0.0.1:41234/"));
 
-        Assert.Equal(new Uri("http://127.0.0.1:41234/"), settings.DownstreamUrl);
+        Assert.Equal(new Uri("http://127.0.0.1:41234/"), settings.Target.DownstreamUrl);
         Assert.Equal("127.0.0.1", settings.ServiceId);
     }
 
@@ -153,10 +153,10 @@ public sealed class LocalOptionsParserTests : IDisposable
         var options = LocalOptionsParser.Parse(["--config", stack, "--failure-threshold", "2"]).Options!;
 
         Assert.Equal(new Uri("https://slow.example.com/"), options.Downstream.Url);
-        Assert.Equal(TimeSpan.FromSeconds(4), options.Settings.DownstreamTimeout);
-        Assert.Equal(2, options.Settings.FailureThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(30), options.Settings.Window);
-        Assert.Equal(TimeSpan.FromSeconds(60), options.Settings.OpenDuration);
+        Assert.Equal(TimeSpan.FromSeconds(4), options.Settings.Target.DownstreamTimeout);
+        Assert.Equal(2, options.Settings.Policy.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Settings.Policy.Window);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.Settings.Policy.OpenDuration);
         Assert.Equal("slow-service", options.Settings.ServiceId);
         Assert.Equal(stack, options.ConfigFile);
     }
@@ -189,10 +189,10 @@ public sealed class LocalOptionsParserTests : IDisposable
 
         var settings = LocalOptionsParser.Parse(["--config", stack, "--minimum-throughput", "60"]).Options!.Settings;
 
-        Assert.Equal(0.2, settings.FailureRatio);
-        Assert.Equal(60, settings.MinimumThroughput);
-        Assert.Equal(TimeSpan.FromSeconds(2), settings.SlowCallThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(300), settings.MaxOpenDuration);
+        Assert.Equal(0.2, settings.Policy.FailureRatio);
+        Assert.Equal(60, settings.Policy.MinimumThroughput);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.Policy.SlowCallThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(300), settings.Policy.MaxOpenDuration);
     }
 
     [Fact]
@@ -308,7 +308,7 @@ public sealed class LocalOptionsParserTests : IDisposable
         var result = LocalOptionsParser.Parse(["--downstream", "http://127.0.0.1:9/", "--fail-open", "false", "--service-id", "payments"]);
 
         var options = Assert.IsType<LocalOptions>(result.Options);
-        Assert.False(options.Settings.FailOpen);
+        Assert.False(options.Settings.Policy.FailOpen);
         Assert.Equal("payments", options.SettingsFor(new Uri("http://127.0.0.1:9/")).ServiceId);
     }
 

@@ -10,8 +10,8 @@ public sealed class MetricsNamespaceOptionTests
         var given = LocalOptionsParser.Parse(["--metrics-namespace", "Team/Orders"]).Options!;
         var defaulted = LocalOptionsParser.Parse([]).Options!;
 
-        Assert.Equal("Team/Orders", given.Settings.MetricsNamespace);
-        Assert.Equal("CircuitBreaker", defaulted.Settings.MetricsNamespace);
+        Assert.Equal("Team/Orders", given.Settings.Policy.MetricsNamespace);
+        Assert.Equal("CircuitBreaker", defaulted.Settings.Policy.MetricsNamespace);
     }
 
     [Fact]

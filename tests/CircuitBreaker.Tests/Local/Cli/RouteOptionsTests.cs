@@ -29,8 +29,8 @@ public sealed class RouteOptionsTests : IDisposable
         var table = routes.TableFor(index => index == 0 ? new Uri("http://127.0.0.1:5001/") : null);
         Assert.Equal(["/orders", "/pay"], table.Routes.Select(r => r.Prefix));
         Assert.Equal(["orders", "127.0.0.1"], table.Routes.Select(r => r.ServiceId));
-        Assert.Equal(new Uri("http://127.0.0.1:5001/"), table.Routes[0].Circuit.DownstreamUrl);
-        Assert.All(table.Routes, r => Assert.Equal(TimeSpan.FromSeconds(2), r.Circuit.DownstreamTimeout));
+        Assert.Equal(new Uri("http://127.0.0.1:5001/"), table.Routes[0].Circuit.Target.DownstreamUrl);
+        Assert.All(table.Routes, r => Assert.Equal(TimeSpan.FromSeconds(2), r.Circuit.Target.DownstreamTimeout));
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public sealed class RouteOptionsTests : IDisposable
         var table = options.Routes!.TableFor(_ => new Uri("http://127.0.0.1:5002/"));
 
         Assert.Equal(SimulatorMode.Hang, options.Routes.Targets[0].SimulatorMode);
-        Assert.Equal([("/orders", 2, true), ("/pay", 4, false)], table.Routes.Select(r => (r.Prefix, r.Circuit.FailureThreshold, r.StripPrefix)));
-        Assert.All(table.Routes, r => Assert.Equal(TimeSpan.FromSeconds(30), r.Circuit.Window));
+        Assert.Equal([("/orders", 2, true), ("/pay", 4, false)], table.Routes.Select(r => (r.Prefix, r.Circuit.Policy.FailureThreshold, r.StripPrefix)));
+        Assert.All(table.Routes, r => Assert.Equal(TimeSpan.FromSeconds(30), r.Circuit.Policy.Window));
     }
 
     [Fact]
@@ -119,9 +119,9 @@ public sealed class RouteOptionsTests : IDisposable
         var table = options.Routes!.TableFor(index => index == 1 ? new Uri("http://127.0.0.1:5005/") : null);
 
         var (pay, orders) = (table.Routes[0], table.Routes[1]);
-        Assert.Equal(("pay", true, 2, TimeSpan.FromSeconds(1.5)), (pay.ServiceId, pay.StripPrefix, pay.Circuit.FailureThreshold, pay.Circuit.DownstreamTimeout));
-        Assert.Equal(new Uri("http://127.0.0.1:9001/base"), pay.Circuit.DownstreamUrl);
-        Assert.Equal(("orders", false, 7), (orders.ServiceId, orders.StripPrefix, orders.Circuit.FailureThreshold));
+        Assert.Equal(("pay", true, 2, TimeSpan.FromSeconds(1.5)), (pay.ServiceId, pay.StripPrefix, pay.Circuit.Policy.FailureThreshold, pay.Circuit.Target.DownstreamTimeout));
+        Assert.Equal(new Uri("http://127.0.0.1:9001/base"), pay.Circuit.Target.DownstreamUrl);
+        Assert.Equal(("orders", false, 7), (orders.ServiceId, orders.StripPrefix, orders.Circuit.Policy.FailureThreshold));
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using System.Diagnostics;
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Core.Store;
@@ -175,5 +176,5 @@ public sealed class DynaliteServerTests
     }
 
     private static IAmazonDynamoDB Client(DynaliteServer server) =>
-        DynamoDbClientFactory.Create(server.Endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(2), DynaliteFixture.Credentials, maxErrorRetry: 0);
+        AwsClientFactory.DynamoDb(server.Endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(2), DynaliteFixture.Credentials, maxErrorRetry: 0);
 }

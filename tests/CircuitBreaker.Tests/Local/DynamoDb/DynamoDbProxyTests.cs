@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -187,7 +188,7 @@ public sealed class DynamoDbProxyTests(DynaliteFixture dynalite)
 
     // No retries: each call is one request, so that what the proxy answered is what the test sees.
     private static IAmazonDynamoDB ClientOf(DynamoDbProxy proxy) =>
-        DynamoDbClientFactory.Create(proxy.Endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(5), DynaliteFixture.Credentials, maxErrorRetry: 0);
+        AwsClientFactory.DynamoDb(proxy.Endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(5), DynaliteFixture.Credentials, maxErrorRetry: 0);
 
     private async Task<string> CreateTableAsync()
     {

@@ -1,3 +1,4 @@
+using CircuitBreaker.Core.Configuration;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -176,7 +177,7 @@ public sealed class GivenDynamoDbEndpointTests
         await DynaliteServer.StartAsync(DynaliteOptions.ForRepository(DynaliteFixture.RepositoryRoot), Token);
 
     private static IAmazonDynamoDB ClientOf(Uri endpoint) =>
-        DynamoDbClientFactory.Create(endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(5), DynaliteFixture.Credentials);
+        AwsClientFactory.DynamoDb(endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(5), DynaliteFixture.Credentials);
 
     // A port nothing listens on: bound, then released.
     private static int ClosedPort()

@@ -1,12 +1,10 @@
-using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Core.Store;
-
-namespace CircuitBreaker.Tests.Support;
+namespace CircuitBreaker.Core.Store;
 
 /// <summary>
-/// An <see cref="ICircuitStore"/> in memory with the same conditions as the DynamoDB store, for unit tests of
-/// the breaker's decisions under a fake clock. Counts reads so that tests can prove a decision needed none.
-/// Like DynamoDB before its TTL sweeper runs, it never deletes expired failures.
+/// An <see cref="ICircuitStore"/> in this process's memory, with the same conditions as the DynamoDB store
+/// (<see cref="DynamoDbCircuitStore"/>), so that a circuit over it runs the very rules of the deployed breaker: the
+/// in-memory circuit of the Polly library (tests, local runs), and the breaker's own unit tests. Like DynamoDB before its
+/// TTL sweeper runs, it never deletes expired items: reads stay within their key range.
 /// </summary>
 internal sealed class InMemoryCircuitStore : ICircuitStore
 {
@@ -14,28 +12,9 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
     private readonly Dictionary<string, CircuitRecord> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<(string ServiceId, string EventId), FailureRecord> _failures = [];
     private readonly Dictionary<(string ServiceId, DateTimeOffset BucketStart), long> _successes = [];
-    private readonly List<SuccessCount> _successWrites = [];
     private readonly HashSet<(string ServiceId, DateTimeOffset BucketStart, string FlushId)> _successFlushes = [];
 
-    public int StateReads { get; private set; }
-
-    /// <summary>Every <see cref="AddSuccessesAsync"/> that added to the store, in order (a flush added before is not repeated).</summary>
-    public IReadOnlyList<SuccessCount> SuccessWrites
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _successWrites];
-            }
-        }
-    }
-
-    /// <summary>When set, the next <see cref="AddSuccessesAsync"/> waits for it (so tests can hold a flush in flight).</summary>
-    public Task? HoldSuccessWrites { get; set; }
-
-    public bool Unavailable { get; set; }
-
+    /// <summary>Every failure stored, in no particular order.</summary>
     public IReadOnlyCollection<FailureRecord> Failures
     {
         get
@@ -47,80 +26,34 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         }
     }
 
+    /// <summary>The state item of <paramref name="serviceId"/> as it is now (closed, version 0, when it has none).</summary>
+    public CircuitRecord Peek(string serviceId)
+    {
+        lock (_lock)
+        {
+            return State(serviceId);
+        }
+    }
+
+    /// <summary>Sets the state item of a circuit as it is, whatever it was.</summary>
     public void Seed(CircuitRecord record)
     {
+        ArgumentNullException.ThrowIfNull(record);
         lock (_lock)
         {
             _states[record.ServiceId] = record;
         }
     }
 
-    /// <summary>When set, every state read waits for it first, as a slow store would.</summary>
-    public Func<Task>? BeforeRead { get; set; }
-
-    public async Task<CircuitRecord> GetAsync(string serviceId, CancellationToken cancellationToken)
-    {
-        if (BeforeRead is { } slow)
-        {
-            await slow();
-        }
-
-        return await Run(() =>
-        {
-            StateReads++;
-            return State(serviceId);
-        });
-    }
-
-    public Task<bool> RecordFailureAsync(FailureRecord failure, CancellationToken cancellationToken) =>
-        Run(() => _failures.TryAdd((failure.ServiceId, failure.EventId), failure));
-
-    public Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken) =>
-        Run(() => Math.Min(limit, _failures.Values.Count(f => f.ServiceId == serviceId && f.FailedAt >= since && f.FailedAt <= until)));
-
     /// <summary>Stores a failure as it is, as a recorder that trusted every date would have.</summary>
     public void SeedFailure(FailureRecord failure)
     {
+        ArgumentNullException.ThrowIfNull(failure);
         lock (_lock)
         {
             _failures[(failure.ServiceId, failure.EventId)] = failure;
         }
     }
-
-    public async Task<bool> AddSuccessesAsync(SuccessCount successes, CancellationToken cancellationToken)
-    {
-        if (HoldSuccessWrites is { } hold)
-        {
-            await hold.WaitAsync(cancellationToken);
-        }
-
-        var added = await Run(() =>
-        {
-            if (!_successFlushes.Add((successes.ServiceId, successes.BucketStart, successes.FlushId)))
-            {
-                return false;
-            }
-
-            _successWrites.Add(successes);
-            var key = (successes.ServiceId, successes.BucketStart);
-            _successes[key] = _successes.GetValueOrDefault(key) + successes.Count;
-            return true;
-        });
-
-        lock (_lock)
-        {
-            if (LoseSuccessAnswers > 0)
-            {
-                LoseSuccessAnswers--;
-                throw new TimeoutException("The write was applied; its answer was lost.");
-            }
-        }
-
-        return added;
-    }
-
-    /// <summary>How many of the next success writes are applied and then answered with a timeout, as a lost answer is.</summary>
-    public int LoseSuccessAnswers { get; set; }
 
     /// <summary>The successes stored for <paramref name="serviceId"/>, all buckets.</summary>
     public long StoredSuccesses(string serviceId)
@@ -131,16 +64,61 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         }
     }
 
-    /// <summary>Adds <paramref name="count"/> successes to the bucket of <paramref name="at"/>, as an instance's flush would.</summary>
-    public Task AddSuccessesAtAsync(string serviceId, DateTimeOffset at, long count)
+    /// <summary>An operator's isolate, as <see cref="OperatorActions.IsolateAsync"/> writes it: held open until <see cref="ForceClose"/>.</summary>
+    public void Isolate(string serviceId)
     {
-        var bucket = SuccessBuckets.StartOf(at);
-        return AddSuccessesAsync(new SuccessCount(serviceId, bucket, count, bucket + TimeSpan.FromHours(1), SuccessFlushIds.New()), CancellationToken.None);
+        lock (_lock)
+        {
+            var current = State(serviceId);
+            _states[serviceId] = current with
+            {
+                Status = CircuitStatus.Isolated, OpenUntil = null, ProbeOwner = null, ProbeLeaseUntil = null, FailedProbes = 0, Version = current.Version + 1,
+            };
+        }
     }
 
+    /// <summary>An operator's close, as <see cref="OperatorActions.ForceCloseAsync"/> writes it: failures before <paramref name="closedAt"/> stop counting.</summary>
+    public void ForceClose(string serviceId, DateTimeOffset closedAt)
+    {
+        lock (_lock)
+        {
+            var current = State(serviceId);
+            _states[serviceId] = current with
+            {
+                Status = CircuitStatus.Closed, OpenUntil = null, ProbeOwner = null, ProbeLeaseUntil = null, FailedProbes = 0, ClosedAt = closedAt, Version = current.Version + 1,
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<CircuitRecord> GetAsync(string serviceId, CancellationToken cancellationToken) => Run(() => State(serviceId));
+
+    /// <inheritdoc />
+    public Task<bool> RecordFailureAsync(FailureRecord failure, CancellationToken cancellationToken) =>
+        Run(() => _failures.TryAdd((failure.ServiceId, failure.EventId), failure));
+
+    /// <inheritdoc />
+    public Task<int> CountFailuresAsync(string serviceId, DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken) =>
+        Run(() => Math.Min(limit, _failures.Values.Count(f => f.ServiceId == serviceId && f.FailedAt >= since && f.FailedAt <= until)));
+
+    /// <inheritdoc />
+    public Task<bool> AddSuccessesAsync(SuccessCount successes, CancellationToken cancellationToken) => Run(() =>
+    {
+        if (!_successFlushes.Add((successes.ServiceId, successes.BucketStart, successes.FlushId)))
+        {
+            return false;
+        }
+
+        var key = (successes.ServiceId, successes.BucketStart);
+        _successes[key] = _successes.GetValueOrDefault(key) + successes.Count;
+        return true;
+    });
+
+    /// <inheritdoc />
     public Task<long> SumSuccessesAsync(string serviceId, DateTimeOffset since, CancellationToken cancellationToken) =>
         Run(() => _successes.Where(pair => pair.Key.ServiceId == serviceId && pair.Key.BucketStart >= since).Sum(pair => pair.Value));
 
+    /// <inheritdoc />
     public Task<bool> TryOpenAsync(string serviceId, long expectedVersion, DateTimeOffset openUntil, CancellationToken cancellationToken) => Run(() =>
     {
         var current = State(serviceId);
@@ -153,6 +131,7 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         return true;
     });
 
+    /// <inheritdoc />
     public Task<bool> TryAcquireProbeAsync(string serviceId, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) => Run(() =>
     {
         var current = State(serviceId);
@@ -167,10 +146,11 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         return true;
     });
 
+    /// <inheritdoc />
     public Task<bool> TryCloseAsync(string serviceId, string owner, DateTimeOffset closedAt, CancellationToken cancellationToken) => Run(() =>
     {
         var current = State(serviceId);
-        if (current.Status != CircuitStatus.HalfOpen || current.ProbeOwner != owner)
+        if (!IsHeldBy(current, owner))
         {
             return false;
         }
@@ -179,10 +159,11 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         return true;
     });
 
+    /// <inheritdoc />
     public Task<bool> TryReopenAsync(string serviceId, string owner, DateTimeOffset openUntil, int failedProbes, CancellationToken cancellationToken) => Run(() =>
     {
         var current = State(serviceId);
-        if (current.Status != CircuitStatus.HalfOpen || current.ProbeOwner != owner)
+        if (!IsHeldBy(current, owner))
         {
             return false;
         }
@@ -191,10 +172,11 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         return true;
     });
 
+    /// <inheritdoc />
     public Task<bool> TryReleaseProbeAsync(string serviceId, string owner, DateTimeOffset now, CancellationToken cancellationToken) => Run(() =>
     {
         var current = State(serviceId);
-        if (current.Status != CircuitStatus.HalfOpen || current.ProbeOwner != owner)
+        if (!IsHeldBy(current, owner))
         {
             return false;
         }
@@ -203,6 +185,9 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         return true;
     });
 
+    private static bool IsHeldBy(CircuitRecord record, string owner) =>
+        record.Status == CircuitStatus.HalfOpen && string.Equals(record.ProbeOwner, owner, StringComparison.Ordinal);
+
     private CircuitRecord State(string serviceId) =>
         _states.TryGetValue(serviceId, out var record) ? record : CircuitRecord.InitiallyClosed(serviceId);
 
@@ -210,11 +195,6 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
     {
         lock (_lock)
         {
-            if (Unavailable)
-            {
-                return Task.FromException<T>(new CircuitStoreUnavailableException("the in-memory store was made unavailable by the test"));
-            }
-
             return Task.FromResult(operation());
         }
     }
