@@ -59,6 +59,9 @@ public record RouteOptions
     /// <summary>What the route answers when the circuit will not let a call through.</summary>
     public WhenOpenMode WhenOpen { get; init; }
 
+    /// <summary>The <c>defer</c> mode's settings (used when <see cref="WhenOpen"/> is <see cref="WhenOpenMode.Defer"/>).</summary>
+    public DeferOptions Defer { get; init; } = DeferOptions.Default;
+
     /// <summary>The options as the functions' environment variables, in invariant form.</summary>
     public virtual IReadOnlyDictionary<string, string> ToEnvironment()
     {
@@ -83,6 +86,8 @@ public record RouteOptions
         {
             environment[CircuitSettingKeys.WhenOpen.EnvironmentVariable] = WhenOpenModes.Name(WhenOpen);
         }
+
+        Defer.WriteTo(environment);
 
         if (!RequestHeadersToDrop.IsEmpty)
         {

@@ -7,6 +7,7 @@ using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Functions.Replay;
 using CircuitBreaker.Functions.Routing;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Functions.WhenOpen;
@@ -69,14 +70,21 @@ internal sealed class FunctionInstance : IDisposable
     private static IInvocationHandler BreakerHandler(InstanceClients clients)
     {
         var store = new DynamoDbCircuitStore(clients.DynamoDb, clients.Settings.TableName, clients.Time);
-        return clients.IsWebservice ? Webservice(clients, store) : Recorder(clients, store);
+        return clients.Settings.Handler switch
+        {
+            HandlerNames.Webservice => Webservice(clients, store),
+            HandlerNames.Replayer => Replayer(clients, store),
+            _ => Recorder(clients, store),
+        };
     }
 
     private static IInvocationHandler Webservice(InstanceClients clients, ICircuitStore store)
     {
         var (downstreamHttp, publisher, time, log) = (clients.DownstreamHttp, clients.Publisher, clients.Time, clients.Log);
         var transitions = new TransitionReporter(log, publisher, time);
-        return NewRoutedWebservice(clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions);
+        var deferred = new DeferredRequestStore(clients.DynamoDb, clients.Settings.TableName);
+        return NewRoutedWebservice(
+            clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions, deferred);
     }
 
     /// <summary>The client for one route's downstream, relaying as the route's target says (headers, encoded slashes).</summary>
@@ -94,12 +102,67 @@ internal sealed class FunctionInstance : IDisposable
         IFailurePublisher publisher,
         TimeProvider time,
         FunctionLog log,
-        TransitionReporter? transitions = null)
+        TransitionReporter? transitions = null,
+        DeferredRequestStore? deferred = null)
     {
         var handlers = routes.Routes
-            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions))
+            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions, deferred))
             .ToList();
         return routes.IsShorthand ? handlers[0] : new RoutingHandler(routes.Routes, handlers, log, time);
+    }
+
+    private static ReplayerHandler Replayer(InstanceClients clients, ICircuitStore store)
+    {
+        var (settings, downstreamHttp, publisher, time, log) = (clients.Settings, clients.DownstreamHttp, clients.Publisher, clients.Time, clients.Log);
+        return NewReplayerHandler(
+            settings.Routes,
+            route => NewDownstreamClient(downstreamHttp, route.Circuit, time),
+            store,
+            new DeferredRequestStore(clients.DynamoDb, settings.TableName),
+            publisher,
+            clients.DeadLetters(),
+            (detail, cancellationToken) => publisher.PublishAsync(
+                new OutgoingEvent(StateChangeEvents.Source, DeferredReplays.DetailType, "Replay request", time.GetUtcNow()),
+                detail,
+                ContractJsonContext.Default.DeferredReplayDetail,
+                new LogScope(detail.RequestId, detail.ServiceId),
+                cancellationToken),
+            time,
+            log,
+            new TransitionReporter(log, publisher, time));
+    }
+
+    /// <summary>
+    /// The replayer as every host composes it: for each route, its deferred requests replayed through the route's own
+    /// relay and breaker (the same circuit, store and publisher the webservice uses).
+    /// </summary>
+    internal static ReplayerHandler NewReplayerHandler(
+        RouteTable routes,
+        Func<RouteSettings, DownstreamClient> downstreamFor,
+        ICircuitStore store,
+        DeferredRequestStore deferred,
+        IFailurePublisher publisher,
+        IDeadLetterQueue deadLetters,
+        Func<DeferredReplayDetail, CancellationToken, Task<bool>> resume,
+        TimeProvider time,
+        FunctionLog log,
+        TransitionReporter? transitions = null)
+    {
+        var replays = routes.Routes.Select(route =>
+        {
+            var circuit = route.Circuit;
+            var routeCircuit = GateCircuit.Over(
+                circuit.ServiceId,
+                circuit.Policy,
+                store,
+                publisher,
+                transitions ?? TransitionReporter.LogOnly(log, time),
+                circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
+                time,
+                log);
+            return new DeferredReplay(routeCircuit, deferred, downstreamFor(route), circuit, deadLetters, time, log);
+        });
+        return new ReplayerHandler(replays.ToList(), resume, log, routes.MetricsNamespace);
     }
 
     private static RecorderHandler Recorder(InstanceClients clients, ICircuitStore store)
@@ -134,7 +197,8 @@ internal sealed class FunctionInstance : IDisposable
         CircuitSettings circuit,
         TimeProvider time,
         FunctionLog log,
-        TransitionReporter? transitions = null)
+        TransitionReporter? transitions = null,
+        DeferredRequestStore? deferred = null)
     {
         var routeCircuit = GateCircuit.Over(
             circuit.ServiceId,
@@ -145,13 +209,14 @@ internal sealed class FunctionInstance : IDisposable
             circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
             time,
             log);
-        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit));
+        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit, deferred, time, log));
     }
 
     // The route's whenOpen mode. Each mode's answer is built here from what the instance has.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Each mode has its own implementation.")]
-    private static IWhenOpenAnswer WhenOpenAnswer(CircuitSettings circuit) => circuit.Target.WhenOpen switch
+    private static IWhenOpenAnswer WhenOpenAnswer(CircuitSettings circuit, DeferredRequestStore? deferred, TimeProvider time, FunctionLog log) => circuit.Target.WhenOpen switch
     {
+        WhenOpenMode.Defer when deferred is not null => new DeferWhenOpen(deferred, circuit.Target.Defer, time, log),
         // stale, defer and static are being built (issue 21); until then they reject as today.
         _ => RejectWhenOpen.Instance,
     };
