@@ -66,6 +66,73 @@ public sealed class DeferredWritesEndToEndTests
         Assert.Single(downstream.Posts);
     }
 
+    [Fact]
+    public async Task StoppingTheHostDuringAReplayLosesNothingTheNextCloseResumesIt()
+    {
+        using var downstream = new RecordingDownstream();
+        await using var server = await CountingHttpServer.StartAsync(downstream.HandleAsync);
+        var cancellation = TestContext.Current.CancellationToken;
+        await using var dynamoDb = await CircuitBreaker.Local.Dynalite.LocalDynamoDb.StartAsync(
+            DynaliteFixture.RepositoryRoot, CircuitBreaker.Local.Hosting.LocalSystem.TableName, CircuitBreaker.Local.Hosting.LocalSystem.Region, TimeProvider.System, TextWriter.Null, cancellation);
+        string[] options =
+        [
+            "--downstream", server.Address.AbsoluteUri, "--when-open", "defer", "--timeout-seconds", "5",
+            "--failure-threshold", "2", "--window-seconds", "30", "--open-seconds", "1",
+        ];
+        string id;
+        await using (var first = await InProcessLocalHost.StartOverAsync(dynamoDb, options))
+        {
+            await OpenAsync(first, downstream);
+            using var deferred = await first.Http.PostAsync("/orders", new StringContent("{\"order\":1}"), cancellation);
+            Assert.Equal(HttpStatusCode.Accepted, deferred.StatusCode);
+            id = Assert.Single(deferred.Headers.GetValues(DeferredReplays.IdHeader));
+
+            // The downstream takes the replayed request and never answers: the host is stopped (Ctrl+C) mid-replay.
+            downstream.Hold = true;
+            await CloseAsync(first, downstream);
+            await WaitUntilAsync(() => downstream.PostsArrived == 1, cancellation);
+        }
+
+        Assert.Empty(downstream.Posts);
+        downstream.Hold = false;
+        downstream.Release();
+        await using var second = await InProcessLocalHost.StartOverAsync(dynamoDb, options);
+        await OpenAsync(second, downstream);
+        await CloseAsync(second, downstream);
+        await second.FunctionLog.WaitForLineAsync(line => line.Contains("\"message\":\"replay finished\"", StringComparison.Ordinal), TransitionBound, cancellation);
+
+        var received = Assert.Single(downstream.Posts);
+        Assert.Equal(id, received.IdempotencyKey);
+        Assert.Equal("{\"order\":1}"u8.ToArray(), received.Body);
+        Assert.Equal(2, downstream.PostsArrived);
+    }
+
+    private static async Task OpenAsync(InProcessLocalHost stack, RecordingDownstream downstream)
+    {
+        downstream.Failing = true;
+        Assert.Equal(502, (await stack.GetAsync("/orders")).Status);
+        Assert.Equal(502, (await stack.GetAsync("/orders")).Status);
+        await stack.WaitForTransitionAsync("open", TransitionBound);
+    }
+
+    private static async Task CloseAsync(InProcessLocalHost stack, RecordingDownstream downstream)
+    {
+        downstream.Failing = false;
+        await Task.Delay(TimeSpan.FromSeconds(1.2), TestContext.Current.CancellationToken);
+        Assert.Equal(200, (await stack.GetAsync("/orders")).Status);
+        await stack.WaitForTransitionAsync("closed", TransitionBound);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + TransitionBound;
+        while (!condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the condition did not hold in time");
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
     /// <summary>A downstream that fails while told to, and records each POST it answers.</summary>
     internal sealed class RecordingDownstream : IDisposable
     {
