@@ -251,7 +251,7 @@ internal sealed class DeferredRequestStore
                 .Select(pair => new KeyValuePair<string, string>(pair.L[0].S ?? string.Empty, pair.L[1].S ?? string.Empty))
                 .ToList()
             : [];
-        ReadOnlyMemory<byte>? body = item.TryGetValue(Body, out var bytes) && bytes.B is { } stream ? stream.ToArray() : null;
+        ReadOnlyMemory<byte>? body = item.TryGetValue(Body, out var bytes) && bytes.B is { Length: > 0 } stream ? (ReadOnlyMemory<byte>?)stream.ToArray() : null;
         var expires = ItemValues.ReadLong(item, CircuitTable.TimeToLiveAttribute) is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.MaxValue;
         return new DeferredRequest(serviceId, id, arrivedAt, method, target, headers, body, expires)
         {
