@@ -88,4 +88,20 @@ public sealed class DeferSettingsTests
         Assert.False(rule.Matches("""{"source":"circuit-breaker.webservice","detail-type":"Circuit State Changed","detail":{"to":"closed"}}"""));
         Assert.False(EventPatternMatcher.Parse(StateChangeEvents.EventPattern).Matches("""{"source":"circuit-breaker","detail-type":"Deferred Replay Requested","detail":{"to":"closed"}}"""));
     }
+
+    [Fact]
+    public void TheLocalHostTakesEachAsAnOptionAndPerRoute()
+    {
+        var options = CircuitBreaker.Local.Cli.LocalOptionsParser.Parse(
+            ["--downstream", "http://x.test/", "--when-open", "defer", "--defer-methods", "POST", "--defer-replay-per-second", "2", "--defer-max-attempts", "3"]).Options!;
+        var routed = CircuitBreaker.Local.Cli.LocalOptionsParser.Parse(
+            ["--route", "/orders=http://x.test/,whenOpen=defer,deferMaxBodyBytes=100"]).Options!;
+
+        var defer = options.SettingsFor(new Uri("http://x.test/")).Target.Defer;
+        Assert.Equal(WhenOpenMode.Defer, options.SettingsFor(new Uri("http://x.test/")).Target.WhenOpen);
+        Assert.Equal(["POST"], defer.Methods);
+        Assert.Equal((2d, 3), (defer.ReplayPerSecond, defer.MaxAttempts));
+        var route = routed.Routes!.TableFor(_ => null).Routes[0].Circuit.Target;
+        Assert.Equal((WhenOpenMode.Defer, 100), (route.WhenOpen, route.Defer.MaxBodyBytes));
+    }
 }
