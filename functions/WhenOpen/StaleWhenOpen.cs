@@ -107,15 +107,15 @@ internal sealed class StaleWhenOpen : IWhenOpenAnswer
             return null;
         }
 
-        // The stored time decides, never the TTL: DynamoDB deletes expired items only eventually.
         if (stored is null)
         {
             return null;
         }
 
-        var now = _time.GetUtcNow();
-        var sinceStored = now - stored.StoredAt;
-        if (sinceStored < TimeSpan.Zero || sinceStored > _staleFor || now >= stored.ExpiresAt)
+        // The stored time and the route's staleSeconds decide, never the TTL: DynamoDB deletes expired items only
+        // eventually. An answer stored "in the future" (by an instance whose clock is ahead) is not trusted either.
+        var sinceStored = _time.GetUtcNow() - stored.StoredAt;
+        if (sinceStored < TimeSpan.Zero || sinceStored > _staleFor)
         {
             return null;
         }
