@@ -15,7 +15,8 @@ namespace CircuitBreaker.Functions.WhenOpen;
 /// explicit freshness (§3). 206 is left out: a partial answer is not the answer to the request (§3.3).</item>
 /// <item>Never with <c>no-store</c> in the request or the answer (§3, §5.2.1.5, §5.2.2.5), never <c>private</c> in
 /// either form (§5.2.2.7: a shared cache must not store it), never <c>no-cache</c> (§5.2.2.4: it must be revalidated
-/// before each use, which is impossible while the circuit is open), never with a <c>Set-Cookie</c> (§7.3), never
+/// before each use, which is impossible while the circuit is open), never with a <c>Set-Cookie</c> (stricter than §7.3,
+/// which leaves it to the origin's Cache-Control), never
 /// <c>Vary: *</c> (§4.1: it matches no request).</item>
 /// <item>A request with <c>Authorization</c> only when the answer says <c>public</c>, <c>s-maxage</c> or
 /// <c>must-revalidate</c> (§3.5). Stricter than the RFC: a request with cookies is treated alike unless the answer
