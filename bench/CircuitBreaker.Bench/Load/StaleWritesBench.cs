@@ -35,10 +35,13 @@ internal static class StaleWritesBench
         var writes = operations.GetValueOrDefault("UpdateItem");
         var requests = driver.Samples.Count;
         var answered = driver.Samples.Count(sample => sample.Status == 200);
+        var others = string.Join(", ", driver.Samples.Where(sample => sample.Status != 200).GroupBy(sample => sample.Status)
+            .OrderBy(group => group.Key).Select(group => string.Create(CultureInfo.InvariantCulture, $"{group.Count()}× {group.Key}")));
         var perRequest = requests == 0 ? 0 : (double)writes / requests;
         await output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"stale writes: {requests} requests ({answered} answered 200, {driver.Shed} shed), {system.WebserviceInstances} webservice instance(s), "
+            $"stale writes: {requests} requests ({answered} answered 200{(others.Length > 0 ? ", " + others : string.Empty)}, {driver.Shed} shed), "
+            + $"{system.WebserviceInstances} webservice instance(s), {system.WebserviceDynamoDb.ThrottledWrites} throttled writes, "
             + $"{writes} stored answers (UpdateItem), {perRequest:0.#####} writes per request; "
             + $"webservice DynamoDB requests by operation: {string.Join(", ", operations.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"))}"))
             .ConfigureAwait(false);
