@@ -41,11 +41,16 @@ internal static class BenchCommand
 
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
-        bool Selected(BreakerVariant v) => !options.ColdStartOnly && !options.MicroOnly && (options.Only is null || v.Name == options.Only);
+        if (options.ClosedCircuitOnly)
+        {
+            return await ClosedCircuitCommand.RunAsync(options, root, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool Selected(BreakerVariant v) => !options.ColdStartOnly && !options.MicroOnly && (options.Only is null || options.Only.Contains(v.Name));
         bool Outages(BreakerVariant v) => Selected(v) && !options.OpenCircuitOnly;
-        var hangVariants = HangVariants().Where(Outages).ToList();
-        var noiseVariants = NoiseVariants().Where(Outages).ToList();
-        var openCircuitVariants = HangVariants().Where(v => Selected(v) && (v.IsBaseline || v.Name == "ours-count")).ToList();
+        var hangVariants = Aged(HangVariants().Where(Outages), options.ClosedStateMaxAges).ToList();
+        var noiseVariants = options.HangOnly ? [] : Aged(NoiseVariants().Where(Outages), options.ClosedStateMaxAges).ToList();
+        var openCircuitVariants = options.HangOnly ? [] : HangVariants().Where(v => Selected(v) && (v.IsBaseline || v.Name == "ours-count")).ToList();
         var loads = new List<double> { LoadAverage.OneMinute() };
         await output.WriteLineAsync(
             $"Bench: hang {Names(hangVariants)} × {options.Repetitions}; noise {Names(noiseVariants)} × {options.NoiseRepetitions}; open circuit {Names(openCircuitVariants)}; report to {outputDirectory}")
@@ -119,6 +124,12 @@ internal static class BenchCommand
         await output.WriteLineAsync($"Done in {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.").ConfigureAwait(false);
         return 0;
     }
+
+    // Each of ours' variants once per age, side by side; the baseline as it is.
+    private static IEnumerable<BreakerVariant> Aged(IEnumerable<BreakerVariant> variants, IReadOnlyList<TimeSpan>? ages) =>
+        ages is null
+            ? variants
+            : variants.SelectMany(v => v is OursVariant ours ? ages.Select(age => (BreakerVariant)ours.WithClosedStateMaxAge(age)) : [v]);
 
     private static string Names(IEnumerable<BreakerVariant> variants) =>
         variants.Any() ? string.Join(", ", variants.Select(v => v.Name)) : "none";
