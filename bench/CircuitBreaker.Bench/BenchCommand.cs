@@ -46,7 +46,7 @@ internal static class BenchCommand
             return await ClosedCircuitCommand.RunAsync(options, root, output, cancellationToken).ConfigureAwait(false);
         }
 
-        bool Selected(BreakerVariant v) => !options.ColdStartOnly && !options.MicroOnly && (options.Only is null || options.Only.Contains(v.Name));
+        bool Selected(BreakerVariant v) => !options.ColdStartOnly && !options.MicroOnly && options.Runs(v.Name);
         bool Outages(BreakerVariant v) => Selected(v) && !options.OpenCircuitOnly;
         var hangVariants = Aged(HangVariants().Where(Outages), options.ClosedStateMaxAges).ToList();
         var noiseVariants = options.HangOnly ? [] : Aged(NoiseVariants().Where(Outages), options.ClosedStateMaxAges).ToList();

@@ -32,8 +32,12 @@ internal sealed record BenchOptions
 
     public string? OutputDirectory { get; init; }
 
-    /// <summary>The variants to run (<c>--only</c>, comma-separated); null runs every one.</summary>
-    public IReadOnlySet<string>? Only { get; init; }
+    /// <summary>The variants to run (<c>--only</c>, comma-separated names); null runs every one.</summary>
+    public string? Only { get; init; }
+
+    /// <summary>Whether <c>--only</c> lets the variant named <paramref name="name"/> run.</summary>
+    public bool Runs(string name) =>
+        Only is null || Only.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(name, StringComparer.Ordinal);
 
     /// <summary>Only the hang runs (no noise, open-circuit, cold-start or micro measurements).</summary>
     public bool HangOnly { get; init; }
@@ -111,7 +115,7 @@ internal sealed record BenchOptions
                 "--micro-only" => options with { MicroOnly = true, Micro = true, ColdStart = false, ColdStartOnly = false, OpenCircuitOnly = false },
                 "--no-micro" => options with { Micro = false, MicroOnly = false },
                 "--out" => options with { OutputDirectory = Value(args, ++i) },
-                "--only" => options with { Only = Value(args, ++i).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal) },
+                "--only" => options with { Only = Value(args, ++i) },
                 "--hang-only" => options with { HangOnly = true, ColdStart = false, Micro = false, MicroOnly = false, OpenCircuitOnly = false },
                 "--closed-state-max-ages" => options with { ClosedStateMaxAges = [.. Numbers(args, ++i, 0).Select(TimeSpan.FromSeconds)] },
                 "--event-delivery-latency" => options with { Stack = options.Stack with { EventDeliveryLatency = TimeSpan.FromSeconds(Numbers(args, ++i, 0).Single()) } },
