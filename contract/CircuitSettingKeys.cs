@@ -98,13 +98,20 @@ public static class CircuitSettingKeys
     public static readonly CircuitSetting ClosedStateMaxAgeSeconds =
         new("closedStateMaxAgeSeconds", "CLOSED_STATE_MAX_AGE_SECONDS", "1", "a number of seconds from 0 to 60, fractions allowed (0 reads the state for every call)");
 
+    /// <summary>
+    /// What a route answers when the circuit will not let a call through (open, half-open while another request probes,
+    /// isolated): <c>reject</c> (503), <c>stale</c>, <c>defer</c> or <c>static</c> (<see cref="WhenOpenMode"/>).
+    /// </summary>
+    public static readonly CircuitSetting WhenOpen =
+        new("whenOpen", "WHEN_OPEN", "reject", "one of reject, stale, defer, static");
+
     /// <summary>All settings, in the order they are documented.</summary>
     public static IReadOnlyList<CircuitSetting> All { get; } =
     [
         DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId,
         FailureRatio, MinimumThroughput, SlowCallSeconds, MaxOpenSeconds, MetricsNamespace,
         ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
-        FailureStatusCodes, MaxRetryAfterSeconds, ClosedStateMaxAgeSeconds,
+        FailureStatusCodes, MaxRetryAfterSeconds, WhenOpen, ClosedStateMaxAgeSeconds,
     ];
 
     /// <summary>
@@ -115,6 +122,7 @@ public static class CircuitSettingKeys
     public static IReadOnlyList<CircuitSetting> Target { get; } =
     [
         DownstreamUrl, DownstreamTimeoutSeconds, ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
+        WhenOpen,
     ];
 
     private const string HeaderListForm = "header names separated by commas, e.g. x-internal-token,x-debug";
