@@ -84,11 +84,10 @@ internal sealed class CircuitGate(
         }
 
         var distrustsBeforeRead = _reads.Distrusts;
+        CircuitRecord record;
         try
         {
-            var record = await store.GetAsync(serviceId, cancellationToken).ConfigureAwait(false);
-            _reads.Remember(record, distrustsBeforeRead);
-            return await DecideAsync(record, requestId, cancellationToken).ConfigureAwait(false);
+            record = await store.GetAsync(serviceId, cancellationToken).ConfigureAwait(false);
         }
         catch (CircuitStoreThrottledException error)
         {
@@ -96,6 +95,17 @@ internal sealed class CircuitGate(
         }
         catch (CircuitStoreUnavailableException error)
         {
+            return WithoutBreaker(requestId, error);
+        }
+
+        _reads.Remember(record, distrustsBeforeRead);
+        try
+        {
+            return await DecideAsync(record, requestId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CircuitStoreUnavailableException error)
+        {
+            // The probe's election could not be written (throttled or not): the read state stands, the store does not.
             return WithoutBreaker(requestId, error);
         }
     }
