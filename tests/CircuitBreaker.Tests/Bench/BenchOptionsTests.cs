@@ -70,6 +70,18 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void ARegeneratedReportKeepsTheClosedCircuitSectionBeforeTheFastFailCost()
+    {
+        var previous = $"# Old\n\n{BenchCommand.ClosedCircuitHeading}\n\nrows\n\n## Fast-fail cost\n\nold\n";
+        var rendered = "# New\n\n## Hang\n\nnew\n\n## Fast-fail cost\n\nnew\n";
+
+        Assert.Equal(
+            $"# New\n\n## Hang\n\nnew\n\n{BenchCommand.ClosedCircuitHeading}\n\nrows\n\n## Fast-fail cost\n\nnew\n",
+            BenchCommand.KeepClosedCircuitSection(rendered, previous));
+        Assert.Equal(rendered, BenchCommand.KeepClosedCircuitSection(rendered, "# Old without it\n"));
+    }
+
+    [Fact]
     public void AnOptionWithoutItsValueSaysSo()
     {
         var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--quick", "--out"]));
