@@ -14,7 +14,7 @@ public sealed record CircuitPolicy
     private readonly TimeSpan? _maxOpenDuration;
 
     // Declared before Default, which reads them while it is built.
-    /// <summary>The default of <see cref="ClosedStateMaxAge"/>: 1 s (docs/performance.md, "Closed-state trust", says why).</summary>
+    /// <summary>The default of <see cref="ClosedStateMaxAge"/>: 1 s (docs/design.md, "A closed state is trusted for a short while", says why, with docs/performance.md's numbers).</summary>
     public static TimeSpan DefaultClosedStateMaxAge { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest <see cref="ClosedStateMaxAge"/> allowed: an operator's isolate must reach every instance soon.</summary>
