@@ -36,11 +36,26 @@ public static class CircuitMetrics
     /// </summary>
     public const string FailureEventsRejected = "FailureEventsRejected";
 
+    /// <summary>
+    /// Requests whose read of the circuit's state DynamoDB throttled: decided on the state read shortly before, or by
+    /// <c>failOpen</c> when none was recent; never retried on the request path (Count).
+    /// </summary>
+    public const string StateReadsThrottled = "StateReadsThrottled";
+
     /// <summary>Transitions into open (Count).</summary>
     public const string CircuitOpened = "CircuitOpened";
 
     /// <summary>Transitions into closed (Count).</summary>
     public const string CircuitClosed = "CircuitClosed";
+
+    /// <summary><c>whenOpen: stale</c>: requests answered with a stored answer instead of a refusal or a failed call (Count).</summary>
+    public const string StaleServed = "StaleServed";
+
+    /// <summary><c>whenOpen: stale</c>: answers written to the table to be served stale later (Count).</summary>
+    public const string StaleStored = "StaleStored";
+
+    /// <summary><c>whenOpen: static</c>: requests answered with the route's configured answer instead of a refusal (Count).</summary>
+    public const string StaticServed = "StaticServed";
 
     /// <summary>Requests stored by <c>whenOpen: defer</c> and answered 202 (Count).</summary>
     public const string Deferred = "Deferred";

@@ -92,11 +92,49 @@ public static class CircuitSettingKeys
         new("maxRetryAfterSeconds", "MAX_RETRY_AFTER_SECONDS", "300", "a positive number of seconds, fractions allowed");
 
     /// <summary>
+    /// How long an instance that has read the circuit closed trusts that without reading it again; it stops trusting it at
+    /// once when one of its own calls fails, times out or is reported slow. 0: the state is read for every call.
+    /// </summary>
+    public static readonly CircuitSetting ClosedStateMaxAgeSeconds =
+        new("closedStateMaxAgeSeconds", "CLOSED_STATE_MAX_AGE_SECONDS", "1", "a number of seconds from 0 to 60, fractions allowed (0 reads the state for every call)");
+
+    /// <summary>
     /// What a route answers when the circuit will not let a call through (open, half-open while another request probes,
     /// isolated): <c>reject</c> (503), <c>stale</c>, <c>defer</c> or <c>static</c> (<see cref="WhenOpenMode"/>).
     /// </summary>
     public static readonly CircuitSetting WhenOpen =
         new("whenOpen", "WHEN_OPEN", "reject", "one of reject, stale, defer, static");
+
+    /// <summary>
+    /// <c>whenOpen: stale</c>: how long after it was stored a successful answer may still be served in place of a refusal
+    /// (and how long its item lives in the table).
+    /// </summary>
+    public static readonly CircuitSetting StaleSeconds =
+        new("staleSeconds", "STALE_SECONDS", "3600", "a positive number of seconds, fractions allowed");
+
+    /// <summary>
+    /// <c>whenOpen: stale</c>: an instance stores the answer to the same request at most once per this many seconds, so a
+    /// busy GET does not write per request. At most <see cref="StaleSeconds"/>.
+    /// </summary>
+    public static readonly CircuitSetting StaleRefreshSeconds =
+        new("staleRefreshSeconds", "STALE_REFRESH_SECONDS", "60", "a positive number of seconds, at most staleSeconds");
+
+    /// <summary><c>whenOpen: static</c>: the status answered while the circuit is open or isolated.</summary>
+    public static readonly CircuitSetting StaticStatus =
+        new("staticStatus", "STATIC_STATUS", "503", "a status code from 200 to 599");
+
+    /// <summary><c>whenOpen: static</c>: the answer's Content-Type.</summary>
+    public static readonly CircuitSetting StaticContentType =
+        new("staticContentType", "STATIC_CONTENT_TYPE", "application/json", "a media type such as application/json or text/html; charset=utf-8");
+
+    /// <summary><c>whenOpen: static</c>: the answer's body, as text.</summary>
+    public static readonly CircuitSetting StaticBody =
+        new("staticBody", "STATIC_BODY", StaticBodyDefault, $"text of at most {MaxStaticBodyBytes} bytes (UTF-8)");
+
+    /// <summary>The most UTF-8 bytes <see cref="StaticBody"/> may hold: it travels in the functions' 4 KB environment.</summary>
+    public const int MaxStaticBodyBytes = 2048;
+
+    private const string StaticBodyDefault = "{\"title\":\"Service unavailable\",\"status\":503,\"detail\":\"The service is unavailable at the moment; try again later.\"}";
 
     /// <summary>With <c>whenOpen: defer</c>, the methods whose requests are stored and replayed; any other is rejected (503).</summary>
     public static readonly CircuitSetting DeferMethods =
@@ -127,7 +165,8 @@ public static class CircuitSettingKeys
         DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId,
         FailureRatio, MinimumThroughput, SlowCallSeconds, MaxOpenSeconds, MetricsNamespace,
         ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
-        FailureStatusCodes, MaxRetryAfterSeconds, WhenOpen,
+        FailureStatusCodes, MaxRetryAfterSeconds, WhenOpen, ClosedStateMaxAgeSeconds,
+        StaleSeconds, StaleRefreshSeconds, StaticStatus, StaticContentType, StaticBody,
         DeferMethods, DeferMaxBodyBytes, DeferSeconds, DeferMaxAttempts, DeferReplayPerSecond,
     ];
 
@@ -139,7 +178,9 @@ public static class CircuitSettingKeys
     public static IReadOnlyList<CircuitSetting> Target { get; } =
     [
         DownstreamUrl, DownstreamTimeoutSeconds, ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
-        WhenOpen, DeferMethods, DeferMaxBodyBytes, DeferSeconds, DeferMaxAttempts, DeferReplayPerSecond,
+        WhenOpen,
+        StaleSeconds, StaleRefreshSeconds, StaticStatus, StaticContentType, StaticBody,
+        DeferMethods, DeferMaxBodyBytes, DeferSeconds, DeferMaxAttempts, DeferReplayPerSecond,
     ];
 
     private const string HeaderListForm = "header names separated by commas, e.g. x-internal-token,x-debug";

@@ -40,7 +40,9 @@ public static class RouteKeys
         CircuitSettingKeys.SlowCallSeconds, CircuitSettingKeys.FailOpen, CircuitSettingKeys.ForwardedHeaders,
         CircuitSettingKeys.RequestHeadersToDrop, CircuitSettingKeys.ResponseHeadersToDrop, CircuitSettingKeys.RequestHeadersAllowed,
         CircuitSettingKeys.AllowEncodedSlash, CircuitSettingKeys.FailureStatusCodes, CircuitSettingKeys.MaxRetryAfterSeconds,
-        CircuitSettingKeys.WhenOpen,
+        CircuitSettingKeys.WhenOpen, CircuitSettingKeys.ClosedStateMaxAgeSeconds,
+        CircuitSettingKeys.StaleSeconds, CircuitSettingKeys.StaleRefreshSeconds,
+        CircuitSettingKeys.StaticStatus, CircuitSettingKeys.StaticContentType, CircuitSettingKeys.StaticBody,
         CircuitSettingKeys.DeferMethods, CircuitSettingKeys.DeferMaxBodyBytes, CircuitSettingKeys.DeferSeconds,
         CircuitSettingKeys.DeferMaxAttempts, CircuitSettingKeys.DeferReplayPerSecond,
     ];

@@ -69,7 +69,7 @@ internal sealed class FunctionInstance : IDisposable
     // The breaker's handler for the function the settings name, over the circuit table.
     private static IInvocationHandler BreakerHandler(InstanceClients clients)
     {
-        var store = new DynamoDbCircuitStore(clients.DynamoDb, clients.Settings.TableName, clients.Time);
+        var store = new DynamoDbCircuitStore(clients.DynamoDb, clients.Settings.TableName, clients.Time, clients.StateReads);
         return clients.Settings.Handler switch
         {
             HandlerNames.Webservice => Webservice(clients, store),
@@ -82,9 +82,10 @@ internal sealed class FunctionInstance : IDisposable
     {
         var (downstreamHttp, publisher, time, log) = (clients.DownstreamHttp, clients.Publisher, clients.Time, clients.Log);
         var transitions = new TransitionReporter(log, publisher, time);
+        var staleAnswers = new DynamoDbStaleAnswerStore(clients.DynamoDb, clients.Settings.TableName);
         var deferred = new DeferredRequestStore(clients.DynamoDb, clients.Settings.TableName);
         return NewRoutedWebservice(
-            clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions, deferred);
+            clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions, staleAnswers, deferred);
     }
 
     /// <summary>The client for one route's downstream, relaying as the route's target says (headers, encoded slashes).</summary>
@@ -103,10 +104,11 @@ internal sealed class FunctionInstance : IDisposable
         TimeProvider time,
         FunctionLog log,
         TransitionReporter? transitions = null,
+        IStaleAnswerStore? staleAnswers = null,
         DeferredRequestStore? deferred = null)
     {
         var handlers = routes.Routes
-            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions, deferred))
+            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions, staleAnswers, deferred))
             .ToList();
         return routes.IsShorthand ? handlers[0] : new RoutingHandler(routes.Routes, handlers, log, time);
     }
@@ -188,7 +190,7 @@ internal sealed class FunctionInstance : IDisposable
     /// instance's memory of open circuits, the open period's backoff and the success counter, over the table, failures
     /// on the bus) and the pipeline through it (<see cref="WebserviceHandler"/>). A probe's lease covers the route's
     /// downstream timeout plus the time to answer. Transitions are logged only unless <paramref name="transitions"/>
-    /// publishes them too.
+    /// publishes them too. A route with <c>whenOpen: stale</c> keeps its answers in <paramref name="staleAnswers"/>.
     /// </summary>
     internal static WebserviceHandler NewWebserviceHandler(
         ICircuitStore store,
@@ -198,6 +200,7 @@ internal sealed class FunctionInstance : IDisposable
         TimeProvider time,
         FunctionLog log,
         TransitionReporter? transitions = null,
+        IStaleAnswerStore? staleAnswers = null,
         DeferredRequestStore? deferred = null)
     {
         var routeCircuit = GateCircuit.Over(
@@ -209,15 +212,17 @@ internal sealed class FunctionInstance : IDisposable
             circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
             time,
             log);
-        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit, deferred, time, log));
+        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit, staleAnswers, deferred, time, log));
     }
 
     // The route's whenOpen mode. Each mode's answer is built here from what the instance has.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Each mode has its own implementation.")]
-    private static IWhenOpenAnswer WhenOpenAnswer(CircuitSettings circuit, DeferredRequestStore? deferred, TimeProvider time, FunctionLog log) => circuit.Target.WhenOpen switch
+    private static IWhenOpenAnswer WhenOpenAnswer(
+        CircuitSettings circuit, IStaleAnswerStore? staleAnswers, DeferredRequestStore? deferred, TimeProvider time, FunctionLog log) => circuit.Target.WhenOpen switch
     {
-        WhenOpenMode.Defer when deferred is not null => new DeferWhenOpen(deferred, circuit.Target.Defer, time, log),
-        // stale, defer and static are being built (issue 21); until then they reject as today.
+        WhenOpenMode.Stale => new StaleWhenOpen(staleAnswers ?? throw new ArgumentNullException(nameof(staleAnswers), "whenOpen stale keeps its answers in the circuit table."), circuit.Target, time, log),
+        WhenOpenMode.Static => new StaticWhenOpen(circuit.Target),
+        WhenOpenMode.Defer => new DeferWhenOpen(deferred ?? throw new ArgumentNullException(nameof(deferred), "whenOpen defer keeps its requests in the circuit table."), circuit.Target.Defer, time, log),
         _ => RejectWhenOpen.Instance,
     };
 
