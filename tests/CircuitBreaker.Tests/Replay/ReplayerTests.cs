@@ -145,7 +145,10 @@ public sealed class ReplayerTests(DynaliteFixture dynalite) : IAsyncLifetime
     [Fact]
     public async Task AReopenedCircuitStopsTheReplayLeavingTheRestUnclaimedForTheNextClose()
     {
-        var settings = Settings();
+        // Without the closed-state trust, the next admission reads the isolation; with it (closedStateMaxAgeSeconds), up
+        // to that long later, as for any request.
+        var trusting = Settings();
+        var settings = trusting with { Policy = trusting.Policy with { ClosedStateMaxAge = TimeSpan.Zero } };
         var stored = await DeferAsync(settings, 10);
         _answer = async context =>
         {
