@@ -59,7 +59,7 @@ internal sealed class InstanceClients : IDisposable
     /// <summary>The DynamoDB client for the circuit table.</summary>
     public IAmazonDynamoDB DynamoDb { get; }
 
-    /// <summary>The downstream's HTTP client: see <see cref="Downstream.DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
+    /// <summary>The downstream's HTTP client: see <see cref="Webservice.Downstream.DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
     public HttpClient DownstreamHttp => _downstreamHttp ??= Own(FunctionInstance.NewDownstreamHttpClient());
 
     /// <summary>

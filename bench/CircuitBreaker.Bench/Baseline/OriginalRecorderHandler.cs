@@ -2,7 +2,7 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Functions.Recorder;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 

@@ -4,9 +4,9 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Webservice.Http;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 

@@ -2,7 +2,8 @@ using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Functions.Webservice;
+using CircuitBreaker.Functions.Recorder;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Tests.Support;
 

@@ -2,9 +2,9 @@ using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Functions.Webservice;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Handlers;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Amazon.Runtime;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;

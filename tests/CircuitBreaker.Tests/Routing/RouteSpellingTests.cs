@@ -2,7 +2,7 @@ using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Tests.Handlers;
 using CircuitBreaker.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Handlers;

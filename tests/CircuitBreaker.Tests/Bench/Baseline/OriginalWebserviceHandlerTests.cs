@@ -2,8 +2,8 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Bench.Baseline;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions.Webservice.Http;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Tests.Support;
 

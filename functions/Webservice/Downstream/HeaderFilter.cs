@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>
 /// Chooses the headers that cross the relay, in both directions: every end-to-end header, less the fixed rules of

@@ -1,4 +1,4 @@
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>The one way the webservice's HTTP client for the downstream is built.</summary>
 internal static class DownstreamHttp

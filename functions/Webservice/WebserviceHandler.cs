@@ -1,14 +1,14 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions.Webservice.Http;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Polly;
 using Polly;
 using Polly.CircuitBreaker;
 
-namespace CircuitBreaker.Functions.Handlers;
+namespace CircuitBreaker.Functions.Webservice;
 
 /// <summary>
 /// The webservice Lambda for one route: relays each request through the same Polly pipeline a library user builds,

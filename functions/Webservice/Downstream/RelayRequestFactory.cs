@@ -1,6 +1,6 @@
-using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Webservice.Http;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>
 /// Turns a client's request into the request the downstream gets, or refuses it. Refused requests never reach

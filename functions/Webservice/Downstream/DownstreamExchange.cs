@@ -1,6 +1,6 @@
 using CircuitBreaker.Polly;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>A client's request as the event describes it, not yet checked.</summary>
 /// <param name="Method">The HTTP method, as the client spelled it.</param>

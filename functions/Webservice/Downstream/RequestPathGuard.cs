@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>
 /// Decides whether a client's raw path may be appended to the downstream's base path. A path is refused when

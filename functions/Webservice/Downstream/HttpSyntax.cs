@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>The bits of RFC 9110's grammar the relay checks before anything reaches the wire.</summary>
 internal static class HttpSyntax

@@ -5,7 +5,7 @@ using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
-namespace CircuitBreaker.Functions.Handlers;
+namespace CircuitBreaker.Functions.Recorder;
 
 /// <summary>
 /// The recorder Lambda: EventBridge delivers each failure event here; it is stored once and may open the circuit.

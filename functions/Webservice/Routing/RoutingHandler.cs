@@ -1,12 +1,11 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Handlers;
-using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions.Webservice.Http;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
-namespace CircuitBreaker.Functions.Routing;
+namespace CircuitBreaker.Functions.Webservice.Routing;
 
 /// <summary>
 /// The webservice in front of several routes: checks the path once, finds the route by longest prefix, and hands the

@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Polly;
 using Polly.CircuitBreaker;
 
-namespace CircuitBreaker.Functions.Http;
+namespace CircuitBreaker.Functions.Webservice.Http;
 
 /// <summary>Builds the webservice's payload 2.0 responses: the relayed downstream answer and the problem answers.</summary>
 internal static class WebserviceResponses

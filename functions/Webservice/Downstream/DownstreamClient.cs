@@ -2,7 +2,7 @@ using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Polly;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>
 /// Calls the protected downstream with a hard timeout and classifies how the call ended. The timeout runs

@@ -1,4 +1,4 @@
-namespace CircuitBreaker.Functions.Routing;
+namespace CircuitBreaker.Functions.Webservice.Routing;
 
 /// <summary>
 /// The spelling of a request path that routes are matched on: percent-encoded unreserved characters (letters, digits,

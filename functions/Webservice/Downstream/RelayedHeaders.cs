@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>
 /// The relay's fixed header rules, which no setting changes. Every end-to-end header crosses in both directions, as a

@@ -1,4 +1,4 @@
-namespace CircuitBreaker.Functions.Routing;
+namespace CircuitBreaker.Functions.Webservice.Routing;
 
 /// <summary>The path a route relays: the client's raw path, or, for a route that strips its prefix, what follows the prefix.</summary>
 internal static class RoutedPath

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Runtime;
 
-namespace CircuitBreaker.Functions.Http;
+namespace CircuitBreaker.Functions.Webservice.Http;
 
 /// <summary>Turns a payload 2.0 event into the request to relay; every problem is an <see cref="InvalidEventException"/>.</summary>
 internal static class HttpApiRequestReader

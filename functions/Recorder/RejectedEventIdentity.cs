@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace CircuitBreaker.Functions.Handlers;
+namespace CircuitBreaker.Functions.Recorder;
 
 /// <summary>
 /// What can still be told of an event the recorder refused: its top-level <c>id</c> and its <c>detail.serviceId</c>,

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CircuitBreaker.Functions.Routing;
+namespace CircuitBreaker.Functions.Webservice.Routing;
 
 /// <summary>
 /// The one rule that keeps a client from choosing its route by spelling: a path is refused when a server behind the

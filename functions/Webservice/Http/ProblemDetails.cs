@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace CircuitBreaker.Functions.Http;
+namespace CircuitBreaker.Functions.Webservice.Http;
 
 /// <summary>An RFC 9457 problem details body, with the breaker's extension members.</summary>
 internal sealed record ProblemDetails

@@ -1,6 +1,6 @@
 using CircuitBreaker.Contract;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>
 /// What one route's settings change about the relay: header names to keep back in each direction, an allow-list of

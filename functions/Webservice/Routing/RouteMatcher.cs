@@ -1,6 +1,6 @@
 using CircuitBreaker.Contract;
 
-namespace CircuitBreaker.Functions.Routing;
+namespace CircuitBreaker.Functions.Webservice.Routing;
 
 /// <summary>
 /// Finds the route for a path: the longest prefix that matches on a segment boundary ("/orders" matches "/orders" and

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CircuitBreaker.Functions.Downstream;
+namespace CircuitBreaker.Functions.Webservice.Downstream;
 
 /// <summary>
 /// Builds the downstream URL for a client's raw path and query: the path appended to the base path, the query

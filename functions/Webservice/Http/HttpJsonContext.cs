@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace CircuitBreaker.Functions.Http;
+namespace CircuitBreaker.Functions.Webservice.Http;
 
 /// <summary>Source-generated JSON metadata for the webservice's payloads.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

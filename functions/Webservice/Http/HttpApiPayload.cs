@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace CircuitBreaker.Functions.Http;
+namespace CircuitBreaker.Functions.Webservice.Http;
 
 /// <summary>An API Gateway HTTP API request, payload format 2.0 (only the fields the webservice reads).</summary>
 internal sealed record HttpApiRequest
