@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.EventBridge;
 using CircuitBreaker.Infra.Monitoring;
 using CircuitBreaker.Infra.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.EventBridge;
 using CircuitBreaker.Infra.Tests.Support;
 
 namespace CircuitBreaker.Infra.Tests;

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using CircuitBreaker.Contract;
 
-namespace CircuitBreaker.Contract;
+namespace CircuitBreaker.Local.EventBridge;
 
 /// <summary>
 /// An EventBridge event pattern of the kind this project's rules use (<see cref="EventPatterns"/>), compiled once
@@ -11,7 +12,7 @@ namespace CircuitBreaker.Contract;
 /// needs one fails loudly instead of silently matching nothing. The local bus routes with it, and the stack's
 /// tests check the deployed rules with it.
 /// </summary>
-public sealed class EventPatternMatcher
+internal sealed class EventPatternMatcher
 {
     private readonly JsonElement _pattern;
 

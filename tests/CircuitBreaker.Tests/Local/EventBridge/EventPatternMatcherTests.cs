@@ -1,6 +1,7 @@
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.EventBridge;
 
-namespace CircuitBreaker.Tests.Contract;
+namespace CircuitBreaker.Tests.Local.EventBridge;
 
 public sealed class EventPatternMatcherTests
 {
