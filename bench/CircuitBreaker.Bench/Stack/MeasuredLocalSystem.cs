@@ -196,7 +196,7 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
         _recorderProxy = await DynamoDbProxy.StartAsync(_dynalite.Endpoint, RecorderDynamoDb, DynamoDbItemLimits, cancellationToken).ConfigureAwait(false);
         _owned.Add(_recorderProxy);
 
-        _observer = CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(_dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench"));
+        _observer = CircuitBreaker.Aws.Configuration.AwsClientFactory.DynamoDb(_dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench"));
         await Variant.ProvisionAsync(_observer, LocalSystem.TableName, cancellationToken).ConfigureAwait(false);
 
         var circuit = Variant.Configure(settings.ToCircuitSettings(LocalOptions.SimulatorPlaceholder));

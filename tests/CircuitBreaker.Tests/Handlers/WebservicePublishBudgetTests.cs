@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
-using CircuitBreaker.Functions;
 using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 

@@ -1,5 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Configuration;
@@ -10,8 +12,8 @@ using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Polly;
 using Polly.CircuitBreaker;
+using Polly;
 
 namespace CircuitBreaker.Tests.Polly;
 

@@ -1,10 +1,12 @@
-using System.Net;
 using System.Net.Sockets;
-using Amazon.DynamoDBv2;
+using System.Net;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;

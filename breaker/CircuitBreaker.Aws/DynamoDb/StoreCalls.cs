@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2.Model;
+using CircuitBreaker.Core.Store;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// Runs one DynamoDB request for the store and turns what went wrong into the store's terms: a failed condition is an

@@ -1,4 +1,4 @@
-namespace CircuitBreaker.Core.Events;
+namespace CircuitBreaker.Aws.EventBridge;
 
 /// <summary>Where <see cref="PutEventsClient"/> puts events and how hard it tries.</summary>
 internal sealed record PutEventsClientOptions

@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Identity;
 using Amazon.Runtime.Signing;
 
-namespace CircuitBreaker.Core.Events;
+namespace CircuitBreaker.Aws.EventBridge;
 
 /// <summary>
 /// Signs an <see cref="HttpRequestMessage"/> with AWS Signature Version 4 for one service and region.

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CircuitBreaker.Core.Breaker;
 
-namespace CircuitBreaker.Core.Events;
+namespace CircuitBreaker.Aws.EventBridge;
 
 /// <summary>
 /// Reads a Unix time in milliseconds written as any JSON number (<c>1764612000000</c>, <c>9e15</c>,
 /// <c>9000000000000000.0</c>, <c>1e300</c>), truncated to whole milliseconds and saturated to <see cref="long"/>'s
-/// range: an absurd date is still a date, which <see cref="Breaker.FailureTime"/> clamps. A string or any other type
+/// range: an absurd date is still a date, which <see cref="FailureTime"/> clamps. A string or any other type
 /// is a <see cref="JsonException"/> naming the field's path; <c>null</c> reads as missing.
 /// </summary>
 internal sealed class EpochMillisecondsJsonConverter : JsonConverter<long?>

@@ -1,9 +1,10 @@
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
-using static CircuitBreaker.Core.Store.ItemValues;
+using CircuitBreaker.Core.Store;
+using static CircuitBreaker.Aws.DynamoDb.ItemValues;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// The failure items of the circuit table: one per failure event, stored once however often the event is delivered,

@@ -1,9 +1,10 @@
-using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Identity;
+using Amazon.Runtime;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Core.Events;
 
-namespace CircuitBreaker.Core.Configuration;
+namespace CircuitBreaker.Aws.Configuration;
 
 /// <summary>
 /// Chooses the credentials for both AWS clients. Keys given in the function's own environment lookup win, so that

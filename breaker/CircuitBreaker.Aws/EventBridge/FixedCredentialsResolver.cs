@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Amazon.Runtime.Identity;
 
-namespace CircuitBreaker.Core.Events;
+namespace CircuitBreaker.Aws.EventBridge;
 
 /// <summary>
 /// Hands out credentials given up front (local host, tests) through the same interface as the SDK's

@@ -1,9 +1,10 @@
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
-using static CircuitBreaker.Core.Store.ItemValues;
+using CircuitBreaker.Core.Store;
+using static CircuitBreaker.Aws.DynamoDb.ItemValues;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// The success-counter items of the circuit table (failure-ratio mode): one counter per time bucket, added to

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// The sort keys of a circuit's items, in one place. Failure and success-counter keys embed a time as zero-padded

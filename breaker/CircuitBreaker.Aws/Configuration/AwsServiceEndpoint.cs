@@ -1,6 +1,7 @@
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 
-namespace CircuitBreaker.Core.Configuration;
+namespace CircuitBreaker.Aws.Configuration;
 
 /// <summary>
 /// Resolves a service's endpoint the way the AWS SDKs do: the service-specific

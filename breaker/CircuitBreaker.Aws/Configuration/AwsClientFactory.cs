@@ -1,11 +1,12 @@
-using Amazon;
 using Amazon.DynamoDBv2;
-using Amazon.Runtime;
 using Amazon.Runtime.Identity;
+using Amazon.Runtime;
+using Amazon;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
 
-namespace CircuitBreaker.Core.Configuration;
+namespace CircuitBreaker.Aws.Configuration;
 
 /// <summary>
 /// The one place the breaker's AWS clients are built, for the functions, the Polly library and circuitctl alike: the

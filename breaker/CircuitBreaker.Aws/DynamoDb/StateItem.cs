@@ -1,7 +1,8 @@
 using Amazon.DynamoDBv2.Model;
-using static CircuitBreaker.Core.Store.ItemValues;
+using CircuitBreaker.Core.Store;
+using static CircuitBreaker.Aws.DynamoDb.ItemValues;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// The state item of one circuit (sort key <see cref="CircuitItemKeys.State"/>): its attributes, the words its state is

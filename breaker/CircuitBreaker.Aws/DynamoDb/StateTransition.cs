@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2.Model;
-using static CircuitBreaker.Core.Store.ItemValues;
+using static CircuitBreaker.Aws.DynamoDb.ItemValues;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// Collects one conditional UpdateItem on a state item: its SET and REMOVE clauses, names and values.

@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// A strongly consistent query of one circuit's items whose sort keys lie in a range: how failures and success

@@ -1,10 +1,11 @@
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
-using static CircuitBreaker.Core.Store.ItemValues;
-using static CircuitBreaker.Core.Store.StateItem;
+using CircuitBreaker.Core.Store;
+using static CircuitBreaker.Aws.DynamoDb.ItemValues;
+using static CircuitBreaker.Aws.DynamoDb.StateItem;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// What an operator (circuitctl) does to circuits: isolate or close one whatever state it is in, and list them.

@@ -2,7 +2,7 @@ using System.Globalization;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>How the store writes and reads the values of its items: keys, numbers, and times as epoch milliseconds.</summary>
 internal static class ItemValues

@@ -1,13 +1,14 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
+using System.Net;
 using System.Text.Json.Serialization.Metadata;
-using Amazon.Runtime;
+using System.Text.Json;
 using Amazon.Runtime.Identity;
+using Amazon.Runtime;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
 
-namespace CircuitBreaker.Core.Events;
+namespace CircuitBreaker.Aws.EventBridge;
 
 /// <summary>
 /// Puts events (failures, state changes, any detail with source-generated JSON metadata) on the bus with EventBridge's <c>PutEvents</c> (JSON 1.1 protocol) over a plain

@@ -1,7 +1,8 @@
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Store;
 
-namespace CircuitBreaker.Core.Store;
+namespace CircuitBreaker.Aws.DynamoDb;
 
 /// <summary>
 /// <see cref="ICircuitStore"/> on one DynamoDB table (<see cref="CircuitTable"/>): failure items, success-counter items

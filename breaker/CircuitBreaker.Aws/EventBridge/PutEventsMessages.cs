@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace CircuitBreaker.Core.Events;
+namespace CircuitBreaker.Aws.EventBridge;
 
 /// <summary>The body of an EventBridge <c>PutEvents</c> call (JSON 1.1 protocol, <c>AWSEvents.PutEvents</c>).</summary>
 /// <param name="Entries">The events to put; this client always sends one.</param>
