@@ -91,13 +91,20 @@ public static class CircuitSettingKeys
     public static readonly CircuitSetting MaxRetryAfterSeconds =
         new("maxRetryAfterSeconds", "MAX_RETRY_AFTER_SECONDS", "300", "a positive number of seconds, fractions allowed");
 
+    /// <summary>
+    /// What a route answers when the circuit will not let a call through (open, half-open while another request probes,
+    /// isolated): <c>reject</c> (503), <c>stale</c>, <c>defer</c> or <c>static</c> (<see cref="WhenOpenMode"/>).
+    /// </summary>
+    public static readonly CircuitSetting WhenOpen =
+        new("whenOpen", "WHEN_OPEN", "reject", "one of reject, stale, defer, static");
+
     /// <summary>All settings, in the order they are documented.</summary>
     public static IReadOnlyList<CircuitSetting> All { get; } =
     [
         DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId,
         FailureRatio, MinimumThroughput, SlowCallSeconds, MaxOpenSeconds, MetricsNamespace,
         ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
-        FailureStatusCodes, MaxRetryAfterSeconds,
+        FailureStatusCodes, MaxRetryAfterSeconds, WhenOpen,
     ];
 
     /// <summary>
@@ -108,6 +115,7 @@ public static class CircuitSettingKeys
     public static IReadOnlyList<CircuitSetting> Target { get; } =
     [
         DownstreamUrl, DownstreamTimeoutSeconds, ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
+        WhenOpen,
     ];
 
     private const string HeaderListForm = "header names separated by commas, e.g. x-internal-token,x-debug";

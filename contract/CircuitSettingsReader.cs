@@ -135,6 +135,7 @@ public static class CircuitSettingsReader
             RequestHeadersToDrop = values.Headers(CircuitSettingKeys.RequestHeadersToDrop) ?? HeaderNameList.Empty,
             ResponseHeadersToDrop = values.Headers(CircuitSettingKeys.ResponseHeadersToDrop) ?? HeaderNameList.Empty,
             RequestHeadersAllowed = values.Headers(CircuitSettingKeys.RequestHeadersAllowed),
+            WhenOpen = values.WhenOpen(CircuitSettingKeys.WhenOpen),
         };
     }
 
@@ -241,6 +242,17 @@ public static class CircuitSettingsReader
 
             Fail(setting, raw);
             return 0;
+        }
+
+        public WhenOpenMode WhenOpen(CircuitSetting setting)
+        {
+            var raw = Raw(setting);
+            if (!WhenOpenModes.TryParse(raw, out var mode))
+            {
+                Fail(setting, raw);
+            }
+
+            return mode;
         }
 
         public bool Flag(CircuitSetting setting)

@@ -56,6 +56,9 @@ public record RouteOptions
     /// <summary>Whether a path may hold an encoded slash (<c>%2F</c>), relayed as sent.</summary>
     public bool AllowEncodedSlash { get; init; }
 
+    /// <summary>What the route answers when the circuit will not let a call through.</summary>
+    public WhenOpenMode WhenOpen { get; init; }
+
     /// <summary>The options as the functions' environment variables, in invariant form.</summary>
     public virtual IReadOnlyDictionary<string, string> ToEnvironment()
     {
@@ -74,6 +77,11 @@ public record RouteOptions
         if (AllowEncodedSlash)
         {
             environment[CircuitSettingKeys.AllowEncodedSlash.EnvironmentVariable] = "true";
+        }
+
+        if (WhenOpen != WhenOpenMode.Reject)
+        {
+            environment[CircuitSettingKeys.WhenOpen.EnvironmentVariable] = WhenOpenModes.Name(WhenOpen);
         }
 
         if (!RequestHeadersToDrop.IsEmpty)

@@ -12,6 +12,7 @@ using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Webservice.Routing;
 using CircuitBreaker.Functions.Webservice;
+using CircuitBreaker.Functions.Webservice.WhenOpen;
 using CircuitBreaker.Polly;
 
 namespace CircuitBreaker.Functions;
@@ -146,8 +147,16 @@ internal sealed class FunctionInstance : IDisposable
             circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
             time,
             log);
-        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log);
+        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit));
     }
+
+    // The route's whenOpen mode. Each mode's answer is built here from what the instance has.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Each mode has its own implementation.")]
+    private static IWhenOpenAnswer WhenOpenAnswer(CircuitSettings circuit) => circuit.Target.WhenOpen switch
+    {
+        // stale, defer and static are being built (issue 21); until then they reject as today.
+        _ => RejectWhenOpen.Instance,
+    };
 
     /// <summary>
     /// The recorder as every host composes it: the opening rule (count or ratio) follows the policy. Openings are

@@ -4,6 +4,7 @@ using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Webservice.Http;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice.WhenOpen;
 using CircuitBreaker.Polly;
 using Polly;
 using Polly.CircuitBreaker;
@@ -29,6 +30,7 @@ internal sealed class WebserviceHandler : IInvocationHandler
     private readonly CircuitSettings _settings;
     private readonly TimeProvider _time;
     private readonly FunctionLog _log;
+    private readonly IWhenOpenAnswer _whenOpen;
 
     /// <summary>The handler of the route <paramref name="settings"/> describe, calling <paramref name="downstream"/> through <paramref name="circuit"/>.</summary>
     /// <param name="circuit">The route's circuit (the webservice's: the core's gate over the table, failures on the bus).</param>
@@ -36,9 +38,12 @@ internal sealed class WebserviceHandler : IInvocationHandler
     /// <param name="settings">The route's settings: its key, target (timeout) and policy (what counts as a failure, slow calls, fail-open).</param>
     /// <param name="time">The clock.</param>
     /// <param name="log">Where the request lines go.</param>
-    public WebserviceHandler(IDistributedCircuit circuit, DownstreamClient downstream, CircuitSettings settings, TimeProvider time, FunctionLog log)
+    /// <param name="whenOpen">The route's <c>whenOpen</c> mode; null rejects (503).</param>
+    public WebserviceHandler(
+        IDistributedCircuit circuit, DownstreamClient downstream, CircuitSettings settings, TimeProvider time, FunctionLog log, IWhenOpenAnswer? whenOpen = null)
     {
         ArgumentNullException.ThrowIfNull(circuit);
+        _whenOpen = whenOpen ?? RejectWhenOpen.Instance;
         _downstream = downstream;
         _settings = settings;
         _time = time;
@@ -129,13 +134,13 @@ internal sealed class WebserviceHandler : IInvocationHandler
             {
                 case IsolatedCircuitException:
                     metrics.Count(CircuitMetrics.FailedFast);
-                    return (WebserviceResponses.CircuitIsolated(serviceId, requestId), state, null);
+                    return (await InsteadOfAsync(request, RelayRefusal.CircuitIsolated, WebserviceResponses.CircuitIsolated(serviceId, requestId), invocation, metrics, cancellationToken).ConfigureAwait(false), state, null);
                 case BreakerUnavailableException:
                     metrics.Count(CircuitMetrics.FailedFast);
                     return (WebserviceResponses.BreakerUnavailable(serviceId, requestId), state, null);
                 case BrokenCircuitException refused:
                     metrics.Count(CircuitMetrics.FailedFast);
-                    return (WebserviceResponses.CircuitOpen(serviceId, state, refused.RetryAfter, requestId), state, null);
+                    return (await InsteadOfAsync(request, RelayRefusal.CircuitOpen, WebserviceResponses.CircuitOpen(serviceId, state, refused.RetryAfter, requestId), invocation, metrics, cancellationToken).ConfigureAwait(false), state, null);
                 case CallNotMadeException:
                     return (WebserviceResponses.NoTimeLeft(serviceId, requestId), state, null);
             }
@@ -162,9 +167,24 @@ internal sealed class WebserviceHandler : IInvocationHandler
                     ("headers", string.Join(", ", droppedFromResponse)));
             }
 
-            var response = called.Kind == DownstreamOutcomeKind.Answered
-                ? WebserviceResponses.Relay(called)
-                : WebserviceResponses.DownstreamFailed(serviceId, called, state, requestId);
+            HttpApiResponse response;
+            if (called.IsFailure)
+            {
+                var failed = called.Kind == DownstreamOutcomeKind.Answered
+                    ? WebserviceResponses.Relay(called)
+                    : WebserviceResponses.DownstreamFailed(serviceId, called, state, requestId);
+                response = await InsteadOfAsync(request, RelayRefusal.CallFailed, failed, invocation, metrics, cancellationToken).ConfigureAwait(false);
+            }
+            else if (called.Kind == DownstreamOutcomeKind.Answered)
+            {
+                await _whenOpen.RelayedAsync(request, called, new WhenOpenContext(invocation, serviceId, metrics, null), cancellationToken).ConfigureAwait(false);
+                response = WebserviceResponses.Relay(called);
+            }
+            else
+            {
+                response = WebserviceResponses.DownstreamFailed(serviceId, called, state, requestId);
+            }
+
             return (response, state, called);
         }
         finally
@@ -172,6 +192,12 @@ internal sealed class WebserviceHandler : IInvocationHandler
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    // The route's whenOpen mode may answer instead of the webservice's own refusal.
+    private async ValueTask<HttpApiResponse> InsteadOfAsync(
+        RelayRequest request, RelayRefusal refusal, HttpApiResponse refused, LambdaInvocation invocation, EmbeddedMetrics metrics, CancellationToken cancellationToken) =>
+        await _whenOpen.InsteadOfAsync(request, refusal, new WhenOpenContext(invocation, _settings.ServiceId, metrics, refused), cancellationToken).ConfigureAwait(false)
+        ?? refused;
 
     // The pipeline's callback: the downstream call, with what is left of the invocation's time once admitted.
     private async ValueTask<Outcome<DownstreamOutcome>> CallAsync(ResilienceContext context, LambdaInvocation invocation, RelayRequest request)

@@ -123,6 +123,32 @@ public sealed class CircuitSettingsReaderTests
         Assert.DoesNotContain(environment.Keys, key => key is "FORWARDED_HEADERS" or "ALLOW_ENCODED_SLASH" or "REQUEST_HEADERS_TO_DROP" or "RESPONSE_HEADERS_TO_DROP" or "REQUEST_HEADERS_ALLOWED");
     }
 
+    [Theory]
+    [InlineData("reject", WhenOpenMode.Reject)]
+    [InlineData("stale", WhenOpenMode.Stale)]
+    [InlineData("defer", WhenOpenMode.Defer)]
+    [InlineData("static", WhenOpenMode.Static)]
+    public void WhenOpenNamesAModeAndSurvivesTheEnvironment(string value, WhenOpenMode mode)
+    {
+        var settings = Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.WhenOpen, value)).Settings!;
+        var environment = settings.ToEnvironment();
+        var reread = CircuitSettingsReader.Read(s => environment.GetValueOrDefault(s.EnvironmentVariable), s => s.EnvironmentVariable).Settings!;
+
+        Assert.Equal((mode, mode), (settings.Target.WhenOpen, reread.Target.WhenOpen));
+        Assert.Equal(mode != WhenOpenMode.Reject, environment.ContainsKey("WHEN_OPEN"));
+    }
+
+    [Theory]
+    [InlineData("Stale")]
+    [InlineData("fallback")]
+    public void AWhenOpenThatNamesNoModeIsRejectedListingTheModes(string value)
+    {
+        var error = Assert.Single(Read((CircuitSettingKeys.DownstreamUrl, "https://x.test"), (CircuitSettingKeys.WhenOpen, value)).Errors);
+
+        Assert.StartsWith("config 'whenOpen' is", error, StringComparison.Ordinal);
+        Assert.Contains("one of reject, stale, defer, static", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void HeaderListsAreCommaSeparatedNamesComparedWithoutCase()
     {
