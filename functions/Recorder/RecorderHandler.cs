@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Events;
@@ -36,7 +35,7 @@ internal sealed class RecorderHandler(FailureRecorders recorders, FunctionLog lo
 
     /// <summary>Records every service id's failures with one recorder's settings.</summary>
     public RecorderHandler(FailureRecorder recorder, FunctionLog log, string? metricsNamespace = null)
-        : this(FailureRecorders.Single(recorder), log, metricsNamespace)
+        : this(FailureRecorders.ForEveryService(recorder), log, metricsNamespace)
     {
     }
 

@@ -12,7 +12,7 @@ namespace CircuitBreaker.Aws.Configuration;
 /// The one place the breaker's AWS clients are built, for the functions, the Polly library and circuitctl alike: the
 /// low-level DynamoDB client the store uses (a bounded time per attempt, few retries) and the PutEvents client.
 /// </summary>
-internal static class AwsClientFactory
+public static class AwsClientFactory
 {
     /// <summary>Retries after the first attempt unless the caller says otherwise.</summary>
     public const int DefaultMaxErrorRetry = 2;

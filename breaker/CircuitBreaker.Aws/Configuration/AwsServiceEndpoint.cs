@@ -9,7 +9,7 @@ namespace CircuitBreaker.Aws.Configuration;
 /// Read through a lookup rather than the process environment so that functions hosted in-process
 /// (local mode, tests) each see their own.
 /// </summary>
-internal static class AwsServiceEndpoint
+public static class AwsServiceEndpoint
 {
     /// <summary>Resolves the endpoint for EventBridge.</summary>
     public static Uri ForEvents(Func<string, string?> environment, string region) =>

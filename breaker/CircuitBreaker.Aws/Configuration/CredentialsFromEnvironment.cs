@@ -11,7 +11,7 @@ namespace CircuitBreaker.Aws.Configuration;
 /// instances hosted in one process (local mode, tests) each use theirs; otherwise the SDK's default chain, which in
 /// Lambda reads the variables Lambda sets.
 /// </summary>
-internal static class CredentialsFromEnvironment
+public static class CredentialsFromEnvironment
 {
     /// <summary>The explicit credentials in <paramref name="environment"/>, or null for the SDK's default chain.</summary>
     public static AWSCredentials? Explicit(Func<string, string?> environment)

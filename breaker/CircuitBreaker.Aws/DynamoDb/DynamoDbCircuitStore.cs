@@ -11,7 +11,7 @@ namespace CircuitBreaker.Aws.DynamoDb;
 /// overrides (<see cref="OperatorActions"/>). The items and each transition's condition are tabled in docs/design.md
 /// ("State machine", "The table").
 /// </summary>
-internal sealed class DynamoDbCircuitStore : ICircuitStore
+public sealed class DynamoDbCircuitStore : ICircuitStore
 {
     private readonly FailureItems _failures;
     private readonly SuccessCounters _successes;

@@ -8,7 +8,7 @@ namespace CircuitBreaker.Aws.DynamoDb;
 /// answer (false), the caller's own cancellation stays a cancellation, everything else is
 /// <see cref="CircuitStoreUnavailableException"/>.
 /// </summary>
-internal static class StoreCalls
+public static class StoreCalls
 {
     /// <summary>Runs <paramref name="call"/>; a fault of the store becomes <see cref="CircuitStoreUnavailableException"/>.</summary>
     /// <param name="operation">The DynamoDB operation's name, for the message.</param>

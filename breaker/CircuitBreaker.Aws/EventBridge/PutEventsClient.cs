@@ -22,16 +22,16 @@ namespace CircuitBreaker.Aws.EventBridge;
 /// and returns false rather than throwing: the webservice's token is its own deadline, and an answer
 /// without the event beats no answer, so callers need no try/catch around a publish.
 /// </remarks>
-internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher, IDisposable
+public sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher, IDisposable
 {
     /// <summary>The signing name of EventBridge.</summary>
-    public const string SigningService = "events";
+    internal const string SigningService = "events";
 
     /// <summary>The JSON 1.1 operation header's value for PutEvents.</summary>
-    public const string Target = "AWSEvents.PutEvents";
+    internal const string Target = "AWSEvents.PutEvents";
 
     /// <summary>The JSON 1.1 protocol's content type.</summary>
-    public const string ContentType = "application/x-amz-json-1.1";
+    internal const string ContentType = "application/x-amz-json-1.1";
 
     private readonly HttpClient _http;
     private readonly PutEventsClientOptions _options;
@@ -51,7 +51,7 @@ internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher
     /// <param name="time">The clock for signing dates, backoff and elapsed times.</param>
     /// <param name="log">Receives one Warn line per event given up on.</param>
     /// <param name="ownsHttp">True when <paramref name="http"/> is the client's own, disposed with it.</param>
-    public PutEventsClient(
+    internal PutEventsClient(
         HttpClient http,
         PutEventsClientOptions options,
         IIdentityResolver<AWSCredentials> credentials,
@@ -116,7 +116,7 @@ internal sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher
     /// <param name="detailType">The detail's JSON metadata.</param>
     /// <param name="scope">What the Warn line of a lost event is about.</param>
     /// <param name="cancellationToken">The caller's budget: when cancelled, stops and returns false.</param>
-    public async Task<bool> PublishAsync<TDetail>(
+    internal async Task<bool> PublishAsync<TDetail>(
         OutgoingEvent outgoing, TDetail detail, JsonTypeInfo<TDetail> detailType, LogScope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outgoing);

@@ -6,7 +6,7 @@ namespace CircuitBreaker.Core.Store;
 /// in-memory circuit of the Polly library (tests, local runs), and the breaker's own unit tests. Like DynamoDB before its
 /// TTL sweeper runs, it never deletes expired items: reads stay within their key range.
 /// </summary>
-internal sealed class InMemoryCircuitStore : ICircuitStore
+public sealed class InMemoryCircuitStore : ICircuitStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CircuitRecord> _states = new(StringComparer.Ordinal);

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using CircuitBreaker.Contract;
 
-namespace CircuitBreaker.Aws.EventBridge;
+namespace CircuitBreaker.Functions.Recorder;
 
 /// <summary>The envelope EventBridge invokes a target with, carrying a failure as its detail.</summary>
 internal sealed record FailureEventEnvelope

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CircuitBreaker.Core.Breaker;
 
-namespace CircuitBreaker.Aws.EventBridge;
+namespace CircuitBreaker.Functions.Recorder;
 
 /// <summary>
 /// Reads a Unix time in milliseconds written as any JSON number (<c>1764612000000</c>, <c>9e15</c>,
