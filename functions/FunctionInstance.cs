@@ -9,9 +9,9 @@ using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions.Configuration;
 using CircuitBreaker.Functions.Recorder;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice;
 using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Webservice.Routing;
-using CircuitBreaker.Functions.Webservice;
 using CircuitBreaker.Functions.Webservice.WhenOpen;
 using CircuitBreaker.Polly;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Webservice.Http;
-using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Functions.Webservice.WhenOpen;
 using CircuitBreaker.Polly;
 using Polly;

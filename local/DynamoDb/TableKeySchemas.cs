@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Core.Configuration;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Local.EventBridge;
 using CircuitBreaker.Infra.Monitoring;
 using CircuitBreaker.Infra.Tests.Support;
+using CircuitBreaker.Local.EventBridge;
 
 namespace CircuitBreaker.Infra.Tests;
 

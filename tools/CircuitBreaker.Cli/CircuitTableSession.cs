@@ -1,6 +1,6 @@
 using System.Globalization;
-using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Aws.DynamoDb;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Amazon.Runtime.Identity;
 using Amazon.Runtime;
+using Amazon.Runtime.Identity;
 using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;

@@ -9,8 +9,8 @@ using CircuitBreaker.Functions;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Downstream;
-using CircuitBreaker.Local.DynamoDb;
 using CircuitBreaker.Local.Dynalite;
+using CircuitBreaker.Local.DynamoDb;
 using CircuitBreaker.Local.Hosting;
 
 namespace CircuitBreaker.Bench.Stack;

@@ -1,7 +1,7 @@
-using Amazon.DynamoDBv2;
-using Amazon.Runtime.Identity;
-using Amazon.Runtime;
 using Amazon;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.Runtime.Identity;
 using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;

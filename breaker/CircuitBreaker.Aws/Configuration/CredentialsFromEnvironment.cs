@@ -1,6 +1,6 @@
+using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Identity;
-using Amazon.Runtime;
 using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Core.Events;
 

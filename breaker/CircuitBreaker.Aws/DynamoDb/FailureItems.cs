@@ -1,5 +1,5 @@
-using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Store;
 using static CircuitBreaker.Aws.DynamoDb.ItemValues;

@@ -1,9 +1,9 @@
-using System.Net.Http.Headers;
 using System.Net;
-using System.Text.Json.Serialization.Metadata;
+using System.Net.Http.Headers;
 using System.Text.Json;
-using Amazon.Runtime.Identity;
+using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
+using Amazon.Runtime.Identity;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;

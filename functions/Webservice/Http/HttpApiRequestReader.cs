@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice.Downstream;
 
 namespace CircuitBreaker.Functions.Webservice.Http;
 

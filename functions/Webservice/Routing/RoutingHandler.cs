@@ -1,9 +1,9 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Webservice.Downstream;
-using CircuitBreaker.Functions.Webservice.Http;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions.Webservice.Http;
 
 namespace CircuitBreaker.Functions.Webservice.Routing;
 

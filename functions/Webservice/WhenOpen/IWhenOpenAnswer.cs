@@ -1,7 +1,7 @@
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions.Webservice.Http;
-using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Functions.Webservice.WhenOpen;
 

@@ -6,8 +6,8 @@ using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
-using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 

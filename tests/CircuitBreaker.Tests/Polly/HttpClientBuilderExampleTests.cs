@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
@@ -12,8 +12,8 @@ using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Polly.CircuitBreaker;
 using Polly;
+using Polly.CircuitBreaker;
 
 namespace CircuitBreaker.Tests.Polly;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Functions;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

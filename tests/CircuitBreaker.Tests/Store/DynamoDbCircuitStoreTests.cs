@@ -1,7 +1,7 @@
-using System.Net.Sockets;
 using System.Net;
-using Amazon.DynamoDBv2.Model;
+using System.Net.Sockets;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;

@@ -6,8 +6,8 @@ using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Polly;
-using Polly.CircuitBreaker;
 using Polly;
+using Polly.CircuitBreaker;
 
 namespace CircuitBreaker.Bench.Micro.Benchmarks;
 

@@ -1,8 +1,8 @@
 using System.Net;
-using System.Text.Json;
 using System.Text;
-using Amazon.DynamoDBv2.Model;
+using System.Text.Json;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;

@@ -1,14 +1,14 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
-using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Cli;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
-using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Local.Hosting;
