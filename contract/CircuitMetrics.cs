@@ -36,6 +36,12 @@ public static class CircuitMetrics
     /// </summary>
     public const string FailureEventsRejected = "FailureEventsRejected";
 
+    /// <summary>
+    /// Requests whose read of the circuit's state DynamoDB throttled: decided on the state read shortly before, or by
+    /// <c>failOpen</c> when none was recent; never retried on the request path (Count).
+    /// </summary>
+    public const string StateReadsThrottled = "StateReadsThrottled";
+
     /// <summary>Transitions into open (Count).</summary>
     public const string CircuitOpened = "CircuitOpened";
 

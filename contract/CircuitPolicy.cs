@@ -13,6 +13,13 @@ public sealed record CircuitPolicy
 {
     private readonly TimeSpan? _maxOpenDuration;
 
+    // Declared before Default, which reads them while it is built.
+    /// <summary>The default of <see cref="ClosedStateMaxAge"/>: 1 s (docs/design.md, "A closed state is trusted for a short while", says why, with docs/performance.md's numbers).</summary>
+    public static TimeSpan DefaultClosedStateMaxAge { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest <see cref="ClosedStateMaxAge"/> allowed: an operator's isolate must reach every instance soon.</summary>
+    public static TimeSpan LongestClosedStateMaxAge { get; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Every setting at its default (<see cref="CircuitSettingKeys"/>): count mode, 3 failures within 60 s, open 60 s.</summary>
     public static CircuitPolicy Default { get; } = CircuitSettingsReader.ReadPolicy(_ => null, setting => setting.ConfigKey).Policy!;
 
@@ -49,6 +56,12 @@ public sealed record CircuitPolicy
 
     /// <summary>The longest a downstream's <c>Retry-After</c> keeps the circuit open.</summary>
     public required TimeSpan MaxRetryAfter { get; init; }
+
+    /// <summary>
+    /// How long an instance trusts a closed state it read without reading it again (<see cref="CircuitSettingKeys.ClosedStateMaxAgeSeconds"/>);
+    /// zero reads it for every call.
+    /// </summary>
+    public TimeSpan ClosedStateMaxAge { get; init; } = DefaultClosedStateMaxAge;
 
     /// <summary>The CloudWatch namespace of the functions' metrics.</summary>
     public required string MetricsNamespace { get; init; }
@@ -103,6 +116,11 @@ public sealed record CircuitPolicy
         if (SettingValues.Seconds(MaxRetryAfter) != CircuitSettingKeys.MaxRetryAfterSeconds.DefaultValue)
         {
             environment[CircuitSettingKeys.MaxRetryAfterSeconds.EnvironmentVariable] = SettingValues.Seconds(MaxRetryAfter);
+        }
+
+        if (ClosedStateMaxAge != DefaultClosedStateMaxAge)
+        {
+            environment[CircuitSettingKeys.ClosedStateMaxAgeSeconds.EnvironmentVariable] = SettingValues.Seconds(ClosedStateMaxAge);
         }
 
         return environment;

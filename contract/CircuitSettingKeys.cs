@@ -92,6 +92,13 @@ public static class CircuitSettingKeys
         new("maxRetryAfterSeconds", "MAX_RETRY_AFTER_SECONDS", "300", "a positive number of seconds, fractions allowed");
 
     /// <summary>
+    /// How long an instance that has read the circuit closed trusts that without reading it again; it stops trusting it at
+    /// once when one of its own calls fails, times out or is reported slow. 0: the state is read for every call.
+    /// </summary>
+    public static readonly CircuitSetting ClosedStateMaxAgeSeconds =
+        new("closedStateMaxAgeSeconds", "CLOSED_STATE_MAX_AGE_SECONDS", "1", "a number of seconds from 0 to 60, fractions allowed (0 reads the state for every call)");
+
+    /// <summary>
     /// What a route answers when the circuit will not let a call through (open, half-open while another request probes,
     /// isolated): <c>reject</c> (503), <c>stale</c>, <c>defer</c> or <c>static</c> (<see cref="WhenOpenMode"/>).
     /// </summary>
@@ -104,7 +111,7 @@ public static class CircuitSettingKeys
         DownstreamUrl, DownstreamTimeoutSeconds, FailureThreshold, WindowSeconds, OpenSeconds, FailOpen, ServiceId,
         FailureRatio, MinimumThroughput, SlowCallSeconds, MaxOpenSeconds, MetricsNamespace,
         ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
-        FailureStatusCodes, MaxRetryAfterSeconds, WhenOpen,
+        FailureStatusCodes, MaxRetryAfterSeconds, WhenOpen, ClosedStateMaxAgeSeconds,
     ];
 
     /// <summary>

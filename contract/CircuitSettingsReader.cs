@@ -195,6 +195,7 @@ public static class CircuitSettingsReader
             MaxOpenDuration = maxOpen,
             FailureStatusCodes = failureStatusCodes,
             MaxRetryAfter = values.Seconds(CircuitSettingKeys.MaxRetryAfterSeconds),
+            ClosedStateMaxAge = values.SecondsFromZero(CircuitSettingKeys.ClosedStateMaxAgeSeconds, CircuitPolicy.LongestClosedStateMaxAge),
             MetricsNamespace = metricsNamespace,
         };
     }
@@ -230,6 +231,19 @@ public static class CircuitSettingsReader
 
             Fail(setting, raw);
             return null;
+        }
+
+        // A setting where 0 means "off": from 0 up to longest, fractions allowed.
+        public TimeSpan SecondsFromZero(CircuitSetting setting, TimeSpan longest)
+        {
+            var raw = Raw(setting);
+            if (SettingValues.TryFiniteNumber(raw, out var seconds) && seconds >= 0 && seconds <= longest.TotalSeconds)
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+
+            Fail(setting, raw);
+            return TimeSpan.Zero;
         }
 
         public int WholeNumber(CircuitSetting setting)

@@ -40,7 +40,7 @@ public static class RouteKeys
         CircuitSettingKeys.SlowCallSeconds, CircuitSettingKeys.FailOpen, CircuitSettingKeys.ForwardedHeaders,
         CircuitSettingKeys.RequestHeadersToDrop, CircuitSettingKeys.ResponseHeadersToDrop, CircuitSettingKeys.RequestHeadersAllowed,
         CircuitSettingKeys.AllowEncodedSlash, CircuitSettingKeys.FailureStatusCodes, CircuitSettingKeys.MaxRetryAfterSeconds,
-        CircuitSettingKeys.WhenOpen,
+        CircuitSettingKeys.WhenOpen, CircuitSettingKeys.ClosedStateMaxAgeSeconds,
     ];
 
     /// <summary>Every key a route may hold, in the order they are written.</summary>

@@ -70,7 +70,7 @@ internal sealed class FunctionInstance : IDisposable
     // The breaker's handler for the function the settings name, over the circuit table.
     private static IInvocationHandler BreakerHandler(InstanceClients clients)
     {
-        var store = new DynamoDbCircuitStore(clients.DynamoDb, clients.Settings.TableName, clients.Time);
+        var store = new DynamoDbCircuitStore(clients.DynamoDb, clients.Settings.TableName, clients.Time, clients.StateReads);
         return clients.IsWebservice ? Webservice(clients, store) : Recorder(clients, store);
     }
 

@@ -44,6 +44,12 @@ internal sealed class InstanceClients : IDisposable
             IsWebservice ? WebserviceStoreAttemptTimeout : RecorderStoreAttemptTimeout,
             _credentials,
             maxErrorRetry: IsWebservice ? 1 : 3));
+
+        // The webservice's state read retries nothing in the SDK: a throttled read is answered from the last state read
+        // instead (CircuitGate), and the store tries other faults once more itself.
+        StateReads = IsWebservice
+            ? Own(AwsClientFactory.DynamoDb(AwsServiceEndpoint.DynamoDbOverride(environment), settings.Region, WebserviceStoreAttemptTimeout, _credentials, maxErrorRetry: 0))
+            : null;
     }
 
     /// <summary>The validated settings the instance runs with.</summary>
@@ -60,6 +66,9 @@ internal sealed class InstanceClients : IDisposable
 
     /// <summary>The DynamoDB client for the circuit table.</summary>
     public IAmazonDynamoDB DynamoDb { get; }
+
+    /// <summary>The webservice's client for the state read a request waits on, without the SDK's retries; null for the recorder.</summary>
+    public IAmazonDynamoDB? StateReads { get; }
 
     /// <summary>The downstream's HTTP client: see <see cref="Webservice.Downstream.DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
     public HttpClient DownstreamHttp => _downstreamHttp ??= Own(FunctionInstance.NewDownstreamHttpClient());

@@ -130,6 +130,11 @@ internal sealed class WebserviceHandler : IInvocationHandler
                 (Handler: this, Invocation: invocation, Request: request)).ConfigureAwait(false);
             var admission = context.Properties.GetValue(DistributedCircuitBreakerProperties.Admission, CircuitAdmission.Unavailable(null));
             var state = WebserviceResponses.StateOf(admission);
+            if (admission.StateReadThrottled)
+            {
+                metrics.Count(CircuitMetrics.StateReadsThrottled);
+            }
+
             switch (outcome.Exception)
             {
                 case IsolatedCircuitException:

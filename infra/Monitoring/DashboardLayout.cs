@@ -8,7 +8,7 @@ namespace CircuitBreaker.Infra.Monitoring;
 /// The CloudWatch dashboard of the stack's circuits (one row per route's service id), as the JSON body CloudWatch takes: the circuit-opened alarm's
 /// state on top, then the functions' metrics (<see cref="CircuitMetrics"/>) under the circuit's
 /// <see cref="CircuitMetrics.ServiceIdDimension"/>: requests by outcome, transitions, recorded and rejected
-/// failures, downstream latency.
+/// failures, throttled state reads, downstream latency.
 /// </summary>
 public static class DashboardLayout
 {
@@ -26,7 +26,7 @@ public static class DashboardLayout
 
     /// <summary>What the circuit did, counted per period.</summary>
     public static IReadOnlyList<string> CircuitMetricNames { get; } =
-        [CircuitMetrics.CircuitOpened, CircuitMetrics.CircuitClosed, CircuitMetrics.FailuresRecorded, CircuitMetrics.FailureEventsRejected];
+        [CircuitMetrics.CircuitOpened, CircuitMetrics.CircuitClosed, CircuitMetrics.FailuresRecorded, CircuitMetrics.FailureEventsRejected, CircuitMetrics.StateReadsThrottled];
 
     /// <summary>The percentiles of <see cref="CircuitMetrics.DownstreamLatency"/> shown.</summary>
     public static IReadOnlyList<string> LatencyStatistics { get; } = ["p50", "p99", "Maximum"];

@@ -36,6 +36,12 @@ public readonly record struct CircuitAdmission
     /// <summary>For a rejection: how long until a call may usefully be tried again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>
+    /// True when the circuit's store throttled this call's read of the state: the decision is then the last state read's
+    /// (when it was recent) or <c>FailOpen</c>'s. The webservice counts these as <c>StateReadsThrottled</c>.
+    /// </summary>
+    public bool StateReadThrottled { get; init; }
+
     /// <summary>For <see cref="CircuitAdmissionKind.Unavailable"/>: what went wrong, when known.</summary>
     public Exception? Fault { get; init; }
 

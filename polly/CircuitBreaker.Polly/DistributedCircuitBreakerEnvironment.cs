@@ -16,7 +16,7 @@ public static class DistributedCircuitBreakerEnvironment
         CircuitSettingKeys.ServiceId, CircuitSettingKeys.FailureThreshold, CircuitSettingKeys.WindowSeconds,
         CircuitSettingKeys.OpenSeconds, CircuitSettingKeys.FailOpen, CircuitSettingKeys.FailureRatio,
         CircuitSettingKeys.MinimumThroughput, CircuitSettingKeys.SlowCallSeconds, CircuitSettingKeys.MaxOpenSeconds,
-        CircuitSettingKeys.FailureStatusCodes, CircuitSettingKeys.MaxRetryAfterSeconds,
+        CircuitSettingKeys.FailureStatusCodes, CircuitSettingKeys.MaxRetryAfterSeconds, CircuitSettingKeys.ClosedStateMaxAgeSeconds,
     ];
 
     /// <summary>
@@ -75,6 +75,7 @@ public static class DistributedCircuitBreakerEnvironment
             _ when setting == CircuitSettingKeys.MaxOpenSeconds => options.MaxOpenDuration is { } max ? Seconds(max) : null,
             _ when setting == CircuitSettingKeys.FailureStatusCodes => options.FailureStatusCodes?.ToString(),
             _ when setting == CircuitSettingKeys.MaxRetryAfterSeconds => Seconds(options.MaxRetryAfter),
+            _ when setting == CircuitSettingKeys.ClosedStateMaxAgeSeconds => Seconds(options.ClosedStateMaxAge),
             _ => null,
         };
 
@@ -126,6 +127,10 @@ public static class DistributedCircuitBreakerEnvironment
         else if (setting == CircuitSettingKeys.MaxRetryAfterSeconds)
         {
             options.MaxRetryAfter = policy.MaxRetryAfter;
+        }
+        else if (setting == CircuitSettingKeys.ClosedStateMaxAgeSeconds)
+        {
+            options.ClosedStateMaxAge = policy.ClosedStateMaxAge;
         }
     }
 }

@@ -116,6 +116,17 @@ public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOpti
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = RangeOnTimeSpanJustification)]
     public TimeSpan MaxRetryAfter { get; set; } = CircuitPolicy.Default.MaxRetryAfter;
 
+    /// <summary>
+    /// How long this process trusts a closed state it read without reading it again: a healthy circuit then costs one
+    /// DynamoDB read per this age, not one per call. The trust ends at once when one of this process's own calls fails,
+    /// times out or is reported slow, so its next call reads the state; an operator's isolate and a recorder's opening reach
+    /// the process within this age. Zero reads the state for every call. Default 1 s, at most 60 s (the stack's
+    /// <c>closedStateMaxAgeSeconds</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = RangeOnTimeSpanJustification)]
+    public TimeSpan ClosedStateMaxAge { get; set; } = CircuitPolicy.Default.ClosedStateMaxAge;
+
     /// <summary>The clock for the breaker's times. Null (the default): the pipeline builder's <c>TimeProvider</c>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
@@ -148,6 +159,7 @@ public abstract class DistributedCircuitBreakerSettings : ResilienceStrategyOpti
         FailOpen = FailOpen,
         FailureStatusCodes = FailureStatusCodes,
         MaxRetryAfter = MaxRetryAfter,
+        ClosedStateMaxAge = ClosedStateMaxAge,
     };
 
     /// <inheritdoc />

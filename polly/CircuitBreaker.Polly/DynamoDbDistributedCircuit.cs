@@ -86,17 +86,18 @@ public sealed class DynamoDbDistributedCircuit : GateCircuitOwner, IDisposable
         var log = new FunctionLog(logOutput, time, LogHandlerName);
         var credentials = CredentialsFromEnvironment.Explicit(environment);
         var dynamoDb = AwsClientFactory.DynamoDb(dynamoDbEndpoint, region, storeAttemptTimeout ?? StoreAttemptTimeout, credentials, StoreMaxErrorRetry);
+        var stateReads = AwsClientFactory.DynamoDb(dynamoDbEndpoint, region, storeAttemptTimeout ?? StoreAttemptTimeout, credentials, maxErrorRetry: 0);
         var publisher = AwsClientFactory.PutEvents(eventsEndpoint, region, bus, CredentialsFromEnvironment.Resolver(credentials), time, log);
         var circuit = GateCircuit.Over(
             serviceId,
             settings.ToPolicy(),
-            new DynamoDbCircuitStore(dynamoDb, table, time),
+            new DynamoDbCircuitStore(dynamoDb, table, time, stateReads),
             publisher,
             new TransitionReporter(log, publisher, time),
             settings.ProbeLease,
             time,
             log);
-        return new DynamoDbDistributedCircuit(circuit, dynamoDb, publisher);
+        return new DynamoDbDistributedCircuit(circuit, dynamoDb, stateReads, publisher);
     }
 
     /// <summary>Releases the DynamoDB and EventBridge clients this circuit built.</summary>

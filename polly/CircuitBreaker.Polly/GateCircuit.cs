@@ -69,7 +69,11 @@ public sealed class GateCircuit : IDistributedCircuit
     internal SuccessCounter Successes => _successes;
 
     /// <summary>Forgets what this process remembers of the circuit, so that the next call reads its state (after an operator's change).</summary>
-    public void Forget() => _memory.Forget(ServiceId);
+    public void Forget()
+    {
+        _memory.Forget(ServiceId);
+        _gate.DistrustClosedState();
+    }
 
     /// <inheritdoc />
     public async ValueTask<CircuitAdmission> AdmitAsync(string callId, CancellationToken cancellationToken)
@@ -84,7 +88,7 @@ public sealed class GateCircuit : IDistributedCircuit
         }
 
         var now = _time.GetUtcNow();
-        return admission.Kind switch
+        var decided = admission.Kind switch
         {
             AdmissionKind.Call => CircuitAdmission.Call(),
             AdmissionKind.Probe => CircuitAdmission.Probe(),
@@ -96,6 +100,7 @@ public sealed class GateCircuit : IDistributedCircuit
             // The gate has logged why; the strategy applies FailOpen itself.
             _ => CircuitAdmission.Unavailable(null),
         };
+        return admission.StateReadThrottled ? decided with { StateReadThrottled = true } : decided;
     }
 
     /// <inheritdoc />
@@ -121,6 +126,9 @@ public sealed class GateCircuit : IDistributedCircuit
     public async ValueTask<bool> ReportFailureAsync(FailureEventDetail failure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(failure);
+
+        // Before publishing: the next call reads the state, so the opening this failure may cause is seen with that read.
+        _gate.DistrustClosedState();
         using var budget = new CancellationTokenSource(PublishBudget.Longest, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         var published = await _failures.PublishAsync(failure, linked.Token).ConfigureAwait(false);
@@ -158,6 +166,10 @@ public sealed class GateCircuit : IDistributedCircuit
         if (!report.Failed)
         {
             _successes.CountSuccess();
+        }
+        else
+        {
+            _gate.DistrustClosedState();
         }
 
         await _successes.FlushIfDueAsync(ServiceId, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Bench.Load;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
@@ -155,6 +156,10 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
         }
     }
 
+    /// <summary>When the stored state last changed (for ours: the state item's <c>changedAt</c>), read without being counted; null when never.</summary>
+    public async Task<DateTimeOffset?> StateChangedAtAsync(CancellationToken cancellationToken) =>
+        (await new DynamoDbCircuitStore(_observer, LocalSystem.TableName).GetAsync(Settings.ServiceId, cancellationToken).ConfigureAwait(false)).ChangedAt;
+
     public Task<string> ReadStateAsync(CancellationToken cancellationToken) =>
         Variant.ReadStateAsync(_observer, LocalSystem.TableName, Settings, _time, cancellationToken);
 
@@ -163,10 +168,16 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
     /// instances (its DynamoDB calls counted in <see cref="WebserviceDynamoDb"/>), for calling its handler directly.
     /// </summary>
     /// <exception cref="InvalidOperationException">No webservice instance has started yet, so the environment is unknown.</exception>
-    public FunctionInstance NewWebserviceInstance() => Variant.CreateInstance(
+    public FunctionInstance NewWebserviceInstance() => NewWebserviceInstance(TextWriter.Null);
+
+    /// <summary>A webservice instance as <see cref="NewWebserviceInstance()"/> builds it, its log lines written to <paramref name="log"/>.</summary>
+    public FunctionInstance NewWebserviceInstance(TextWriter log) => Variant.CreateInstance(
         _webserviceEnvironment ?? throw new InvalidOperationException("No webservice instance has started yet: send a request first."),
         _time,
-        NewLog(HandlerNames.Webservice));
+        new FunctionLog(log, _time, HandlerNames.Webservice));
+
+    /// <summary>Switches the simulator to <paramref name="mode"/> (fail: a 500 at once, a fast-failing downstream).</summary>
+    public void SwitchDownstreamTo(SimulatorMode mode) => _system.Simulator!.SwitchTo(mode);
 
     public async ValueTask DisposeAsync()
     {

@@ -39,6 +39,20 @@ internal sealed class OursVariant(string name, string label, Func<CircuitSetting
     /// <summary>Failure-ratio mode as Polly's defaults set it: 10 % of at least 100 calls within the window.</summary>
     public static OursVariant Ratio() => new("ours-ratio", "ours, ratio 0.1", s => s with { Policy = s.Policy with { FailureRatio = 0.1, MinimumThroughput = 100 } });
 
+    /// <summary>
+    /// This mode with <c>closedStateMaxAgeSeconds</c> set to <paramref name="age"/>: 0 reads the state for every request, as
+    /// the breaker did before the setting existed, so one build runs "before" and "after" side by side.
+    /// </summary>
+    public OursVariant WithClosedStateMaxAge(TimeSpan age)
+    {
+        var seconds = SettingValues.Seconds(age);
+        return new($"{name}-age{seconds}", $"{label}, closed trusted {seconds} s", s =>
+        {
+            var configured = mode(s);
+            return configured with { Policy = configured.Policy with { ClosedStateMaxAge = age } };
+        });
+    }
+
     // Decisions read the base table with strongly consistent reads.
     public override double ReadUnitsPerRead => 1;
 

@@ -22,7 +22,11 @@ public sealed class DynamoDbCircuitStore : ICircuitStore
     /// <param name="client">The DynamoDB client.</param>
     /// <param name="tableName">The circuit table.</param>
     /// <param name="time">Stamps each transition's <see cref="CircuitRecord.ChangedAt"/>; the system clock when null.</param>
-    public DynamoDbCircuitStore(IAmazonDynamoDB client, string tableName, TimeProvider? time = null)
+    /// <param name="requestPathReads">
+    /// For the webservice and the Polly library: a client without retries for the state read a request waits on, so that a
+    /// throttled read is not retried (<see cref="StateItemStore"/>); null reads with <paramref name="client"/>.
+    /// </param>
+    public DynamoDbCircuitStore(IAmazonDynamoDB client, string tableName, TimeProvider? time = null, IAmazonDynamoDB? requestPathReads = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
@@ -30,7 +34,7 @@ public sealed class DynamoDbCircuitStore : ICircuitStore
         TableName = tableName;
         _failures = new FailureItems(client, tableName);
         _successes = new SuccessCounters(client, tableName);
-        _state = new StateItemStore(client, tableName, time);
+        _state = new StateItemStore(client, tableName, time, requestPathReads);
         _operatorActions = new OperatorActions(client, tableName, time);
     }
 

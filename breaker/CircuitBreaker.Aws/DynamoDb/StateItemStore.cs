@@ -15,7 +15,11 @@ namespace CircuitBreaker.Aws.DynamoDb;
 /// <param name="client">The DynamoDB client.</param>
 /// <param name="tableName">The circuit table.</param>
 /// <param name="time">Stamps each transition's <see cref="CircuitRecord.ChangedAt"/>.</param>
-internal sealed class StateItemStore(IAmazonDynamoDB client, string tableName, TimeProvider time)
+/// <param name="requestPathReads">
+/// For a caller whose requests wait on the read (the webservice, the Polly library): a client that retries nothing, so
+/// that a throttled read comes back at once; other faults are tried once more here. Null: reads use <paramref name="client"/>.
+/// </param>
+internal sealed class StateItemStore(IAmazonDynamoDB client, string tableName, TimeProvider time, IAmazonDynamoDB? requestPathReads = null)
 {
     private const string HeldByOwner = "#state = :halfopen AND #probeOwner = :owner";
 
@@ -30,8 +34,26 @@ internal sealed class StateItemStore(IAmazonDynamoDB client, string tableName, T
             ConsistentRead = true,
         };
 
-        var response = await StoreCalls.Call("GetItem", serviceId, () => client.GetItemAsync(request, cancellationToken), cancellationToken)
-            .ConfigureAwait(false);
+        GetItemResponse response;
+        if (requestPathReads is null)
+        {
+            response = await StoreCalls.Call("GetItem", serviceId, () => client.GetItemAsync(request, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                response = await StoreCalls.Call("GetItem", serviceId, () => requestPathReads.GetItemAsync(request, cancellationToken), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (CircuitStoreUnavailableException e) when (e is not CircuitStoreThrottledException)
+            {
+                // The one retry the client would have made, for anything but throttling.
+                response = await StoreCalls.Call("GetItem", serviceId, () => requestPathReads.GetItemAsync(request, cancellationToken), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
 
         // In SDK v4 a missing item comes back as a null (or empty) Item, never as an exception.
         return response.Item is { Count: > 0 } item ? Read(serviceId, item) : CircuitRecord.InitiallyClosed(serviceId);

@@ -22,6 +22,11 @@ public static class StoreCalls
         {
             return await call().ConfigureAwait(false);
         }
+        catch (Exception e) when (IsThrottled(e))
+        {
+            throw new CircuitStoreThrottledException(
+                $"DynamoDB {operation} for circuit '{serviceId}' was throttled: {e.GetType().Name}: {e.Message}", e);
+        }
         catch (Exception e) when (IsStoreFault(e, cancellationToken))
         {
             throw new CircuitStoreUnavailableException(
@@ -48,6 +53,18 @@ public static class StoreCalls
             return false;
         }
     }
+
+    /// <summary>
+    /// DynamoDB's answers for want of throughput, each HTTP 400 (Developer Guide, "Error handling with DynamoDB",
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html):
+    /// <c>ProvisionedThroughputExceededException</c> (a table, index or key range over its rate),
+    /// <c>ThrottlingException</c> (control-plane requests too fast) and <c>RequestLimitExceeded</c> (the account's
+    /// on-demand throughput).
+    /// </summary>
+    public static bool IsThrottled(Exception e) =>
+        e is ProvisionedThroughputExceededException or RequestLimitExceededException
+        || (e is Amazon.Runtime.AmazonServiceException service
+            && service.ErrorCode is "ProvisionedThroughputExceededException" or "ThrottlingException" or "RequestLimitExceeded");
 
     // Everything but a failed condition and the caller's own cancellation means the store cannot serve:
     // refused connections, the SDK's timeouts (which surface as cancellations nobody asked for), throttling

@@ -24,7 +24,9 @@ public enum AdmissionKind
 /// <param name="State">The circuit's state as this request saw it.</param>
 /// <param name="RetryAt">For a rejection: when the caller may usefully try again.</param>
 /// <param name="FromMemory">True when the decision needed no read of the store.</param>
-public sealed record Admission(AdmissionKind Kind, CircuitView State, DateTimeOffset? RetryAt = null, bool FromMemory = false)
+/// <param name="StateReadThrottled">True when the store throttled this request's read: the decision is the last state's, or FailOpen's.</param>
+public sealed record Admission(
+    AdmissionKind Kind, CircuitView State, DateTimeOffset? RetryAt = null, bool FromMemory = false, bool StateReadThrottled = false)
 {
     /// <summary>True when the downstream is to be called.</summary>
     public bool CallsDownstream => Kind is AdmissionKind.Call or AdmissionKind.Probe or AdmissionKind.CallWithoutBreaker;

@@ -50,6 +50,22 @@ public sealed class CircuitGate(
     /// </summary>
     internal static readonly TimeSpan HalfOpenRecheck = TimeSpan.FromSeconds(1);
 
+    /// <summary>The most often a throttled read is logged, per instance and circuit.</summary>
+    internal static readonly TimeSpan ThrottledLogInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How the line about a throttled state read begins.</summary>
+    internal const string ThrottledReadMessage = "breaker store throttled the state read";
+
+    // One instance of each, so that a closed circuit's admission allocates nothing.
+    private static readonly Admission Closed = new(AdmissionKind.Call, CircuitView.Closed);
+    private static readonly Admission TrustedClosed = new(AdmissionKind.Call, CircuitView.Closed, FromMemory: true);
+
+    private readonly StateReadMemory _reads = new(settings.ClosedStateMaxAge, time);
+
+    // The throttled-read line: when it was last written (a timestamp; 0 never) and the throttled reads since.
+    private long _throttleLineAt;
+    private long _throttledSinceLine;
+
     /// <summary>
     /// Decides for one request. Never throws for a fault of the store: it becomes
     /// <see cref="AdmissionKind.CallWithoutBreaker"/> or <see cref="AdmissionKind.RejectWithoutBreaker"/>
@@ -62,36 +78,44 @@ public sealed class CircuitGate(
             return new Admission(AdmissionKind.Reject, rememberedState, rememberedUntil, FromMemory: true);
         }
 
+        if (_reads.TrustsClosed())
+        {
+            return TrustedClosed;
+        }
+
+        var distrustsBeforeRead = _reads.Distrusts;
+        CircuitRecord record;
         try
         {
-            var record = await store.GetAsync(serviceId, cancellationToken).ConfigureAwait(false);
-            var now = time.GetUtcNow();
-            switch (record.Status)
-            {
-                case CircuitStatus.Open when record.OpenUntil > now:
-                    memory.Remember(serviceId, record.OpenUntil.Value, CircuitView.Open);
-                    return new Admission(AdmissionKind.Reject, CircuitView.Open, record.OpenUntil);
-
-                case CircuitStatus.HalfOpen when record.ProbeLeaseUntil > now:
-                    return RejectWhileProbing(record.ProbeLeaseUntil.Value, now);
-
-                case CircuitStatus.Isolated:
-                    // Rechecked soon, so that an operator's release reaches every instance quickly.
-                    memory.Remember(serviceId, now + HalfOpenRecheck, CircuitView.Isolated);
-                    return new Admission(AdmissionKind.Reject, CircuitView.Isolated);
-
-                case CircuitStatus.Open or CircuitStatus.HalfOpen:
-                    return await ElectProbeAsync(record, requestId, now, cancellationToken).ConfigureAwait(false);
-
-                default:
-                    return new Admission(AdmissionKind.Call, CircuitView.Closed);
-            }
+            record = await store.GetAsync(serviceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CircuitStoreThrottledException error)
+        {
+            return await AdmitThrottledAsync(requestId, error, cancellationToken).ConfigureAwait(false);
         }
         catch (CircuitStoreUnavailableException error)
         {
             return WithoutBreaker(requestId, error);
         }
+
+        _reads.Remember(record, distrustsBeforeRead);
+        try
+        {
+            return await DecideAsync(record, requestId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CircuitStoreUnavailableException error)
+        {
+            // The probe's election could not be written (throttled or not): the read state stands, the store does not.
+            return WithoutBreaker(requestId, error);
+        }
     }
+
+    /// <summary>
+    /// Stops trusting the closed state this instance read, because one of its own calls failed, timed out or was reported
+    /// slow: its next request reads the state again, so that the circuit's opening (or an operator's isolate) reaches it
+    /// with that read rather than after <see cref="CircuitPolicy.ClosedStateMaxAge"/>.
+    /// </summary>
+    public void DistrustClosedState() => _reads.Distrust();
 
     /// <summary>The circuit's key.</summary>
     public string ServiceId => serviceId;
@@ -185,6 +209,92 @@ public sealed class CircuitGate(
     /// <summary>The line logged when a probe is given up without an outcome and its lease released.</summary>
     internal const string ProbeReleasedMessage = "probe given up without an outcome: its lease is released so that the next request may probe";
 
+    // What a state read (or, when the store throttled the read, the last one) says for this request.
+    private async Task<Admission> DecideAsync(CircuitRecord record, string requestId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        switch (record.Status)
+        {
+            case CircuitStatus.Open when record.OpenUntil > now:
+                memory.Remember(serviceId, record.OpenUntil.Value, CircuitView.Open);
+                return new Admission(AdmissionKind.Reject, CircuitView.Open, record.OpenUntil);
+
+            case CircuitStatus.HalfOpen when record.ProbeLeaseUntil > now:
+                return RejectWhileProbing(record.ProbeLeaseUntil.Value, now);
+
+            case CircuitStatus.Isolated:
+                // Rechecked soon, so that an operator's release reaches every instance quickly.
+                memory.Remember(serviceId, now + HalfOpenRecheck, CircuitView.Isolated);
+                return new Admission(AdmissionKind.Reject, CircuitView.Isolated);
+
+            case CircuitStatus.Open or CircuitStatus.HalfOpen:
+                // The election is a conditional write on the stored state, so it is right even on a state read a while ago.
+                return await ElectProbeAsync(record, requestId, now, cancellationToken).ConfigureAwait(false);
+
+            default:
+                return Closed;
+        }
+    }
+
+    // A throttled read is not retried on the request path: the item is hot, and a retry only adds to it and to the
+    // request's latency. The last state read stands in for it while it is recent; without one, FailOpen decides at once.
+    private async Task<Admission> AdmitThrottledAsync(string requestId, CircuitStoreThrottledException error, CancellationToken cancellationToken)
+    {
+        if (!_reads.TryRecallRecent(out var record, out var age))
+        {
+            LogThrottled(requestId, error, null);
+            return WithoutBreaker(requestId, error, logged: true) with { StateReadThrottled = true };
+        }
+
+        LogThrottled(requestId, error, age);
+        try
+        {
+            return await DecideAsync(record, requestId, cancellationToken).ConfigureAwait(false) with { StateReadThrottled = true };
+        }
+        catch (CircuitStoreUnavailableException electionError)
+        {
+            return WithoutBreaker(requestId, electionError) with { StateReadThrottled = true };
+        }
+    }
+
+    // At most one line a second per instance and circuit: throttling comes with high traffic, and a line per request
+    // would multiply the log bill exactly then. The line says how many throttled reads it stands for.
+    private void LogThrottled(string requestId, CircuitStoreThrottledException error, TimeSpan? standInAge)
+    {
+        var throttled = Interlocked.Increment(ref _throttledSinceLine);
+        var now = time.GetTimestamp();
+        var last = Interlocked.Read(ref _throttleLineAt);
+        if (last != 0 && time.GetElapsedTime(last, now) < ThrottledLogInterval)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _throttleLineAt, now, last) != last)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _throttledSinceLine, -throttled);
+        var scope = new LogScope(requestId, serviceId, CircuitView.Unknown.Name());
+        if (standInAge is { } age)
+        {
+            log.Warn(
+                ThrottledReadMessage + ": deciding on the state read before",
+                scope,
+                ("stateAgeMs", Math.Round(age.TotalMilliseconds)),
+                ("throttledReads", throttled),
+                ("error", error.Message));
+        }
+        else
+        {
+            log.Warn(
+                ThrottledReadMessage + (settings.FailOpen ? ": no recent state, failing open" : ": no recent state, failing closed"),
+                scope,
+                ("throttledReads", throttled),
+                ("error", error.Message));
+        }
+    }
+
     private async Task<Admission> ElectProbeAsync(CircuitRecord record, string requestId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The lease covers the whole probe (for the webservice: the downstream's timeout plus the time to answer).
@@ -212,9 +322,14 @@ public sealed class CircuitGate(
         return new Admission(AdmissionKind.Reject, CircuitView.HalfOpen, leaseUntil);
     }
 
-    private Admission WithoutBreaker(string requestId, CircuitStoreUnavailableException error)
+    private Admission WithoutBreaker(string requestId, CircuitStoreUnavailableException error, bool logged = false)
     {
         var kind = settings.FailOpen ? AdmissionKind.CallWithoutBreaker : AdmissionKind.RejectWithoutBreaker;
+        if (logged)
+        {
+            return new Admission(kind, CircuitView.Unknown);
+        }
+
         log.Warn(
             settings.FailOpen
                 ? "breaker store unavailable: failing open, calling the downstream"

@@ -79,4 +79,10 @@ public sealed record FailureRecord(string ServiceId, string EventId, DateTimeOff
 public sealed record SuccessCount(string ServiceId, DateTimeOffset BucketStart, long Count, DateTimeOffset ExpiresAt, string FlushId);
 
 /// <summary>The store could not be reached or refused to serve; the breaker decides what to do without it.</summary>
-public sealed class CircuitStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public class CircuitStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The store refused a request for want of throughput (DynamoDB's <c>ProvisionedThroughputExceededException</c>,
+/// <c>ThrottlingException</c> or <c>RequestLimitExceeded</c>): it is there, but the item is hot.
+/// </summary>
+public sealed class CircuitStoreThrottledException(string message, Exception? inner = null) : CircuitStoreUnavailableException(message, inner);

@@ -46,6 +46,42 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void TheClosedCircuitOptionsSelectTheirRunsAndTheAgesToCompare()
+    {
+        var hang = BenchOptions.Parse(["--hang-only", "--only", "ours-count,ours-slow", "--closed-state-max-ages", "0,1", "--event-delivery-latency", "0.13"]);
+        Assert.True(hang.HangOnly);
+        Assert.False(hang.ColdStart);
+        Assert.False(hang.Micro);
+        Assert.True(hang.Runs("ours-slow"));
+        Assert.False(hang.Runs("baseline"));
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(1)], hang.ClosedStateMaxAges);
+        Assert.Equal(TimeSpan.FromSeconds(0.13), hang.Stack.EventDeliveryLatency);
+
+        var closed = BenchOptions.Parse(["--closed-circuit-only", "--closed-instances", "1,20", "--closed-rates", "50", "--closed-seconds", "5", "--hot-read-limit", "30"]);
+        Assert.True(closed.ClosedCircuitOnly);
+        Assert.Equal([1, 20], closed.ClosedInstances);
+        Assert.Equal([50.0], closed.ClosedRates);
+        Assert.Equal(TimeSpan.FromSeconds(5), closed.ClosedDuration);
+        Assert.Equal(30, closed.HotReadLimit);
+        Assert.Equal(300, BenchOptions.Parse([]).HotReadLimit);
+
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--closed-state-max-ages", "0,soon"]));
+        Assert.StartsWith("--closed-state-max-ages needs numbers of at least 0 separated by commas, not '0,soon'.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARegeneratedReportKeepsTheClosedCircuitSectionBeforeTheFastFailCost()
+    {
+        var previous = $"# Old\n\n{BenchCommand.ClosedCircuitHeading}\n\nrows\n\n## Fast-fail cost\n\nold\n";
+        var rendered = "# New\n\n## Hang\n\nnew\n\n## Fast-fail cost\n\nnew\n";
+
+        Assert.Equal(
+            $"# New\n\n## Hang\n\nnew\n\n{BenchCommand.ClosedCircuitHeading}\n\nrows\n\n## Fast-fail cost\n\nnew\n",
+            BenchCommand.KeepClosedCircuitSection(rendered, previous));
+        Assert.Equal(rendered, BenchCommand.KeepClosedCircuitSection(rendered, "# Old without it\n"));
+    }
+
+    [Fact]
     public void AnOptionWithoutItsValueSaysSo()
     {
         var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--quick", "--out"]));

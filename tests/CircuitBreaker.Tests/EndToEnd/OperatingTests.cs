@@ -53,6 +53,8 @@ public sealed class OperatingTests
         // Only successes so far, which count mode does not store: the circuit has no item yet, so isolating it takes --create.
         var isolate = await CircuitCtlAsync([.. Control("isolate"), "--create"]);
         Assert.Equal((0, string.Empty), (isolate.Exit, isolate.Error));
+        // A warm instance trusts the closed state it read for closedStateMaxAgeSeconds (1 s): the isolate reaches it within that.
+        Assert.Equal(503, await StatusWithinAsync(stack, 503));
         var (isolatedStatus, _, isolatedResponse) = await stack.GetAsync();
         Assert.Equal(503, isolatedStatus);
         using (var problem = JsonDocument.Parse(await isolatedResponse.Content.ReadAsStringAsync(Token)))

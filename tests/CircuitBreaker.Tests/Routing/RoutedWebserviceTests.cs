@@ -68,7 +68,10 @@ public sealed class RoutedWebserviceTests : IAsyncLifetime
 
         Assert.Equal(["/o/7", "/o/a%20b"], _orders.Received.Select(r => r.Target));
         Assert.Equal(["/p/pay/x"], _pay.Received.Select(r => r.Target));
-        Assert.Equal(3, _store.StateReads);
+
+        // Each route's circuit read: the second orders request trusts the closed state its route read, unless more than
+        // closedStateMaxAgeSeconds (1 s, on the system clock) passed between them on a busy machine.
+        Assert.InRange(_store.StateReads, 2, 3);
     }
 
     [Fact]

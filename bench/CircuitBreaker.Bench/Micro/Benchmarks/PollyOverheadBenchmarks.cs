@@ -14,7 +14,8 @@ namespace CircuitBreaker.Bench.Micro.Benchmarks;
 /// <summary>
 /// What <c>AddDistributedCircuitBreaker</c> costs per call, against Polly's own in-process <c>AddCircuitBreaker</c> as
 /// the anchor: with the circuit closed and open, over the in-memory circuit (the strategy's own cost) and over the AWS
-/// backend on dynalite (closed: one read of the state item per call; open: answered from the instance's memory).
+/// backend on dynalite (closed: one read of the state item per closedStateMaxAge, the default 1 s, or per call with 0;
+/// open: answered from the instance's memory).
 /// The protected call does nothing, so each figure is the pipeline's cost alone.
 /// </summary>
 public class PollyOverheadBenchmarks
@@ -42,6 +43,9 @@ public class PollyOverheadBenchmarks
     [GlobalSetup(Targets = [nameof(DynamoDbClosed)])]
     public void SetupDynamoDbClosed() => _pipeline = OverDynamoDb(open: false);
 
+    [GlobalSetup(Targets = [nameof(DynamoDbClosedReadEveryCall)])]
+    public void SetupDynamoDbClosedReadEveryCall() => _pipeline = OverDynamoDb(open: false, closedStateMaxAge: TimeSpan.Zero);
+
     [GlobalSetup(Targets = [nameof(DynamoDbOpen)])]
     public void SetupDynamoDbOpen() => _pipeline = OverDynamoDb(open: true);
 
@@ -67,8 +71,11 @@ public class PollyOverheadBenchmarks
     [Benchmark(Description = "AddDistributedCircuitBreaker, in-memory circuit, open")]
     public ValueTask<Outcome<int>> InMemoryOpen() => CallAsync(_pipeline, fail: false);
 
-    [Benchmark(Description = "AddDistributedCircuitBreaker, DynamoDB (dynalite), closed")]
+    [Benchmark(Description = "AddDistributedCircuitBreaker, DynamoDB (dynalite), closed (closedStateMaxAge 1 s, the default)")]
     public ValueTask<Outcome<int>> DynamoDbClosed() => CallAsync(_pipeline, fail: false);
+
+    [Benchmark(Description = "AddDistributedCircuitBreaker, DynamoDB (dynalite), closed, closedStateMaxAge 0 (a read per call)")]
+    public ValueTask<Outcome<int>> DynamoDbClosedReadEveryCall() => CallAsync(_pipeline, fail: false);
 
     [Benchmark(Description = "AddDistributedCircuitBreaker, DynamoDB, open (answered from memory)")]
     public ValueTask<Outcome<int>> DynamoDbOpen() => CallAsync(_pipeline, fail: false);
@@ -109,7 +116,7 @@ public class PollyOverheadBenchmarks
         return pipeline;
     }
 
-    private ResiliencePipeline OverDynamoDb(bool open)
+    private ResiliencePipeline OverDynamoDb(bool open, TimeSpan? closedStateMaxAge = null)
     {
         var root = RepositoryRoot.Find(AppContext.BaseDirectory) ?? throw new InvalidOperationException("Run the bench from the repository.");
         _dynamoDb = LocalDynamoDb.StartAsync(root, Table, Region, TimeProvider.System, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult();
@@ -123,6 +130,7 @@ public class PollyOverheadBenchmarks
         var options = Options();
         options.TableName = Table;
         options.EventBusName = "unused";
+        options.ClosedStateMaxAge = closedStateMaxAge ?? options.ClosedStateMaxAge;
         _awsCircuit = DynamoDbDistributedCircuit.Create(options);
         options.Circuit = _awsCircuit;
         var pipeline = new ResiliencePipelineBuilder().AddDistributedCircuitBreaker(options).Build();
