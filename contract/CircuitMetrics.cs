@@ -47,4 +47,13 @@ public static class CircuitMetrics
 
     /// <summary>Transitions into closed (Count).</summary>
     public const string CircuitClosed = "CircuitClosed";
+
+    /// <summary><c>whenOpen: stale</c>: requests answered with a stored answer instead of a refusal or a failed call (Count).</summary>
+    public const string StaleServed = "StaleServed";
+
+    /// <summary><c>whenOpen: stale</c>: answers written to the table to be served stale later (Count).</summary>
+    public const string StaleStored = "StaleStored";
+
+    /// <summary><c>whenOpen: static</c>: requests answered with the route's configured answer instead of a refusal (Count).</summary>
+    public const string StaticServed = "StaticServed";
 }

@@ -105,6 +105,37 @@ public static class CircuitSettingKeys
     public static readonly CircuitSetting WhenOpen =
         new("whenOpen", "WHEN_OPEN", "reject", "one of reject, stale, defer, static");
 
+    /// <summary>
+    /// <c>whenOpen: stale</c>: how long after it was stored a successful answer may still be served in place of a refusal
+    /// (and how long its item lives in the table).
+    /// </summary>
+    public static readonly CircuitSetting StaleSeconds =
+        new("staleSeconds", "STALE_SECONDS", "3600", "a positive number of seconds, fractions allowed");
+
+    /// <summary>
+    /// <c>whenOpen: stale</c>: an instance stores the answer to the same request at most once per this many seconds, so a
+    /// busy GET does not write per request. At most <see cref="StaleSeconds"/>.
+    /// </summary>
+    public static readonly CircuitSetting StaleRefreshSeconds =
+        new("staleRefreshSeconds", "STALE_REFRESH_SECONDS", "60", "a positive number of seconds, at most staleSeconds");
+
+    /// <summary><c>whenOpen: static</c>: the status answered while the circuit is open or isolated.</summary>
+    public static readonly CircuitSetting StaticStatus =
+        new("staticStatus", "STATIC_STATUS", "503", "a status code from 200 to 599");
+
+    /// <summary><c>whenOpen: static</c>: the answer's Content-Type.</summary>
+    public static readonly CircuitSetting StaticContentType =
+        new("staticContentType", "STATIC_CONTENT_TYPE", "application/json", "a media type such as application/json or text/html; charset=utf-8");
+
+    /// <summary><c>whenOpen: static</c>: the answer's body, as text.</summary>
+    public static readonly CircuitSetting StaticBody =
+        new("staticBody", "STATIC_BODY", StaticBodyDefault, $"text of at most {MaxStaticBodyBytes} bytes (UTF-8)");
+
+    /// <summary>The most UTF-8 bytes <see cref="StaticBody"/> may hold: it travels in the functions' 4 KB environment.</summary>
+    public const int MaxStaticBodyBytes = 2048;
+
+    private const string StaticBodyDefault = "{\"title\":\"Service unavailable\",\"status\":503,\"detail\":\"The service is unavailable at the moment; try again later.\"}";
+
     /// <summary>All settings, in the order they are documented.</summary>
     public static IReadOnlyList<CircuitSetting> All { get; } =
     [
@@ -112,6 +143,7 @@ public static class CircuitSettingKeys
         FailureRatio, MinimumThroughput, SlowCallSeconds, MaxOpenSeconds, MetricsNamespace,
         ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
         FailureStatusCodes, MaxRetryAfterSeconds, WhenOpen, ClosedStateMaxAgeSeconds,
+        StaleSeconds, StaleRefreshSeconds, StaticStatus, StaticContentType, StaticBody,
     ];
 
     /// <summary>
@@ -123,6 +155,7 @@ public static class CircuitSettingKeys
     [
         DownstreamUrl, DownstreamTimeoutSeconds, ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
         WhenOpen,
+        StaleSeconds, StaleRefreshSeconds, StaticStatus, StaticContentType, StaticBody,
     ];
 
     private const string HeaderListForm = "header names separated by commas, e.g. x-internal-token,x-debug";

@@ -127,9 +127,23 @@ public static class CircuitSettingsReader
                 + $"keeping {CircuitSettings.ResponseReserve.TotalSeconds:0} s to answer, so at most {most.ToString(CultureInfo.InvariantCulture)} s.");
         }
 
+        var staleFor = values.Seconds(CircuitSettingKeys.StaleSeconds);
+        var staleRefresh = values.Seconds(CircuitSettingKeys.StaleRefreshSeconds);
+        if (staleFor > TimeSpan.Zero && staleRefresh > staleFor)
+        {
+            values.Errors.Add($"{values.Describe(CircuitSettingKeys.StaleRefreshSeconds)} is {staleRefresh.TotalSeconds.ToString(CultureInfo.InvariantCulture)}: "
+                + $"a stored answer lives {values.Describe(CircuitSettingKeys.StaleSeconds)} ({staleFor.TotalSeconds.ToString(CultureInfo.InvariantCulture)}), "
+                + "so it must be refreshed at least that often.");
+        }
+
         return new RouteOptions
         {
             DownstreamTimeout = timeout,
+            StaleFor = staleFor,
+            StaleRefresh = staleRefresh,
+            StaticStatus = values.Status(CircuitSettingKeys.StaticStatus),
+            StaticContentType = values.MediaType(CircuitSettingKeys.StaticContentType),
+            StaticBody = values.Text(CircuitSettingKeys.StaticBody, CircuitSettingKeys.MaxStaticBodyBytes),
             ForwardedHeaders = values.Flag(CircuitSettingKeys.ForwardedHeaders),
             AllowEncodedSlash = values.Flag(CircuitSettingKeys.AllowEncodedSlash),
             RequestHeadersToDrop = values.Headers(CircuitSettingKeys.RequestHeadersToDrop) ?? HeaderNameList.Empty,
@@ -267,6 +281,45 @@ public static class CircuitSettingsReader
             }
 
             return mode;
+        }
+
+        public int Status(CircuitSetting setting)
+        {
+            var raw = Raw(setting);
+            if (SettingValues.TryWholeNumber(raw, 200, 599, out var status))
+            {
+                return status;
+            }
+
+            Fail(setting, raw);
+            return 0;
+        }
+
+        // A media type as a Content-Type value carries it: type/subtype, parameters allowed, printable ASCII only (no
+        // CR or LF that could split the header).
+        public string MediaType(CircuitSetting setting)
+        {
+            var raw = Raw(setting) ?? string.Empty;
+            var slash = raw.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && slash < raw.Length - 1 && raw.All(c => c is >= ' ' and <= '~'))
+            {
+                return raw.Trim();
+            }
+
+            Fail(setting, raw);
+            return string.Empty;
+        }
+
+        public string Text(CircuitSetting setting, int maxBytes)
+        {
+            var raw = lookup(setting) is { Length: > 0 } given ? given : setting.DefaultValue ?? string.Empty;
+            if (System.Text.Encoding.UTF8.GetByteCount(raw) <= maxBytes)
+            {
+                return raw;
+            }
+
+            Errors.Add($"{describe(setting)} is {System.Text.Encoding.UTF8.GetByteCount(raw)} bytes long: expected {setting.ExpectedForm}.");
+            return string.Empty;
         }
 
         public bool Flag(CircuitSetting setting)

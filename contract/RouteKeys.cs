@@ -41,6 +41,8 @@ public static class RouteKeys
         CircuitSettingKeys.RequestHeadersToDrop, CircuitSettingKeys.ResponseHeadersToDrop, CircuitSettingKeys.RequestHeadersAllowed,
         CircuitSettingKeys.AllowEncodedSlash, CircuitSettingKeys.FailureStatusCodes, CircuitSettingKeys.MaxRetryAfterSeconds,
         CircuitSettingKeys.WhenOpen, CircuitSettingKeys.ClosedStateMaxAgeSeconds,
+        CircuitSettingKeys.StaleSeconds, CircuitSettingKeys.StaleRefreshSeconds,
+        CircuitSettingKeys.StaticStatus, CircuitSettingKeys.StaticContentType, CircuitSettingKeys.StaticBody,
     ];
 
     /// <summary>Every key a route may hold, in the order they are written.</summary>

@@ -59,6 +59,21 @@ public record RouteOptions
     /// <summary>What the route answers when the circuit will not let a call through.</summary>
     public WhenOpenMode WhenOpen { get; init; }
 
+    /// <summary><c>whenOpen: stale</c>: how long after it was stored an answer may be served stale.</summary>
+    public TimeSpan StaleFor { get; init; } = DefaultSeconds(CircuitSettingKeys.StaleSeconds);
+
+    /// <summary><c>whenOpen: stale</c>: how often an instance stores the answer to the same request, at most.</summary>
+    public TimeSpan StaleRefresh { get; init; } = DefaultSeconds(CircuitSettingKeys.StaleRefreshSeconds);
+
+    /// <summary><c>whenOpen: static</c>: the answer's status.</summary>
+    public int StaticStatus { get; init; } = int.Parse(CircuitSettingKeys.StaticStatus.DefaultValue!, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary><c>whenOpen: static</c>: the answer's Content-Type.</summary>
+    public string StaticContentType { get; init; } = CircuitSettingKeys.StaticContentType.DefaultValue!;
+
+    /// <summary><c>whenOpen: static</c>: the answer's body.</summary>
+    public string StaticBody { get; init; } = CircuitSettingKeys.StaticBody.DefaultValue!;
+
     /// <summary>The options as the functions' environment variables, in invariant form.</summary>
     public virtual IReadOnlyDictionary<string, string> ToEnvironment()
     {
@@ -84,6 +99,7 @@ public record RouteOptions
             environment[CircuitSettingKeys.WhenOpen.EnvironmentVariable] = WhenOpenModes.Name(WhenOpen);
         }
 
+        AddWhenOpenSettings(environment);
         if (!RequestHeadersToDrop.IsEmpty)
         {
             environment[CircuitSettingKeys.RequestHeadersToDrop.EnvironmentVariable] = RequestHeadersToDrop.ToString();
@@ -100,5 +116,38 @@ public record RouteOptions
         }
 
         return environment;
+    }
+
+    private static TimeSpan DefaultSeconds(CircuitSetting setting) =>
+        TimeSpan.FromSeconds(double.Parse(setting.DefaultValue!, System.Globalization.CultureInfo.InvariantCulture));
+
+    // The stale and static modes' settings, each only when it differs from its default.
+    private void AddWhenOpenSettings(Dictionary<string, string> environment)
+    {
+        var defaults = Default;
+        if (StaleFor != defaults.StaleFor)
+        {
+            environment[CircuitSettingKeys.StaleSeconds.EnvironmentVariable] = SettingValues.Seconds(StaleFor);
+        }
+
+        if (StaleRefresh != defaults.StaleRefresh)
+        {
+            environment[CircuitSettingKeys.StaleRefreshSeconds.EnvironmentVariable] = SettingValues.Seconds(StaleRefresh);
+        }
+
+        if (StaticStatus != defaults.StaticStatus)
+        {
+            environment[CircuitSettingKeys.StaticStatus.EnvironmentVariable] = StaticStatus.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (StaticContentType != defaults.StaticContentType)
+        {
+            environment[CircuitSettingKeys.StaticContentType.EnvironmentVariable] = StaticContentType;
+        }
+
+        if (StaticBody != defaults.StaticBody)
+        {
+            environment[CircuitSettingKeys.StaticBody.EnvironmentVariable] = StaticBody;
+        }
     }
 }

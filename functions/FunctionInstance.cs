@@ -78,7 +78,8 @@ internal sealed class FunctionInstance : IDisposable
     {
         var (downstreamHttp, publisher, time, log) = (clients.DownstreamHttp, clients.Publisher, clients.Time, clients.Log);
         var transitions = new TransitionReporter(log, publisher, time);
-        return NewRoutedWebservice(clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions);
+        var staleAnswers = new DynamoDbStaleAnswerStore(clients.DynamoDb, clients.Settings.TableName);
+        return NewRoutedWebservice(clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions, staleAnswers);
     }
 
     /// <summary>The client for one route's downstream, relaying as the route's target says (headers, encoded slashes).</summary>
@@ -96,10 +97,11 @@ internal sealed class FunctionInstance : IDisposable
         IFailurePublisher publisher,
         TimeProvider time,
         FunctionLog log,
-        TransitionReporter? transitions = null)
+        TransitionReporter? transitions = null,
+        IStaleAnswerStore? staleAnswers = null)
     {
         var handlers = routes.Routes
-            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions))
+            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions, staleAnswers))
             .ToList();
         return routes.IsShorthand ? handlers[0] : new RoutingHandler(routes.Routes, handlers, log, time);
     }
@@ -127,7 +129,7 @@ internal sealed class FunctionInstance : IDisposable
     /// instance's memory of open circuits, the open period's backoff and the success counter, over the table, failures
     /// on the bus) and the pipeline through it (<see cref="WebserviceHandler"/>). A probe's lease covers the route's
     /// downstream timeout plus the time to answer. Transitions are logged only unless <paramref name="transitions"/>
-    /// publishes them too.
+    /// publishes them too. A route with <c>whenOpen: stale</c> keeps its answers in <paramref name="staleAnswers"/>.
     /// </summary>
     internal static WebserviceHandler NewWebserviceHandler(
         ICircuitStore store,
@@ -136,7 +138,8 @@ internal sealed class FunctionInstance : IDisposable
         CircuitSettings circuit,
         TimeProvider time,
         FunctionLog log,
-        TransitionReporter? transitions = null)
+        TransitionReporter? transitions = null,
+        IStaleAnswerStore? staleAnswers = null)
     {
         var routeCircuit = GateCircuit.Over(
             circuit.ServiceId,
@@ -147,14 +150,17 @@ internal sealed class FunctionInstance : IDisposable
             circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
             time,
             log);
-        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit));
+        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit, staleAnswers, time, log));
     }
 
     // The route's whenOpen mode. Each mode's answer is built here from what the instance has.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Each mode has its own implementation.")]
-    private static IWhenOpenAnswer WhenOpenAnswer(CircuitSettings circuit) => circuit.Target.WhenOpen switch
+    private static IWhenOpenAnswer WhenOpenAnswer(CircuitSettings circuit, IStaleAnswerStore? staleAnswers, TimeProvider time, FunctionLog log) => circuit.Target.WhenOpen switch
     {
-        // stale, defer and static are being built (issue 21); until then they reject as today.
+        WhenOpenMode.Stale => new StaleWhenOpen(staleAnswers ?? throw new ArgumentNullException(nameof(staleAnswers), "whenOpen stale keeps its answers in the circuit table."), circuit.Target, time, log),
+        WhenOpenMode.Static => new StaticWhenOpen(circuit.Target),
+
+        // defer is being built (issue 21); until then it rejects as today.
         _ => RejectWhenOpen.Instance,
     };
 

@@ -191,7 +191,8 @@ internal sealed record BenchOptions
           --hot-instances N  warm instances driving the hot circuit (default 20)
           --help           this text
         Also: `-- polly-overhead` and `-- metrics-overhead`, one micro-benchmark suite alone, printed and not written to
-        the report. The micro-benchmarks run on BenchmarkDotNet, in this process, so always with -c Release. A fresh clone needs nothing more:
+        the report; `-- stale-writes [SECONDS]`, the table writes of whenOpen stale for one GET at 50 req/s (default
+        120 s), printed. The micro-benchmarks run on BenchmarkDotNet, in this process, so always with -c Release. A fresh clone needs nothing more:
         the bench installs dynalite (npm ci) as the local host does.
         """;
 }

@@ -26,7 +26,7 @@ internal static class Program
 
         // Bad options are said before anything is installed; a report rendered from saved measurements needs no dynalite.
         var needsDynalite = true;
-        if (args is not ["polly-overhead"])
+        if (args is not ["polly-overhead"] && args is not ["stale-writes", ..])
         {
             try
             {
@@ -47,6 +47,11 @@ internal static class Program
 
         try
         {
+            if (args is ["stale-writes", ..] && root is not null)
+            {
+                return await Load.StaleWritesBench.RunAsync(Load.StaleWritesBench.Duration(args), new BenchOptions().Stack, root, output, cancellationToken).ConfigureAwait(false);
+            }
+
             return args is ["polly-overhead"]
                 ? RunSuite([typeof(Micro.Benchmarks.PollyOverheadBenchmarks)], output)
                 : await BenchCommand.RunAsync(args, output, cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,10 @@ public static class DashboardLayout
 
     /// <summary>Request outcomes, counted per period.</summary>
     public static IReadOnlyList<string> RequestMetrics { get; } =
-        [CircuitMetrics.Relayed, CircuitMetrics.FailedFast, CircuitMetrics.DownstreamTimeout, CircuitMetrics.DownstreamError, CircuitMetrics.Probe];
+        [
+            CircuitMetrics.Relayed, CircuitMetrics.FailedFast, CircuitMetrics.DownstreamTimeout, CircuitMetrics.DownstreamError, CircuitMetrics.Probe,
+            CircuitMetrics.StaleServed, CircuitMetrics.StaleStored, CircuitMetrics.StaticServed,
+        ];
 
     /// <summary>What the circuit did, counted per period.</summary>
     public static IReadOnlyList<string> CircuitMetricNames { get; } =

@@ -18,6 +18,12 @@ internal static class CircuitItemKeys
     /// <summary>Prefix shared by every success-counter item's sort key.</summary>
     public const string SuccessesPrefix = "successes#";
 
+    /// <summary>
+    /// Prefix shared by every stored answer's sort key (<c>whenOpen: stale</c>). It sorts outside the failure and
+    /// success-counter ranges ("st" is below "su", above "f"), so their queries never read a stored answer.
+    /// </summary>
+    public const string StalePrefix = "stale#";
+
     // 15 digits hold epoch milliseconds until the year 33658; fixed width keeps string order = time order.
     private const string MillisecondsFormat = "D15";
 
@@ -46,6 +52,17 @@ internal static class CircuitItemKeys
 
     /// <summary>The inclusive sort-key range of the success counters whose bucket starts at or after <paramref name="since"/>.</summary>
     public static (string From, string To) SuccessesSince(DateTimeOffset since) => (Successes(since), SuccessesUpperBound);
+
+    /// <summary>
+    /// The sort key of the stored answer to <paramref name="requestKey"/>: <c>stale#</c> and the SHA-256 of the key in
+    /// lower-case hex. The key itself can be longer than a sort key may be (1 KB) and holds the client's URL, so it is
+    /// kept in the item and compared on every read: a hash collision can never serve another request's answer.
+    /// </summary>
+    public static string Stale(string requestKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestKey);
+        return StalePrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(requestKey)));
+    }
 
     private static string FailureTimePrefix(DateTimeOffset at) => FailurePrefix + Milliseconds(at);
 
