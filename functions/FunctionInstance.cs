@@ -1,17 +1,20 @@
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.DynamoDb;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Configuration;
-using CircuitBreaker.Functions.Configuration;
-using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Replay;
-using CircuitBreaker.Functions.Routing;
-using CircuitBreaker.Functions.Runtime;
-using CircuitBreaker.Functions.WhenOpen;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Functions.Configuration;
+using CircuitBreaker.Functions.Recorder;
+using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions.Webservice.Routing;
+using CircuitBreaker.Functions.Webservice.WhenOpen;
 using CircuitBreaker.Polly;
 
 namespace CircuitBreaker.Functions;

@@ -1,5 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Events;
@@ -68,7 +70,7 @@ internal sealed class InstanceClients : IDisposable
     /// <summary>The webservice's client for the state read a request waits on, without the SDK's retries; null for the recorder.</summary>
     public IAmazonDynamoDB? StateReads { get; }
 
-    /// <summary>The downstream's HTTP client: see <see cref="Downstream.DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
+    /// <summary>The downstream's HTTP client: see <see cref="Webservice.Downstream.DownstreamHttp.CreateClient"/> for what it refuses to do.</summary>
     public HttpClient DownstreamHttp => _downstreamHttp ??= Own(FunctionInstance.NewDownstreamHttpClient());
 
     /// <summary>

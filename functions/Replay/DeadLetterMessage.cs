@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Functions.Replay;

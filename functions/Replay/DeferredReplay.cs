@@ -1,8 +1,9 @@
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Core.Store;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions.Webservice;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Polly;
 using Polly;

@@ -1,3 +1,4 @@
+using CircuitBreaker.Aws.EventBridge;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -5,6 +6,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Identity;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Functions.Replay;

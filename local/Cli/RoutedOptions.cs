@@ -1,5 +1,5 @@
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Local.Downstream;
 
 namespace CircuitBreaker.Local.Cli;

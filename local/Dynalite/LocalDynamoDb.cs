@@ -76,7 +76,7 @@ internal sealed class LocalDynamoDb : IAsyncDisposable
 
     private async Task CreateTableAsync(CancellationToken cancellationToken)
     {
-        using var client = CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(_server.Endpoint, _region, TimeSpan.FromSeconds(5), new Amazon.Runtime.BasicAWSCredentials("local", "local"));
+        using var client = CircuitBreaker.Aws.Configuration.AwsClientFactory.DynamoDb(_server.Endpoint, _region, TimeSpan.FromSeconds(5), new Amazon.Runtime.BasicAWSCredentials("local", "local"));
         await new CircuitTableProvisioner().CreateAsync(client, _tableName, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,5 +1,6 @@
-using CircuitBreaker.Core.Configuration;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Local.Hosting;

@@ -1,8 +1,9 @@
-using CircuitBreaker.Core.Configuration;
 using System.Collections.Concurrent;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Local.DynamoDb;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Local.Hosting;
 using Microsoft.AspNetCore.Http;
 

@@ -1,4 +1,6 @@
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Configuration;
@@ -19,10 +21,10 @@ namespace CircuitBreaker.Polly;
 /// <c>failureRatio</c>, <c>minimumThroughput</c>); this side uses the options' open duration, backoff and probe lease.
 /// Give both the same values, e.g. with <see cref="DistributedCircuitBreakerEnvironment.ApplyEnvironment"/>.
 /// Access needed: <c>dynamodb:GetItem</c> and <c>dynamodb:UpdateItem</c> on the table, <c>events:PutEvents</c> on the bus.
-/// A probe given up without an outcome is released at once (<see cref="ReleaseProbeAsync"/>), a conditional write on
+/// A probe given up without an outcome is released at once (<see cref="GateCircuitOwner.ReleaseProbeAsync"/>), a conditional write on
 /// its owner, so the next caller anywhere may probe.
 /// </remarks>
-public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposable
+public sealed class DynamoDbDistributedCircuit : GateCircuitOwner, IDisposable
 {
     /// <summary>One attempt at a state read or transition: short, since the caller's call waits on it (the webservice's).</summary>
     internal static readonly TimeSpan StoreAttemptTimeout = TimeSpan.FromMilliseconds(500);
@@ -33,17 +35,10 @@ public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposabl
     /// <summary>The <c>handler</c> field of this library's log lines.</summary>
     internal const string LogHandlerName = "polly";
 
-    private readonly GateCircuit _circuit;
     private readonly IDisposable[] _owned;
 
     internal DynamoDbDistributedCircuit(GateCircuit circuit, params IDisposable[] owned)
-    {
-        _circuit = circuit;
-        _owned = owned;
-    }
-
-    /// <inheritdoc />
-    public string ServiceId => _circuit.ServiceId;
+        : base(circuit) => _owned = owned;
 
     /// <summary>
     /// Builds the circuit for <paramref name="settings"/>: its table and bus (or <c>TABLE_NAME</c> and <c>EVENT_BUS_NAME</c>),
@@ -104,27 +99,6 @@ public sealed class DynamoDbDistributedCircuit : IDistributedCircuit, IDisposabl
             log);
         return new DynamoDbDistributedCircuit(circuit, dynamoDb, stateReads, publisher);
     }
-
-    /// <inheritdoc />
-    public ValueTask<CircuitAdmission> AdmitAsync(string callId, CancellationToken cancellationToken) => _circuit.AdmitAsync(callId, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken) =>
-        _circuit.SettleProbeAsync(callId, succeeded, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
-        _circuit.SettleProbeAsync(callId, succeeded, retryAfter, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> ReleaseProbeAsync(string callId, CancellationToken cancellationToken) => _circuit.ReleaseProbeAsync(callId, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> ReportFailureAsync(FailureEventDetail failure, CancellationToken cancellationToken) =>
-        _circuit.ReportFailureAsync(failure, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask ReportCallAsync(CircuitCallReport report, CancellationToken cancellationToken) => _circuit.ReportCallAsync(report, cancellationToken);
 
     /// <summary>Releases the DynamoDB and EventBridge clients this circuit built.</summary>
     public void Dispose()

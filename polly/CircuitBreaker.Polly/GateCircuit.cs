@@ -14,7 +14,7 @@ namespace CircuitBreaker.Polly;
 /// recorder through the bus, or a <see cref="FailureRecorder"/> at once). Every circuit of the breaker is one: the
 /// webservice's per route, <see cref="DynamoDbDistributedCircuit"/> and <see cref="InMemoryDistributedCircuit"/>.
 /// </summary>
-internal sealed class GateCircuit : IDistributedCircuit
+public sealed class GateCircuit : IDistributedCircuit
 {
     private readonly CircuitGate _gate;
     private readonly OpenCircuitMemory _memory;

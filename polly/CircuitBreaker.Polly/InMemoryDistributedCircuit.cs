@@ -16,29 +16,37 @@ namespace CircuitBreaker.Polly;
 /// after every call. For tests and local runs; instances of a deployed function share their circuit through the table
 /// and bus (<see cref="DynamoDbDistributedCircuit"/>).
 /// </summary>
-public sealed class InMemoryDistributedCircuit : IDistributedCircuit
+public sealed class InMemoryDistributedCircuit : GateCircuitOwner
 {
-    private readonly InMemoryCircuitStore _store = new();
-    private readonly GateCircuit _circuit;
+    private readonly InMemoryCircuitStore _store;
     private readonly TimeProvider _time;
     private int _probesAdmitted;
 
     /// <summary>Creates a closed circuit with the service id and rules of <paramref name="settings"/> (its <c>Circuit</c> is ignored).</summary>
     /// <param name="settings">The settings, e.g. the options of one of the pipelines that will share the circuit.</param>
     public InMemoryDistributedCircuit(DistributedCircuitBreakerSettings settings)
+        : this(settings, new InMemoryCircuitStore())
+    {
+    }
+
+    private InMemoryDistributedCircuit(DistributedCircuitBreakerSettings settings, InMemoryCircuitStore store)
+        : base(Over(settings, store))
+    {
+        _store = store;
+        _time = settings.TimeProvider ?? TimeProvider.System;
+    }
+
+    private static GateCircuit Over(DistributedCircuitBreakerSettings settings, InMemoryCircuitStore store)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var serviceId = settings.ServiceId ?? throw new ArgumentException("The settings have no ServiceId.", nameof(settings));
-        _time = settings.TimeProvider ?? TimeProvider.System;
-        var log = new FunctionLog(TextWriter.Null, _time, DynamoDbDistributedCircuit.LogHandlerName);
+        var time = settings.TimeProvider ?? TimeProvider.System;
+        var log = new FunctionLog(TextWriter.Null, time, DynamoDbDistributedCircuit.LogHandlerName);
         var policy = settings.ToPolicy();
-        var transitions = TransitionReporter.LogOnly(log, _time);
-        var recorder = new FailureRecorder(_store, policy, _time, log, transitions);
-        _circuit = GateCircuit.Over(serviceId, policy, _store, new RecordedAtOnce(recorder, _time), transitions, settings.ProbeLease, _time, log, flushEveryCall: true);
+        var transitions = TransitionReporter.LogOnly(log, time);
+        var recorder = new FailureRecorder(store, policy, time, log, transitions);
+        return GateCircuit.Over(serviceId, policy, store, new RecordedAtOnce(recorder, time), transitions, settings.ProbeLease, time, log, flushEveryCall: true);
     }
-
-    /// <inheritdoc />
-    public string ServiceId => _circuit.ServiceId;
 
     /// <summary>The circuit's state now, as the next caller would find it (open past its period reads half-open).</summary>
     public CircuitState State
@@ -71,9 +79,9 @@ public sealed class InMemoryDistributedCircuit : IDistributedCircuit
     public int ProbesAdmitted => Volatile.Read(ref _probesAdmitted);
 
     /// <inheritdoc />
-    public async ValueTask<CircuitAdmission> AdmitAsync(string callId, CancellationToken cancellationToken)
+    public override async ValueTask<CircuitAdmission> AdmitAsync(string callId, CancellationToken cancellationToken)
     {
-        var admission = await _circuit.AdmitAsync(callId, cancellationToken).ConfigureAwait(false);
+        var admission = await base.AdmitAsync(callId, cancellationToken).ConfigureAwait(false);
         if (admission.Kind == CircuitAdmissionKind.Probe)
         {
             Interlocked.Increment(ref _probesAdmitted);
@@ -82,36 +90,18 @@ public sealed class InMemoryDistributedCircuit : IDistributedCircuit
         return admission;
     }
 
-    /// <inheritdoc />
-    public ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, CancellationToken cancellationToken) =>
-        _circuit.SettleProbeAsync(callId, succeeded, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<ProbeSettlement> SettleProbeAsync(string callId, bool succeeded, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
-        _circuit.SettleProbeAsync(callId, succeeded, retryAfter, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> ReleaseProbeAsync(string callId, CancellationToken cancellationToken) => _circuit.ReleaseProbeAsync(callId, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> ReportFailureAsync(FailureEventDetail failure, CancellationToken cancellationToken) =>
-        _circuit.ReportFailureAsync(failure, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask ReportCallAsync(CircuitCallReport report, CancellationToken cancellationToken) => _circuit.ReportCallAsync(report, cancellationToken);
-
     /// <summary>Holds the circuit open until <see cref="Close"/>, as the operator's tool does: callers get <see cref="IsolatedCircuitException"/>.</summary>
     public void Isolate()
     {
         _store.Isolate(ServiceId);
-        _circuit.Forget();
+        Circuit.Forget();
     }
 
     /// <summary>Closes the circuit now, whatever its state, as the operator's tool does; earlier failures stop counting.</summary>
     public void Close()
     {
         _store.ForceClose(ServiceId, _time.GetUtcNow());
-        _circuit.Forget();
+        Circuit.Forget();
     }
 
     // The bus and the stack's recorder, in one step: each failure is recorded (and may open the circuit) as it is reported.

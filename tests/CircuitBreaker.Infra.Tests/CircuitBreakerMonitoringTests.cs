@@ -2,6 +2,7 @@ using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Infra.Monitoring;
 using CircuitBreaker.Infra.Tests.Support;
+using CircuitBreaker.Local.EventBridge;
 
 namespace CircuitBreaker.Infra.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Infra.Tests.Support;
+using CircuitBreaker.Local.EventBridge;
 
 namespace CircuitBreaker.Infra.Tests;
 

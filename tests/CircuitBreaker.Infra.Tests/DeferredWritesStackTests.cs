@@ -1,5 +1,6 @@
 using CircuitBreaker.Contract;
 using CircuitBreaker.Infra.Tests.Support;
+using CircuitBreaker.Local.EventBridge;
 
 namespace CircuitBreaker.Infra.Tests;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Configuration;

@@ -2,6 +2,8 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.Runtime.Identity;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Events;

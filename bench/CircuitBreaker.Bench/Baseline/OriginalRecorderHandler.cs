@@ -2,8 +2,8 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Functions.Recorder;
 using CircuitBreaker.Functions.Runtime;
 
 namespace CircuitBreaker.Bench.Baseline;

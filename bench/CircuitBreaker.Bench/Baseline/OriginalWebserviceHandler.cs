@@ -4,11 +4,11 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Http;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions.Webservice.Http;
 
 namespace CircuitBreaker.Bench.Baseline;
 

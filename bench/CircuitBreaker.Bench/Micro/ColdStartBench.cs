@@ -51,7 +51,7 @@ internal static class ColdStartBench
             TextWriter.Null);
         await runtimeApi.StartAsync(0, cancellationToken).ConfigureAwait(false);
         const string table = "coldstart";
-        using (var client = CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench")))
+        using (var client = CircuitBreaker.Aws.Configuration.AwsClientFactory.DynamoDb(dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench")))
         {
             await new CircuitTableProvisioner().CreateAsync(client, table, cancellationToken).ConfigureAwait(false);
         }

@@ -3,7 +3,7 @@ using CircuitBreaker.Bench.Baseline;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 
 namespace CircuitBreaker.Bench.Stack;
 

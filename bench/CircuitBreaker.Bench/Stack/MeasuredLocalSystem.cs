@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Bench.Load;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
@@ -9,8 +10,8 @@ using CircuitBreaker.Functions;
 using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Local.Cli;
 using CircuitBreaker.Local.Downstream;
-using CircuitBreaker.Local.DynamoDb;
 using CircuitBreaker.Local.Dynalite;
+using CircuitBreaker.Local.DynamoDb;
 using CircuitBreaker.Local.Hosting;
 
 namespace CircuitBreaker.Bench.Stack;
@@ -206,7 +207,7 @@ internal sealed class MeasuredLocalSystem : IAsyncDisposable
         _recorderProxy = await DynamoDbProxy.StartAsync(_dynalite.Endpoint, RecorderDynamoDb, DynamoDbItemLimits, cancellationToken).ConfigureAwait(false);
         _owned.Add(_recorderProxy);
 
-        _observer = CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(_dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench"));
+        _observer = CircuitBreaker.Aws.Configuration.AwsClientFactory.DynamoDb(_dynalite.Endpoint, LocalSystem.Region, TimeSpan.FromSeconds(5), new BasicAWSCredentials("bench", "bench"));
         await Variant.ProvisionAsync(_observer, LocalSystem.TableName, cancellationToken).ConfigureAwait(false);
 
         var circuit = Variant.Configure(settings.ToCircuitSettings(LocalOptions.SimulatorPlaceholder));

@@ -1,7 +1,7 @@
 namespace CircuitBreaker.Core.Breaker;
 
 /// <summary>What the gate decided for one request.</summary>
-internal enum AdmissionKind
+public enum AdmissionKind
 {
     /// <summary>The circuit is closed: call the downstream.</summary>
     Call,
@@ -25,7 +25,7 @@ internal enum AdmissionKind
 /// <param name="RetryAt">For a rejection: when the caller may usefully try again.</param>
 /// <param name="FromMemory">True when the decision needed no read of the store.</param>
 /// <param name="StateReadThrottled">True when the store throttled this request's read: the decision is the last state's, or FailOpen's.</param>
-internal sealed record Admission(
+public sealed record Admission(
     AdmissionKind Kind, CircuitView State, DateTimeOffset? RetryAt = null, bool FromMemory = false, bool StateReadThrottled = false)
 {
     /// <summary>True when the downstream is to be called.</summary>
@@ -35,4 +35,4 @@ internal sealed record Admission(
 /// <summary>What settling a probe did to the circuit.</summary>
 /// <param name="To">The state the circuit moved to: closed after a successful probe, open after a failed one.</param>
 /// <param name="OpenPeriod">After a failed probe: how long the circuit is open now (backoff and jitter applied).</param>
-internal readonly record struct SettledProbe(CircuitView To, TimeSpan? OpenPeriod);
+public readonly record struct SettledProbe(CircuitView To, TimeSpan? OpenPeriod);

@@ -23,7 +23,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// <param name="log">Where transitions and faults are written.</param>
 /// <param name="transitions">Reports each transition (log line and state-change event); null logs them only.</param>
 /// <param name="backoff">The open period after a failed probe; null builds one from the settings with shared randomness.</param>
-internal sealed class CircuitGate(
+public sealed class CircuitGate(
     string serviceId,
     CircuitPolicy settings,
     ICircuitStore store,

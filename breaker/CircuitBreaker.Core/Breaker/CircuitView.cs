@@ -6,7 +6,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// The circuit's state as a request experiences it, for responses and logs. Differs from the stored
 /// <see cref="CircuitStatus"/> in naming an open circuit whose probe may run, and an unknown state.
 /// </summary>
-internal enum CircuitView
+public enum CircuitView
 {
     /// <summary>Requests go to the downstream.</summary>
     Closed,
@@ -25,7 +25,7 @@ internal enum CircuitView
 }
 
 /// <summary>Spells <see cref="CircuitView"/> the way logs and problem bodies show it.</summary>
-internal static class CircuitViewNames
+public static class CircuitViewNames
 {
     /// <summary>The lower-case, hyphenated name: closed, open, half-open, isolated, unknown (as <c>CircuitStateNames</c> spells them).</summary>
     public static string Name(this CircuitView view) => view switch

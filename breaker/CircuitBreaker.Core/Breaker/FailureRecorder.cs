@@ -10,13 +10,13 @@ namespace CircuitBreaker.Core.Breaker;
 /// <param name="FailuresInWindow">Failures counted in the window, counted only as far as the decision needs; null when not counted.</param>
 /// <param name="Opened">True when this event's recording opened the circuit.</param>
 /// <param name="CallsInWindow">In failure-ratio mode, the calls in the window (successes plus failures); otherwise null.</param>
-internal sealed record RecordingOutcome(bool Stored, int? FailuresInWindow, bool Opened, long? CallsInWindow = null);
+public sealed record RecordingOutcome(bool Stored, int? FailuresInWindow, bool Opened, long? CallsInWindow = null);
 
 /// <summary>
 /// The recorder's side of the breaker: stores each failure once, and opens a closed circuit when the
 /// failures within the window reach the threshold, or their ratio to calls the failure ratio (<see cref="IOpeningRule"/>).
 /// </summary>
-internal sealed class FailureRecorder(
+public sealed class FailureRecorder(
     ICircuitStore store, CircuitPolicy settings, TimeProvider time, FunctionLog log, TransitionReporter? transitions = null)
 {
     private readonly TransitionReporter _transitions = transitions ?? TransitionReporter.LogOnly(log, time);

@@ -8,7 +8,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// dropped, since functions embedding the library publish their own service ids to the same bus; with routes it is
 /// logged as a warning too, since there it may also be a route that was removed or renamed.
 /// </summary>
-internal sealed class FailureRecorders
+public sealed class FailureRecorders
 {
     private readonly IReadOnlyDictionary<string, FailureRecorder> _byServiceId;
     private readonly FailureRecorder _stackWide;
@@ -23,7 +23,7 @@ internal sealed class FailureRecorders
     }
 
     /// <summary>One recorder for every service id, as a deployment without routes has always recorded.</summary>
-    public static FailureRecorders Single(FailureRecorder recorder) => new(new Dictionary<string, FailureRecorder>(), recorder, warnUnknownTo: null);
+    public static FailureRecorders ForEveryService(FailureRecorder recorder) => new(new Dictionary<string, FailureRecorder>(), recorder, warnUnknownTo: null);
 
     /// <summary>The recorder for <paramref name="serviceId"/>'s failures.</summary>
     public FailureRecorder For(string serviceId, string requestId)

@@ -7,7 +7,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// The one place a failure event's detail is built, for whoever reports a failure (the Polly strategy, which the
 /// webservice runs too; the recorder, from an event it read), and the one reading of a downstream's <c>Retry-After</c>.
 /// </summary>
-internal static class FailureReports
+public static class FailureReports
 {
     // The longest wait a TimeSpan holds, in whole milliseconds: a larger Retry-After is read as this (and capped anyway).
     private static readonly long LongestMilliseconds = TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerMillisecond;

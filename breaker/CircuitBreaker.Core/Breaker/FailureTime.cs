@@ -14,7 +14,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// is simply far in the future, and a date at or before the Unix epoch, which no failure of this system can have, says
 /// only that the sender's clock is broken: both count at the latest time the failure can have happened.
 /// </remarks>
-internal static class FailureTime
+public static class FailureTime
 {
     /// <summary>
     /// How far a failure's own date may run ahead without a warning. Lambda's clocks are kept by NTP to well within a
@@ -27,7 +27,7 @@ internal static class FailureTime
     /// <param name="claimedEpochMilliseconds">The failure's own date (<c>detail.failedAtEpochMs</c>), any value at all.</param>
     /// <param name="eventTime">The event's <c>time</c>, set by EventBridge on receipt; null when absent.</param>
     /// <param name="now">The recorder's clock.</param>
-    public static (DateTimeOffset At, FailureDating Dating) Judge(long claimedEpochMilliseconds, DateTimeOffset? eventTime, DateTimeOffset now)
+    internal static (DateTimeOffset At, FailureDating Dating) Judge(long claimedEpochMilliseconds, DateTimeOffset? eventTime, DateTimeOffset now)
     {
         if (claimedEpochMilliseconds <= 0)
         {
@@ -48,7 +48,7 @@ internal static class FailureTime
     /// <param name="claimed">The failure's own date (<c>detail.failedAtEpochMs</c>).</param>
     /// <param name="eventTime">The event's <c>time</c>, set by EventBridge on receipt; null when absent.</param>
     /// <param name="now">The recorder's clock.</param>
-    public static (DateTimeOffset At, bool BeyondAllowance) Judge(DateTimeOffset claimed, DateTimeOffset? eventTime, DateTimeOffset now)
+    internal static (DateTimeOffset At, bool BeyondAllowance) Judge(DateTimeOffset claimed, DateTimeOffset? eventTime, DateTimeOffset now)
     {
         var at = claimed < now ? claimed : now;
         // Saturating: a claim near DateTimeOffset.MaxValue is beyond any receipt time, and adding to it would throw.

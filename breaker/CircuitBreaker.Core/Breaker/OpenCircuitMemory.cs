@@ -7,7 +7,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// instance answers from memory and spends no DynamoDB read. Instance state, never static: each Lambda
 /// instance (or in-process instance in local mode) has its own.
 /// </summary>
-internal sealed class OpenCircuitMemory(TimeProvider time)
+public sealed class OpenCircuitMemory(TimeProvider time)
 {
     /// <summary>
     /// The longest this instance answers from memory before reading the state again, however long the open

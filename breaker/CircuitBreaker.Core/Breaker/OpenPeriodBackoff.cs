@@ -10,7 +10,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// </summary>
 /// <param name="settings">The open duration and its cap.</param>
 /// <param name="random">Uniform numbers in [0, 1) for the jitter; injected so tests are deterministic.</param>
-internal sealed class OpenPeriodBackoff(CircuitPolicy settings, Func<double> random)
+public sealed class OpenPeriodBackoff(CircuitPolicy settings, Func<double> random)
 {
     /// <summary>The jitter's half-width, as a fraction of the doubled period.</summary>
     public const double Jitter = 0.1;

@@ -27,7 +27,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// <param name="time">The clock.</param>
 /// <param name="log">Where a flush that failed is written.</param>
 /// <param name="flushEveryCall">True to flush whenever a call is waiting, without batching.</param>
-internal sealed class SuccessCounter(ICircuitStore store, string serviceId, CircuitPolicy settings, TimeProvider time, FunctionLog log, bool flushEveryCall = false)
+public sealed class SuccessCounter(ICircuitStore store, string serviceId, CircuitPolicy settings, TimeProvider time, FunctionLog log, bool flushEveryCall = false)
 {
     /// <summary>The shortest time between two flushes of one instance.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);

@@ -3,7 +3,7 @@ using CircuitBreaker.Core.Logging;
 namespace CircuitBreaker.Core.Breaker;
 
 /// <summary>The one log line every circuit transition writes, so that hosts and dashboards can find them by message.</summary>
-internal static class TransitionLog
+public static class TransitionLog
 {
     /// <summary>The message of a transition line.</summary>
     public const string Message = "circuit transition";

@@ -11,7 +11,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// made the transition at most that long (the client's answer matters more than the notification, which the log
 /// line and the metrics still carry), and a lost event leaves a Warn line behind.
 /// </summary>
-internal sealed class TransitionReporter
+public sealed class TransitionReporter
 {
     private readonly FunctionLog _log;
     private readonly IStateChangePublisher? _publisher;

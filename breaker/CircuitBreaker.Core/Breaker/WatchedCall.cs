@@ -6,7 +6,7 @@ namespace CircuitBreaker.Core.Breaker;
 /// so that nothing is left running when a Lambda invocation returns (a frozen instance runs nothing). The report
 /// itself (what is published, how its failure is logged) is the caller's.
 /// </summary>
-internal sealed class WatchedCall
+public sealed class WatchedCall
 {
     private const int Pending = 0;
     private const int Slow = 1;

@@ -1,7 +1,7 @@
 namespace CircuitBreaker.Core.Configuration;
 
 /// <summary>The function's environment is wrong; reported to <c>/runtime/init/error</c> with every problem found.</summary>
-internal sealed class FunctionConfigurationException(IReadOnlyList<string> problems)
+public sealed class FunctionConfigurationException(IReadOnlyList<string> problems)
     : Exception("Invalid function configuration: " + string.Join(" ", problems))
 {
     /// <summary>Each problem, naming the variable and the expected form.</summary>

@@ -3,7 +3,7 @@ using CircuitBreaker.Contract;
 namespace CircuitBreaker.Core.Events;
 
 /// <summary>Puts a failure event on the bus.</summary>
-internal interface IFailurePublisher
+public interface IFailurePublisher
 {
     /// <summary>
     /// Publishes one failure. Never throws for a fault of the bus: returns false (after bounded retries

@@ -3,7 +3,7 @@ using CircuitBreaker.Contract;
 namespace CircuitBreaker.Core.Events;
 
 /// <summary>Puts a circuit's state change on the bus (<see cref="StateChangeEvents"/>).</summary>
-internal interface IStateChangePublisher
+public interface IStateChangePublisher
 {
     /// <summary>
     /// Publishes one transition. Never throws for a fault of the bus: returns false (after bounded retries

@@ -7,7 +7,7 @@ namespace CircuitBreaker.Core.Events;
 /// answer this long after the event instead of near its deadline. An event that misses it is lost and logged; a lost
 /// failure only delays opening the circuit, since the next failures are published as usual.
 /// </summary>
-internal static class PublishBudget
+public static class PublishBudget
 {
     /// <summary>The longest one publication may take.</summary>
     public static readonly TimeSpan Longest = TimeSpan.FromSeconds(1);

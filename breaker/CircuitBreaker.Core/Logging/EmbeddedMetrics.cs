@@ -9,7 +9,7 @@ namespace CircuitBreaker.Core.Logging;
 /// metric, and every dimension and metric value as a top-level member beside it. CloudWatch Logs extracts
 /// the metrics from the line, so publishing them costs no call and no time beyond writing the line.
 /// </summary>
-internal sealed class EmbeddedMetrics
+public sealed class EmbeddedMetrics
 {
     /// <summary>The unit of counts.</summary>
     public const string CountUnit = "Count";

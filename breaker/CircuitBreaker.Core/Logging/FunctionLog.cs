@@ -8,7 +8,7 @@ namespace CircuitBreaker.Core.Logging;
 /// Writes one JSON object per line (timestamp, level, message, handler, requestId, serviceId,
 /// circuitState, then any extra fields), the shape Lambda's JSON log format ingests as is.
 /// </summary>
-internal sealed class FunctionLog(TextWriter output, TimeProvider time, string handler)
+public sealed class FunctionLog(TextWriter output, TimeProvider time, string handler)
 {
     private readonly Lock _writeLock = new();
 

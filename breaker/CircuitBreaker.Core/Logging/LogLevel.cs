@@ -1,7 +1,7 @@
 namespace CircuitBreaker.Core.Logging;
 
 /// <summary>Severity of a log line, spelled as Lambda's JSON log format spells it.</summary>
-internal enum LogLevel
+public enum LogLevel
 {
     /// <summary>Normal operation worth a line: a transition, a request summary.</summary>
     Info,

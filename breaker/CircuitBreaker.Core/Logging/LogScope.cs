@@ -4,4 +4,4 @@ namespace CircuitBreaker.Core.Logging;
 /// <param name="RequestId">The invocation's request id.</param>
 /// <param name="ServiceId">The circuit's key.</param>
 /// <param name="CircuitState">The circuit's state as the function saw it.</param>
-internal readonly record struct LogScope(string? RequestId = null, string? ServiceId = null, string? CircuitState = null);
+public readonly record struct LogScope(string? RequestId = null, string? ServiceId = null, string? CircuitState = null);

@@ -1,7 +1,7 @@
 namespace CircuitBreaker.Core.Store;
 
 /// <summary>The persisted state of one circuit (the <c>sk = "state"</c> item).</summary>
-internal enum CircuitStatus
+public enum CircuitStatus
 {
     /// <summary>Requests go to the downstream.</summary>
     Closed,
@@ -25,7 +25,7 @@ internal enum CircuitStatus
 /// <param name="ClosedAt">When the circuit last closed after a probe; failures before it no longer count.</param>
 /// <param name="Version">Incremented by every transition; conditional writes compare it.</param>
 /// <param name="FailedProbes">Probes that failed in a row since the circuit last opened from closed; the open period's backoff doubles with each.</param>
-internal sealed record CircuitRecord(
+public sealed record CircuitRecord(
     string ServiceId,
     CircuitStatus Status,
     DateTimeOffset? OpenUntil,

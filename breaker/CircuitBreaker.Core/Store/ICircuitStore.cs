@@ -5,7 +5,7 @@ namespace CircuitBreaker.Core.Store;
 /// exactly one of any number of concurrent callers; the methods return false when the condition did not hold.
 /// Faults of the store itself (unreachable, throttled) surface as <see cref="CircuitStoreUnavailableException"/>.
 /// </summary>
-internal interface ICircuitStore
+public interface ICircuitStore
 {
     /// <summary>Reads the state item with a strongly consistent read; a missing item reads as closed, version 0.</summary>
     Task<CircuitRecord> GetAsync(string serviceId, CancellationToken cancellationToken);
@@ -68,7 +68,7 @@ internal interface ICircuitStore
 /// <param name="FailedAt">When the call failed.</param>
 /// <param name="ExpiresAt">When TTL may delete the item (epoch seconds in the table).</param>
 /// <param name="Reason">One of <c>FailureReasons</c>.</param>
-internal sealed record FailureRecord(string ServiceId, string EventId, DateTimeOffset FailedAt, DateTimeOffset ExpiresAt, string Reason);
+public sealed record FailureRecord(string ServiceId, string EventId, DateTimeOffset FailedAt, DateTimeOffset ExpiresAt, string Reason);
 
 /// <summary>Successful downstream calls to add to one time bucket's counter, as one flush of one instance.</summary>
 /// <param name="ServiceId">The circuit's key.</param>
@@ -76,13 +76,13 @@ internal sealed record FailureRecord(string ServiceId, string EventId, DateTimeO
 /// <param name="Count">How many calls to add; at least 1.</param>
 /// <param name="ExpiresAt">When TTL may delete the counter (epoch seconds in the table).</param>
 /// <param name="FlushId">This flush's own id (<see cref="Breaker.SuccessFlushIds"/>), the same on every attempt to add it.</param>
-internal sealed record SuccessCount(string ServiceId, DateTimeOffset BucketStart, long Count, DateTimeOffset ExpiresAt, string FlushId);
+public sealed record SuccessCount(string ServiceId, DateTimeOffset BucketStart, long Count, DateTimeOffset ExpiresAt, string FlushId);
 
 /// <summary>The store could not be reached or refused to serve; the breaker decides what to do without it.</summary>
-internal class CircuitStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public class CircuitStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// The store refused a request for want of throughput (DynamoDB's <c>ProvisionedThroughputExceededException</c>,
 /// <c>ThrottlingException</c> or <c>RequestLimitExceeded</c>): it is there, but the item is hot.
 /// </summary>
-internal sealed class CircuitStoreThrottledException(string message, Exception? inner = null) : CircuitStoreUnavailableException(message, inner);
+public sealed class CircuitStoreThrottledException(string message, Exception? inner = null) : CircuitStoreUnavailableException(message, inner);

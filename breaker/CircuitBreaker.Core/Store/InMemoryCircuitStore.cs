@@ -2,11 +2,11 @@ namespace CircuitBreaker.Core.Store;
 
 /// <summary>
 /// An <see cref="ICircuitStore"/> in this process's memory, with the same conditions as the DynamoDB store
-/// (<see cref="DynamoDbCircuitStore"/>), so that a circuit over it runs the very rules of the deployed breaker: the
+/// (<c>DynamoDbCircuitStore</c> in CircuitBreaker.Aws), so that a circuit over it runs the very rules of the deployed breaker: the
 /// in-memory circuit of the Polly library (tests, local runs), and the breaker's own unit tests. Like DynamoDB before its
 /// TTL sweeper runs, it never deletes expired items: reads stay within their key range.
 /// </summary>
-internal sealed class InMemoryCircuitStore : ICircuitStore
+public sealed class InMemoryCircuitStore : ICircuitStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CircuitRecord> _states = new(StringComparer.Ordinal);
@@ -64,7 +64,7 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         }
     }
 
-    /// <summary>An operator's isolate, as <see cref="OperatorActions.IsolateAsync"/> writes it: held open until <see cref="ForceClose"/>.</summary>
+    /// <summary>An operator's isolate, as the DynamoDB store's operator actions write it: held open until <see cref="ForceClose"/>.</summary>
     public void Isolate(string serviceId)
     {
         lock (_lock)
@@ -77,7 +77,7 @@ internal sealed class InMemoryCircuitStore : ICircuitStore
         }
     }
 
-    /// <summary>An operator's close, as <see cref="OperatorActions.ForceCloseAsync"/> writes it: failures before <paramref name="closedAt"/> stop counting.</summary>
+    /// <summary>An operator's close, as the DynamoDB store's operator actions write it: failures before <paramref name="closedAt"/> stop counting.</summary>
     public void ForceClose(string serviceId, DateTimeOffset closedAt)
     {
         lock (_lock)

@@ -1,3 +1,4 @@
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Store;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Http;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Functions.Webservice.Http;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,9 @@
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Breaker;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;

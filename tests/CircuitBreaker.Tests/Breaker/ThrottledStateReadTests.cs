@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Configuration;

@@ -1,8 +1,10 @@
+using CircuitBreaker.Aws.DynamoDb;
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Cli;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.EventBridge;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;

@@ -1,3 +1,4 @@
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Tests.Cli;

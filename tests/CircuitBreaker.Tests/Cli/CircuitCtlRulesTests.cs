@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Cli;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;

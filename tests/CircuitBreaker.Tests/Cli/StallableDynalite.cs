@@ -120,7 +120,7 @@ internal sealed class StallableDynalite : IAsyncDisposable
     }
 
     private static IAmazonDynamoDB DynamoDbClientFactoryForTests(Uri endpoint) =>
-        CircuitBreaker.Core.Configuration.AwsClientFactory.DynamoDb(endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(5), DynaliteFixture.Credentials, 1);
+        CircuitBreaker.Aws.Configuration.AwsClientFactory.DynamoDb(endpoint, DynaliteFixture.Region, TimeSpan.FromSeconds(5), DynaliteFixture.Credentials, 1);
 
     private void Signal(string signal)
     {

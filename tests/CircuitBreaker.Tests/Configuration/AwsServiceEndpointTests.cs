@@ -1,3 +1,4 @@
+using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Functions.Configuration;

@@ -1,4 +1,6 @@
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Local.EventBridge;
 
 namespace CircuitBreaker.Tests.Contract;
 

@@ -1,4 +1,4 @@
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 
 namespace CircuitBreaker.Tests.Downstream;
 

@@ -1,3 +1,4 @@
+using CircuitBreaker.Aws.DynamoDb;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;

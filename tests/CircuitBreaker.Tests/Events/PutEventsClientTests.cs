@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Core.Events;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Events;

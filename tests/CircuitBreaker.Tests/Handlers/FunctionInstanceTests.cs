@@ -2,8 +2,9 @@ using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Functions.Recorder;
 using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Handlers;

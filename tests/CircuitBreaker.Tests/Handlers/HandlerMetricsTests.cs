@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Recorder;
+using CircuitBreaker.Functions.Webservice;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Tests.Logging;
 using CircuitBreaker.Tests.Support;
 using Microsoft.AspNetCore.Http;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Functions.Recorder;
 using CircuitBreaker.Tests.Logging;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;

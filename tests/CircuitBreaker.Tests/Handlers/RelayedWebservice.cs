@@ -1,10 +1,10 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Handlers;
+using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Webservice;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Handlers;

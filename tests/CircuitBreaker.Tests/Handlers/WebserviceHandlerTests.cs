@@ -2,12 +2,12 @@ using System.Text;
 using System.Text.Json;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
-using CircuitBreaker.Functions.Downstream;
 using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Handlers;
-using CircuitBreaker.Functions.Runtime;
-using CircuitBreaker.Polly;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Polly;
 using CircuitBreaker.Tests.Support;
 using Microsoft.AspNetCore.Http;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Events;
-using CircuitBreaker.Functions.Handlers;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Tests.Events;
 using CircuitBreaker.Tests.Support;

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;
 
@@ -45,7 +47,7 @@ public sealed class WebserviceStalledStoreTests : IAsyncLifetime
         await _dynalite.DisposeAsync();
     }
 
-    private (CircuitBreaker.Functions.Handlers.WebserviceHandler Handler, CountingHttpServer Downstream, HttpClient Http, CapturedLog Log) NewWebservice(CountingHttpServer downstream)
+    private (CircuitBreaker.Functions.Webservice.WebserviceHandler Handler, CountingHttpServer Downstream, HttpClient Http, CapturedLog Log) NewWebservice(CountingHttpServer downstream)
     {
         var settings = TestSettings.Circuit(downstream: downstream.Address.AbsoluteUri, timeoutSeconds: DownstreamTimeout.TotalSeconds, threshold: 1000);
         var log = new CapturedLog(TimeProvider.System, HandlerNames.Webservice);

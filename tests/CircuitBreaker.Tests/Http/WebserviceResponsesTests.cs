@@ -1,4 +1,4 @@
-using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Webservice.Http;
 
 namespace CircuitBreaker.Tests.Http;
 

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Configuration;

@@ -1,3 +1,5 @@
+using CircuitBreaker.Aws.EventBridge;
+using CircuitBreaker.Aws.DynamoDb;
 using System.Text;
 using System.Text.Json;
 using CircuitBreaker.Core.Events;

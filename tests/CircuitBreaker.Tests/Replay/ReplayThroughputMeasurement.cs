@@ -1,3 +1,4 @@
+using CircuitBreaker.Aws.DynamoDb;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

@@ -1,3 +1,4 @@
+using CircuitBreaker.Aws.DynamoDb;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;

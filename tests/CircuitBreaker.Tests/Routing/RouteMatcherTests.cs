@@ -1,4 +1,4 @@
-using CircuitBreaker.Functions.Routing;
+using CircuitBreaker.Functions.Webservice.Routing;
 
 namespace CircuitBreaker.Tests.Routing;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Functions;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,7 +14,7 @@ public sealed class RoutedRecorderTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly TestCircuitStore _store = new();
     private readonly CapturedLog _log;
-    private readonly Functions.Handlers.RecorderHandler _recorder;
+    private readonly Functions.Recorder.RecorderHandler _recorder;
     private int _events;
 
     public RoutedRecorderTests()

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Runtime;
 using CircuitBreaker.Core.Store;
+using CircuitBreaker.Functions;
+using CircuitBreaker.Functions.Runtime;
+using CircuitBreaker.Functions.Webservice.Downstream;
 using CircuitBreaker.Tests.Handlers;
 using CircuitBreaker.Tests.Support;
 

@@ -1,3 +1,4 @@
+using CircuitBreaker.Aws.DynamoDb;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using CircuitBreaker.Contract;

@@ -1,6 +1,7 @@
-using CircuitBreaker.Core.Configuration;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 
 namespace CircuitBreaker.Tests.Store;

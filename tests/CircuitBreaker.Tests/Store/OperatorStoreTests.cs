@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;

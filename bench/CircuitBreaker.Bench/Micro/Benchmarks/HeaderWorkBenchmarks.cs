@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using CircuitBreaker.Functions.Downstream;
+using CircuitBreaker.Functions.Webservice.Downstream;
 
 namespace CircuitBreaker.Bench.Micro.Benchmarks;
 

@@ -1,6 +1,8 @@
-using CircuitBreaker.Core.Configuration;
 using BenchmarkDotNet.Attributes;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Contract;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Polly;

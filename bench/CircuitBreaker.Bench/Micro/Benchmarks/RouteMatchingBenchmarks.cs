@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using CircuitBreaker.Functions.Routing;
+using CircuitBreaker.Functions.Webservice.Routing;
 
 namespace CircuitBreaker.Bench.Micro.Benchmarks;
 

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Bench.Baseline;
 using CircuitBreaker.Contract;
-using CircuitBreaker.Functions.Downstream;
-using CircuitBreaker.Functions.Http;
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Functions.Webservice.Downstream;
+using CircuitBreaker.Functions.Webservice.Http;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Bench.Baseline;

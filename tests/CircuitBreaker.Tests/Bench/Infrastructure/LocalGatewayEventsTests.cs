@@ -1,5 +1,5 @@
 using CircuitBreaker.Bench;
-using CircuitBreaker.Functions.Http;
+using CircuitBreaker.Functions.Webservice.Http;
 
 namespace CircuitBreaker.Tests.Bench.Infrastructure;
 

@@ -1,6 +1,8 @@
-using CircuitBreaker.Core.Configuration;
 using System.Diagnostics;
 using Amazon.DynamoDBv2;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Aws.DynamoDb;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.Dynalite;
 using CircuitBreaker.Tests.Support;

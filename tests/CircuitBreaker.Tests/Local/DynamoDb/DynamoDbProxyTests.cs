@@ -1,9 +1,10 @@
-using CircuitBreaker.Core.Configuration;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using CircuitBreaker.Aws.Configuration;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Local.DynamoDb;
 using CircuitBreaker.Tests.Support;

@@ -1,10 +1,11 @@
-using CircuitBreaker.Core.Configuration;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using CircuitBreaker.Aws.Configuration;
 using CircuitBreaker.Cli;
+using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions;
 using CircuitBreaker.Functions.Runtime;
