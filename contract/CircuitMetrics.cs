@@ -56,4 +56,19 @@ public static class CircuitMetrics
 
     /// <summary><c>whenOpen: static</c>: requests answered with the route's configured answer instead of a refusal (Count).</summary>
     public const string StaticServed = "StaticServed";
+
+    /// <summary>Requests stored by <c>whenOpen: defer</c> and answered 202 (Count).</summary>
+    public const string Deferred = "Deferred";
+
+    /// <summary>Requests <c>whenOpen: defer</c> could not store (a store fault, too large), answered as without defer (Count).</summary>
+    public const string DeferFailed = "DeferFailed";
+
+    /// <summary>Deferred requests the replayer sent and the downstream answered (Count).</summary>
+    public const string Replayed = "Replayed";
+
+    /// <summary>Replays of a deferred request that failed (Count).</summary>
+    public const string ReplayFailed = "ReplayFailed";
+
+    /// <summary>Deferred requests sent to the dead-letter queue after <c>deferMaxAttempts</c> failed replays (Count).</summary>
+    public const string ReplayDeadLettered = "ReplayDeadLettered";
 }

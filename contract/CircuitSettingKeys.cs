@@ -136,6 +136,29 @@ public static class CircuitSettingKeys
 
     private const string StaticBodyDefault = "{\"title\":\"Service unavailable\",\"status\":503,\"detail\":\"The service is unavailable at the moment; try again later.\"}";
 
+    /// <summary>With <c>whenOpen: defer</c>, the methods whose requests are stored and replayed; any other is rejected (503).</summary>
+    public static readonly CircuitSetting DeferMethods =
+        new("deferMethods", "DEFER_METHODS", "POST,PUT,PATCH,DELETE", "HTTP methods separated by commas, e.g. POST,PUT");
+
+    /// <summary>
+    /// With <c>whenOpen: defer</c>, the largest body stored; a larger request is rejected (503) as without defer. At most
+    /// <see cref="DeferLimits.MaxBodyBytes"/>, so that the item stays within DynamoDB's 400 KB.
+    /// </summary>
+    public static readonly CircuitSetting DeferMaxBodyBytes =
+        new("deferMaxBodyBytes", "DEFER_MAX_BODY_BYTES", "262144", "a whole number of bytes from 1 to 307200");
+
+    /// <summary>How long a deferred request is kept for its replay (the item's time to live).</summary>
+    public static readonly CircuitSetting DeferSeconds =
+        new("deferSeconds", "DEFER_SECONDS", "86400", "a positive number of seconds, fractions allowed");
+
+    /// <summary>Failed replays of one deferred request before it goes to the dead-letter queue.</summary>
+    public static readonly CircuitSetting DeferMaxAttempts =
+        new("deferMaxAttempts", "DEFER_MAX_ATTEMPTS", "5", "a whole number of at least 1");
+
+    /// <summary>The most deferred requests the replayer sends per second, per circuit.</summary>
+    public static readonly CircuitSetting DeferReplayPerSecond =
+        new("deferReplayPerSecond", "DEFER_REPLAY_PER_SECOND", "10", "a positive number, fractions allowed");
+
     /// <summary>All settings, in the order they are documented.</summary>
     public static IReadOnlyList<CircuitSetting> All { get; } =
     [
@@ -144,6 +167,7 @@ public static class CircuitSettingKeys
         ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
         FailureStatusCodes, MaxRetryAfterSeconds, WhenOpen, ClosedStateMaxAgeSeconds,
         StaleSeconds, StaleRefreshSeconds, StaticStatus, StaticContentType, StaticBody,
+        DeferMethods, DeferMaxBodyBytes, DeferSeconds, DeferMaxAttempts, DeferReplayPerSecond,
     ];
 
     /// <summary>
@@ -156,6 +180,7 @@ public static class CircuitSettingKeys
         DownstreamUrl, DownstreamTimeoutSeconds, ForwardedHeaders, RequestHeadersToDrop, ResponseHeadersToDrop, RequestHeadersAllowed, AllowEncodedSlash,
         WhenOpen,
         StaleSeconds, StaleRefreshSeconds, StaticStatus, StaticContentType, StaticBody,
+        DeferMethods, DeferMaxBodyBytes, DeferSeconds, DeferMaxAttempts, DeferReplayPerSecond,
     ];
 
     private const string HeaderListForm = "header names separated by commas, e.g. x-internal-token,x-debug";

@@ -150,7 +150,37 @@ public static class CircuitSettingsReader
             ResponseHeadersToDrop = values.Headers(CircuitSettingKeys.ResponseHeadersToDrop) ?? HeaderNameList.Empty,
             RequestHeadersAllowed = values.Headers(CircuitSettingKeys.RequestHeadersAllowed),
             WhenOpen = values.WhenOpen(CircuitSettingKeys.WhenOpen),
+            Defer = DeferOf(values),
         };
+    }
+
+    private static DeferOptions DeferOf(Values values)
+    {
+        var rawMethods = values.Raw(CircuitSettingKeys.DeferMethods) ?? string.Empty;
+        var methods = rawMethods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (methods.Length == 0 || !methods.All(method => method.All(char.IsAsciiLetterUpper)))
+        {
+            values.Fail(CircuitSettingKeys.DeferMethods, rawMethods);
+        }
+
+        var rawBody = values.Raw(CircuitSettingKeys.DeferMaxBodyBytes);
+        if (!SettingValues.TryWholeNumber(rawBody, 1, DeferLimits.MaxBodyBytes, out var maxBody))
+        {
+            values.Fail(CircuitSettingKeys.DeferMaxBodyBytes, rawBody);
+        }
+
+        var rawRate = values.Raw(CircuitSettingKeys.DeferReplayPerSecond);
+        if (!SettingValues.TryFiniteNumber(rawRate, out var rate) || rate <= 0)
+        {
+            values.Fail(CircuitSettingKeys.DeferReplayPerSecond, rawRate);
+        }
+
+        return new DeferOptions(
+            methods.Distinct(StringComparer.Ordinal).ToList(),
+            maxBody,
+            values.Seconds(CircuitSettingKeys.DeferSeconds),
+            values.WholeNumber(CircuitSettingKeys.DeferMaxAttempts),
+            rate);
     }
 
     private static CircuitPolicy PolicyOf(Values values)

@@ -6,4 +6,5 @@ namespace CircuitBreaker.Contract;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(FailureEventDetail))]
 [JsonSerializable(typeof(CircuitStateChangeDetail))]
+[JsonSerializable(typeof(DeferredReplayDetail))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

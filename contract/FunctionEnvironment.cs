@@ -35,4 +35,10 @@ public static class FunctionEnvironment
 
     /// <summary>Standard AWS SDK endpoint override for EventBridge.</summary>
     public const string EventsEndpointUrl = "AWS_ENDPOINT_URL_EVENTS";
+
+    /// <summary>
+    /// The replayer's dead-letter queue (an SQS queue URL): where a deferred request goes after <c>deferMaxAttempts</c>
+    /// failed replays. Without it the request is logged and dropped.
+    /// </summary>
+    public const string DeadLetterQueueUrl = "DEAD_LETTER_QUEUE_URL";
 }

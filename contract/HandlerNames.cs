@@ -11,4 +11,10 @@ public static class HandlerNames
 
     /// <summary>The function that EventBridge invokes with each failure event, recording it in DynamoDB.</summary>
     public const string Recorder = "recorder";
+
+    /// <summary>
+    /// The function the replayer rule invokes when a circuit closes (or a replay is asked for): it replays the circuit's
+    /// deferred requests (<see cref="WhenOpenMode.Defer"/>).
+    /// </summary>
+    public const string Replayer = "replayer";
 }

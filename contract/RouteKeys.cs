@@ -43,6 +43,8 @@ public static class RouteKeys
         CircuitSettingKeys.WhenOpen, CircuitSettingKeys.ClosedStateMaxAgeSeconds,
         CircuitSettingKeys.StaleSeconds, CircuitSettingKeys.StaleRefreshSeconds,
         CircuitSettingKeys.StaticStatus, CircuitSettingKeys.StaticContentType, CircuitSettingKeys.StaticBody,
+        CircuitSettingKeys.DeferMethods, CircuitSettingKeys.DeferMaxBodyBytes, CircuitSettingKeys.DeferSeconds,
+        CircuitSettingKeys.DeferMaxAttempts, CircuitSettingKeys.DeferReplayPerSecond,
     ];
 
     /// <summary>Every key a route may hold, in the order they are written.</summary>

@@ -74,6 +74,9 @@ public record RouteOptions
     /// <summary><c>whenOpen: static</c>: the answer's body.</summary>
     public string StaticBody { get; init; } = CircuitSettingKeys.StaticBody.DefaultValue!;
 
+    /// <summary>The <c>defer</c> mode's settings (used when <see cref="WhenOpen"/> is <see cref="WhenOpenMode.Defer"/>).</summary>
+    public DeferOptions Defer { get; init; } = DeferOptions.Default;
+
     /// <summary>The options as the functions' environment variables, in invariant form.</summary>
     public virtual IReadOnlyDictionary<string, string> ToEnvironment()
     {
@@ -100,6 +103,8 @@ public record RouteOptions
         }
 
         AddWhenOpenSettings(environment);
+        Defer.WriteTo(environment);
+
         if (!RequestHeadersToDrop.IsEmpty)
         {
             environment[CircuitSettingKeys.RequestHeadersToDrop.EnvironmentVariable] = RequestHeadersToDrop.ToString();

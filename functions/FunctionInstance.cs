@@ -1,10 +1,12 @@
 using Amazon.DynamoDBv2;
 using CircuitBreaker.Aws.DynamoDb;
+using CircuitBreaker.Aws.EventBridge;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
+using CircuitBreaker.Functions.Replay;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions.Configuration;
 using CircuitBreaker.Functions.Recorder;
@@ -71,7 +73,12 @@ internal sealed class FunctionInstance : IDisposable
     private static IInvocationHandler BreakerHandler(InstanceClients clients)
     {
         var store = new DynamoDbCircuitStore(clients.DynamoDb, clients.Settings.TableName, clients.Time, clients.StateReads);
-        return clients.IsWebservice ? Webservice(clients, store) : Recorder(clients, store);
+        return clients.Settings.Handler switch
+        {
+            HandlerNames.Webservice => Webservice(clients, store),
+            HandlerNames.Replayer => Replayer(clients, store),
+            _ => Recorder(clients, store),
+        };
     }
 
     private static IInvocationHandler Webservice(InstanceClients clients, ICircuitStore store)
@@ -79,7 +86,9 @@ internal sealed class FunctionInstance : IDisposable
         var (downstreamHttp, publisher, time, log) = (clients.DownstreamHttp, clients.Publisher, clients.Time, clients.Log);
         var transitions = new TransitionReporter(log, publisher, time);
         var staleAnswers = new DynamoDbStaleAnswerStore(clients.DynamoDb, clients.Settings.TableName);
-        return NewRoutedWebservice(clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions, staleAnswers);
+        var deferred = new DeferredRequestStore(clients.DynamoDb, clients.Settings.TableName);
+        return NewRoutedWebservice(
+            clients.Settings.Routes, route => NewDownstreamClient(downstreamHttp, route.Circuit, time), store, publisher, time, log, transitions, staleAnswers, deferred);
     }
 
     /// <summary>The client for one route's downstream, relaying as the route's target says (headers, encoded slashes).</summary>
@@ -98,12 +107,67 @@ internal sealed class FunctionInstance : IDisposable
         TimeProvider time,
         FunctionLog log,
         TransitionReporter? transitions = null,
-        IStaleAnswerStore? staleAnswers = null)
+        IStaleAnswerStore? staleAnswers = null,
+        DeferredRequestStore? deferred = null)
     {
         var handlers = routes.Routes
-            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions, staleAnswers))
+            .Select(route => NewWebserviceHandler(store, downstreamFor(route), publisher, route.Circuit, time, log, transitions, staleAnswers, deferred))
             .ToList();
         return routes.IsShorthand ? handlers[0] : new RoutingHandler(routes.Routes, handlers, log, time);
+    }
+
+    private static ReplayerHandler Replayer(InstanceClients clients, ICircuitStore store)
+    {
+        var (settings, downstreamHttp, publisher, time, log) = (clients.Settings, clients.DownstreamHttp, clients.Publisher, clients.Time, clients.Log);
+        return NewReplayerHandler(
+            settings.Routes,
+            route => NewDownstreamClient(downstreamHttp, route.Circuit, time),
+            store,
+            new DeferredRequestStore(clients.DynamoDb, settings.TableName),
+            publisher,
+            clients.DeadLetters(),
+            (detail, cancellationToken) => publisher.PublishAsync(
+                new OutgoingEvent(StateChangeEvents.Source, DeferredReplays.DetailType, "Replay request", time.GetUtcNow()),
+                detail,
+                ContractJsonContext.Default.DeferredReplayDetail,
+                new LogScope(detail.RequestId, detail.ServiceId),
+                cancellationToken),
+            time,
+            log,
+            new TransitionReporter(log, publisher, time));
+    }
+
+    /// <summary>
+    /// The replayer as every host composes it: for each route, its deferred requests replayed through the route's own
+    /// relay and breaker (the same circuit, store and publisher the webservice uses).
+    /// </summary>
+    internal static ReplayerHandler NewReplayerHandler(
+        RouteTable routes,
+        Func<RouteSettings, DownstreamClient> downstreamFor,
+        ICircuitStore store,
+        DeferredRequestStore deferred,
+        IFailurePublisher publisher,
+        IDeadLetterQueue deadLetters,
+        Func<DeferredReplayDetail, CancellationToken, Task<bool>> resume,
+        TimeProvider time,
+        FunctionLog log,
+        TransitionReporter? transitions = null)
+    {
+        var replays = routes.Routes.Select(route =>
+        {
+            var circuit = route.Circuit;
+            var routeCircuit = GateCircuit.Over(
+                circuit.ServiceId,
+                circuit.Policy,
+                store,
+                publisher,
+                transitions ?? TransitionReporter.LogOnly(log, time),
+                circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
+                time,
+                log);
+            return new DeferredReplay(routeCircuit, deferred, downstreamFor(route), circuit, deadLetters, time, log);
+        });
+        return new ReplayerHandler(replays.ToList(), resume, log, routes.MetricsNamespace);
     }
 
     private static RecorderHandler Recorder(InstanceClients clients, ICircuitStore store)
@@ -139,7 +203,8 @@ internal sealed class FunctionInstance : IDisposable
         TimeProvider time,
         FunctionLog log,
         TransitionReporter? transitions = null,
-        IStaleAnswerStore? staleAnswers = null)
+        IStaleAnswerStore? staleAnswers = null,
+        DeferredRequestStore? deferred = null)
     {
         var routeCircuit = GateCircuit.Over(
             circuit.ServiceId,
@@ -150,17 +215,17 @@ internal sealed class FunctionInstance : IDisposable
             circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
             time,
             log);
-        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit, staleAnswers, time, log));
+        return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit, staleAnswers, deferred, time, log));
     }
 
     // The route's whenOpen mode. Each mode's answer is built here from what the instance has.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Each mode has its own implementation.")]
-    private static IWhenOpenAnswer WhenOpenAnswer(CircuitSettings circuit, IStaleAnswerStore? staleAnswers, TimeProvider time, FunctionLog log) => circuit.Target.WhenOpen switch
+    private static IWhenOpenAnswer WhenOpenAnswer(
+        CircuitSettings circuit, IStaleAnswerStore? staleAnswers, DeferredRequestStore? deferred, TimeProvider time, FunctionLog log) => circuit.Target.WhenOpen switch
     {
         WhenOpenMode.Stale => new StaleWhenOpen(staleAnswers ?? throw new ArgumentNullException(nameof(staleAnswers), "whenOpen stale keeps its answers in the circuit table."), circuit.Target, time, log),
         WhenOpenMode.Static => new StaticWhenOpen(circuit.Target),
-
-        // defer is being built (issue 21); until then it rejects as today.
+        WhenOpenMode.Defer => new DeferWhenOpen(deferred ?? throw new ArgumentNullException(nameof(deferred), "whenOpen defer keeps its requests in the circuit table."), circuit.Target.Defer, time, log),
         _ => RejectWhenOpen.Instance,
     };
 

@@ -85,6 +85,19 @@ internal sealed class InstanceClients : IDisposable
         Time,
         Log));
 
+    /// <summary>The replayer's dead-letter queue: SQS when the settings name one, else the log.</summary>
+    public Replay.IDeadLetterQueue DeadLetters()
+    {
+        if (Settings.DeadLetterQueueUrl is not { } queue)
+        {
+            return new Replay.LogOnlyDeadLetterQueue(Log);
+        }
+
+        // No redirects (a redirected request would go unsigned); a dead letter may wait a little, not forever.
+        var http = Own(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) });
+        return new Replay.SqsDeadLetterQueue(http, queue, Settings.Region, CredentialsFromEnvironment.Resolver(_credentials), Time, Log);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -203,6 +203,13 @@ internal sealed class BackendResources
                 "Failure events the recorder failed on (its store unreachable, its timeout) after Lambda's retries "
                 + "are waiting in the recorder's on-failure queue; each record names the error."),
         ];
+        // whenOpen: defer needs the replayer; a stack where no route defers declares none of it.
+        if (args is CircuitBreakerArgs && Defers(args.Routes))
+        {
+            var replayerAlarm = DeclareReplayer();
+            FailureQueueAlarms = [.. FailureQueueAlarms, replayerAlarm];
+        }
+
         var notifyingAlarmArns = Output.All(
             CircuitOpenedAlarms.Concat(FailureQueueAlarms).Select(alarm => (Input<string>)alarm.Arn).ToArray());
 
@@ -274,7 +281,16 @@ internal sealed class BackendResources
     /// <summary>One circuit-opened alarm per route's service id, in route order.</summary>
     public IReadOnlyList<MetricAlarm> CircuitOpenedAlarms { get; }
 
-    /// <summary>One alarm per failure queue (<see cref="DeadLetters"/>, then <see cref="RecorderFailures"/>) that fires while it holds a message.</summary>
+    /// <summary>The replayer of deferred requests, when a route's <c>whenOpen</c> is <c>defer</c>; null otherwise.</summary>
+    public Function? Replayer { get; private set; }
+
+    /// <summary>The replayer's dead-letter queue: deferred requests that failed <c>deferMaxAttempts</c> replays.</summary>
+    public Queue? ReplayerDeadLetters { get; private set; }
+
+    /// <summary>
+    /// One alarm per failure queue (<see cref="DeadLetters"/>, then <see cref="RecorderFailures"/>, then
+    /// <see cref="ReplayerDeadLetters"/> when declared) that fires while it holds a message.
+    /// </summary>
     public IReadOnlyList<MetricAlarm> FailureQueueAlarms { get; }
 
     public Dashboard Dashboard { get; }
@@ -283,6 +299,14 @@ internal sealed class BackendResources
 
     /// <summary>The IAM policy document (JSON) a user's function needs to run the library against this backend.</summary>
     public Output<string> LibraryAccessPolicy { get; }
+
+    /// <summary>True when a route (or the one route of a shorthand stack) answers an open circuit with <c>defer</c>.</summary>
+    public static bool Defers(RouteTable routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        return routes.Routes.Any(route => route.Circuit.Target.WhenOpen == WhenOpenMode.Defer)
+            || (routes.Routes.Count == 0 && routes.StackWideOptions?.WhenOpen == WhenOpenMode.Defer);
+    }
 
     /// <summary>Attaches <see cref="LibraryAccessPolicy"/> to the role named <paramref name="roleName"/> as an inline policy.</summary>
     public RolePolicy GrantLibraryAccess(string resourceName, Input<string> roleName)
@@ -310,7 +334,8 @@ internal sealed class BackendResources
         DeclareFunction(handler, description, timeoutSeconds, policyDocument).Function;
 
     /// <summary>As <see cref="FunctionFor"/>, with the function's role, for a function that needs a grant of its own beside the policy.</summary>
-    private (Function Function, Role Role) DeclareFunction(string handler, string description, int timeoutSeconds, Func<string, string, string, string> policyDocument)
+    private (Function Function, Role Role) DeclareFunction(
+        string handler, string description, int timeoutSeconds, Func<string, string, string, string> policyDocument, Input<string>? deadLetterQueueUrl = null)
     {
         var functionName = FunctionNames.For(_args.FunctionNamePrefix, handler);
         var logs = _children.LogGroupFor(_name, handler, functionName, _args.LogRetentionDays);
@@ -325,6 +350,11 @@ internal sealed class BackendResources
         var environment = _args.Environment();
         environment.Add(FunctionEnvironment.TableName, Table.Name);
         environment.Add(FunctionEnvironment.EventBusName, Bus.Name);
+        if (deadLetterQueueUrl is not null)
+        {
+            environment.Add(FunctionEnvironment.DeadLetterQueueUrl, deadLetterQueueUrl);
+        }
+
         var function = new Function($"{_name}-{handler}", new FunctionArgs
         {
             Name = functionName,
@@ -340,6 +370,65 @@ internal sealed class BackendResources
             LoggingConfig = new FunctionLoggingConfigArgs { LogFormat = "JSON", LogGroup = logs.Name },
         }, _children.Options(policy, logs));
         return (function, role);
+    }
+
+    /// <summary>
+    /// The replayer (docs/design.md, "Deferred writes"): the same artifact with its own handler, role and log group; its
+    /// dead-letter queue, which only its role may send to; its rule on the bus for a state change to closed (and a replay
+    /// request), with the invoke permission scoped to that rule. Returns the alarm on its dead-letter queue.
+    /// </summary>
+    private MetricAlarm DeclareReplayer()
+    {
+        var deadLetters = new Queue($"{_name}-{HandlerNames.Replayer}-dead-letter", new QueueArgs
+        {
+            MessageRetentionSeconds = FailureQueueRetentionSeconds,
+        }, _children.Options());
+        ReplayerDeadLetters = deadLetters;
+
+        var (replayer, replayerRole) = DeclareFunction(
+            HandlerNames.Replayer,
+            "Replays deferred requests when their circuit closes",
+            ReplayerDefaults.TimeoutSeconds,
+            PolicyDocuments.Replayer,
+            deadLetters.Url);
+        Replayer = replayer;
+
+        _ = new RolePolicy($"{_name}-{HandlerNames.Replayer}-dead-letter-policy", new RolePolicyArgs
+        {
+            Role = replayerRole.Name,
+            Policy = deadLetters.Arn.Apply(arn => PolicyDocuments.ReplayerDeadLetterQueue(arn)),
+        }, _children.Options());
+
+        var rule = new EventRule($"{_name}-replay-on-close", new EventRuleArgs
+        {
+            EventBusName = Bus.Name,
+            EventPattern = EventPatterns.ReplayOnClose,
+            Description = "Routes each circuit's close (and each replay request) to the replayer of deferred requests",
+        }, _children.Options());
+
+        var invoke = new Permission($"{_name}-{HandlerNames.Replayer}-invoke", new PermissionArgs
+        {
+            Action = "lambda:InvokeFunction",
+            Function = replayer.Name,
+            Principal = "events.amazonaws.com",
+            SourceArn = rule.Arn,
+        }, _children.Options());
+
+        // A close EventBridge could not deliver is not lost work: the deferred requests wait for the next close or
+        // circuitctl deferred replay, so the target keeps EventBridge's default retries and needs no queue of its own.
+        _ = new EventTarget($"{_name}-{HandlerNames.Replayer}-target", new EventTargetArgs
+        {
+            Rule = rule.Name,
+            EventBusName = Bus.Name,
+            TargetId = HandlerNames.Replayer,
+            Arn = replayer.Arn,
+        }, _children.Options(invoke));
+
+        return QueueNotEmptyAlarm(
+            $"{HandlerNames.Replayer}-dead-letter",
+            deadLetters,
+            "Deferred requests the replayer gave up on after deferMaxAttempts failed replays are waiting in its "
+            + "dead-letter queue; each message holds the request (its body in base64) and its last error.");
     }
 
     /// <summary>

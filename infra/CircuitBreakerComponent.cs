@@ -34,7 +34,7 @@ public sealed class CircuitBreakerComponent : CircuitBreakerComponentBase
             HandlerNames.Webservice,
             "Calls the downstream through the circuit breaker",
             args.Routes.WebserviceTimeoutSeconds,
-            PolicyDocuments.Webservice);
+            Backend.Replayer is null ? PolicyDocuments.Webservice : PolicyDocuments.DeferringWebservice);
 
         var api = new Api($"{name}-api", new ApiArgs
         {

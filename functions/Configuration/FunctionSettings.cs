@@ -11,6 +11,9 @@ namespace CircuitBreaker.Functions.Configuration;
 /// <param name="Routes">The routes, each with its breaker settings (one route, prefix "/", without <c>ROUTES</c>).</param>
 internal sealed record FunctionSettings(string Handler, string TableName, string? EventBusName, string Region, RouteTable Routes)
 {
+    /// <summary>The replayer's dead-letter queue (<see cref="FunctionEnvironment.DeadLetterQueueUrl"/>); null without one.</summary>
+    public Uri? DeadLetterQueueUrl { get; init; }
+
     /// <summary>
     /// Reads the settings through <paramref name="environment"/>; throws <see cref="FunctionConfigurationException"/>
     /// listing every problem, each naming the variable and the expected form.
@@ -30,14 +33,14 @@ internal sealed record FunctionSettings(string Handler, string TableName, string
             return value.Trim();
         }
 
-        var handler = Required(FunctionEnvironment.Handler, $"'{HandlerNames.Webservice}' or '{HandlerNames.Recorder}'");
-        if (handler is not null and not (HandlerNames.Webservice or HandlerNames.Recorder))
+        var handler = Required(FunctionEnvironment.Handler, $"'{HandlerNames.Webservice}', '{HandlerNames.Recorder}' or '{HandlerNames.Replayer}'");
+        if (handler is not null and not (HandlerNames.Webservice or HandlerNames.Recorder or HandlerNames.Replayer))
         {
-            problems.Add($"{FunctionEnvironment.Handler} is '{handler}': expected '{HandlerNames.Webservice}' or '{HandlerNames.Recorder}'.");
+            problems.Add($"{FunctionEnvironment.Handler} is '{handler}': expected '{HandlerNames.Webservice}', '{HandlerNames.Recorder}' or '{HandlerNames.Replayer}'.");
         }
 
         var table = Required(FunctionEnvironment.TableName, "the DynamoDB table's name");
-        var bus = handler == HandlerNames.Webservice
+        var bus = handler is HandlerNames.Webservice or HandlerNames.Replayer
             ? Required(FunctionEnvironment.EventBusName, "the EventBridge bus's name")
             : environment(FunctionEnvironment.EventBusName);
         var region = Required(FunctionEnvironment.Region, "an AWS region such as eu-west-1");
@@ -65,11 +68,18 @@ internal sealed record FunctionSettings(string Handler, string TableName, string
             : null;
         problems.AddRange(routes?.Errors ?? []);
 
+        Uri? deadLetterQueue = null;
+        if (environment(FunctionEnvironment.DeadLetterQueueUrl) is { Length: > 0 } rawQueue
+            && (!Uri.TryCreate(rawQueue.Trim(), UriKind.Absolute, out deadLetterQueue) || deadLetterQueue.Scheme is not ("https" or "http")))
+        {
+            problems.Add($"{FunctionEnvironment.DeadLetterQueueUrl} is '{rawQueue}': expected an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/name.");
+        }
+
         if (problems.Count > 0)
         {
             throw new FunctionConfigurationException(problems);
         }
 
-        return new FunctionSettings(handler!, table!, bus, region!, routes!.Table!);
+        return new FunctionSettings(handler!, table!, bus, region!, routes!.Table!) { DeadLetterQueueUrl = deadLetterQueue };
     }
 }

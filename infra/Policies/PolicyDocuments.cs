@@ -20,6 +20,19 @@ public static class PolicyDocuments
         ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"];
 
     /// <summary>
+    /// The webservice's table actions when a route defers: besides <see cref="WebserviceTableActions"/>, <c>PutItem</c> to
+    /// store a deferred request (a new item; it never overwrites one).
+    /// </summary>
+    public static IReadOnlyList<string> DeferringWebserviceTableActions { get; } = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"];
+
+    /// <summary>
+    /// Actions the replayer needs on the table: read the circuit's state and write its transitions (the same gate as the
+    /// webservice), list the deferred requests, claim and release them, record their failures, delete them once answered.
+    /// </summary>
+    public static IReadOnlyList<string> ReplayerTableActions { get; } =
+        ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"];
+
+    /// <summary>
     /// Actions on the bus: the webservice publishes failures and state changes, the recorder state
     /// changes, a library user's function both — nothing else, on this bus only.
     /// </summary>
@@ -74,6 +87,27 @@ public static class PolicyDocuments
             (WebserviceTableActions, [tableArn]),
             (WebserviceBusActions, [eventBusArn]),
             (LogActions, [LogStreamsOf(logGroupArn)]));
+
+    /// <summary>The webservice's permissions when a route defers: it also stores deferred requests.</summary>
+    public static string DeferringWebservice(string tableArn, string eventBusArn, string logGroupArn) =>
+        Allow(
+            (DeferringWebserviceTableActions, [tableArn]),
+            (WebserviceBusActions, [eventBusArn]),
+            (LogActions, [LogStreamsOf(logGroupArn)]));
+
+    /// <summary>
+    /// The replayer's permissions: the table, the bus (it publishes the failures of replayed requests, the transitions
+    /// it makes and its resume requests) and its log group. Its dead-letter queue is <see cref="ReplayerDeadLetterQueue"/>.
+    /// </summary>
+    public static string Replayer(string tableArn, string eventBusArn, string logGroupArn) =>
+        Allow(
+            (ReplayerTableActions, [tableArn]),
+            (BusActions, [eventBusArn]),
+            (LogActions, [LogStreamsOf(logGroupArn)]));
+
+    /// <summary>What the replayer's role needs beyond <see cref="Replayer"/>: to send to exactly its dead-letter queue.</summary>
+    public static string ReplayerDeadLetterQueue(string queueArn) =>
+        Allow(([QueueSendAction], [queueArn]));
 
     /// <summary>The recorder's permissions.</summary>
     public static string Recorder(string tableArn, string eventBusArn, string logGroupArn) =>

@@ -62,12 +62,25 @@ internal sealed class FunctionConsole
 
             _stateByApiRequest[apiRequestId] = state;
         }
+        else if (message == "deferred request replayed")
+        {
+            _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[replay] {Text(entry, "serviceId")}: {Text(entry, "method")} {Text(entry, "deferredId")} -> {Number(entry, "status")}"));
+        }
+        else if (message == "replay finished")
+        {
+            _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[replay] {Text(entry, "serviceId")}: {Number(entry, "replayed")} replayed, {Number(entry, "failed")} failed, {Number(entry, "deadLettered")} dead-lettered ({Text(entry, "stopped")})"));
+        }
         else if (level is "WARN" or "ERROR")
         {
             var error = Text(entry, "error") ?? Text(entry, "errorMessage") ?? Text(entry, "problems");
             _output.WriteLine($"[{Text(entry, "handler")}] {level} {message}{(error is null ? string.Empty : ": " + error)}");
         }
     }
+
+    private static long? Number(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 
     private static string? Text(JsonElement entry, string name) =>
         entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -7,6 +7,7 @@ using CircuitBreaker.Local.Downstream;
 using CircuitBreaker.Local.EventBridge;
 using CircuitBreaker.Local.HttpApi;
 using CircuitBreaker.Local.LambdaService;
+using CircuitBreaker.Local.Sqs;
 
 namespace CircuitBreaker.Local.Hosting;
 
@@ -29,6 +30,9 @@ internal sealed class LocalSystem : IAsyncDisposable
     /// <summary>How long the recorder may take per event: the stack's default timeout for it.</summary>
     public static readonly TimeSpan RecorderTimeout = TimeSpan.FromSeconds(RecorderDefaults.TimeoutSeconds);
 
+    /// <summary>How long the replayer may take per event: the stack's timeout for it.</summary>
+    public static readonly TimeSpan ReplayerTimeout = TimeSpan.FromSeconds(ReplayerDefaults.TimeoutSeconds);
+
     private readonly List<IAsyncDisposable> _started = [];
 
     private LocalSystem()
@@ -49,6 +53,12 @@ internal sealed class LocalSystem : IAsyncDisposable
 
     /// <summary>The Lambda service's asynchronous invocation of the recorder: where its function errors are retried.</summary>
     public AsyncInvocations RecorderInvocations { get; private set; } = null!;
+
+    /// <summary>The Lambda service's asynchronous invocation of the replayer, as its rule invokes it.</summary>
+    public AsyncInvocations ReplayerInvocations { get; private set; } = null!;
+
+    /// <summary>The replayer's dead-letter queue.</summary>
+    public LocalDeadLetterQueue DeadLetterQueue { get; private set; } = null!;
 
     /// <summary>The EventBridge endpoint.</summary>
     public LocalEventBridge Events { get; private set; } = null!;
@@ -156,7 +166,7 @@ internal sealed class LocalSystem : IAsyncDisposable
         // The environment needs the EventBridge and Lambda addresses, and instances start only after both exist.
         LocalFunctionEnvironment? environment = null;
         Lambda = new LocalLambdaService(
-            [HandlerNames.Webservice, HandlerNames.Recorder],
+            [HandlerNames.Webservice, HandlerNames.Recorder, HandlerNames.Replayer],
             (function, stop) =>
             {
                 var variables = environment!.For(function, Lambda.RuntimeApiFor(function));
@@ -188,15 +198,33 @@ internal sealed class LocalSystem : IAsyncDisposable
                 log.WriteLine(DescribeStateChange(envelope));
                 return Task.FromResult(true);
             });
+        // The replayer's rule matches a state change to closed (and a replay request); the replayer runs asynchronously,
+        // as EventBridge invokes it, and its failures to deliver a request go to its dead-letter queue.
+        ReplayerInvocations = new AsyncInvocations(Lambda, new AsyncInvocationOptions(), time, log);
+        _started.Add(ReplayerInvocations);
+        DeadLetterQueue = await LocalDeadLetterQueue.StartAsync(log, cancellationToken).ConfigureAwait(false);
+        _started.Add(DeadLetterQueue);
+        var replayerRule = new EventRule(
+            "close-to-replayer",
+            EventPatternMatcher.Parse(EventPatterns.ReplayOnClose),
+            async (envelope, stop) =>
+            {
+                var answer = await ReplayerInvocations.InvokeAsync(HandlerNames.Replayer, envelope, ReplayerTimeout, stop).ConfigureAwait(false);
+                return answer.Accepted ? true : throw new TargetRefusedException(answer.Refusal ?? "the Lambda service refused the invocation");
+            });
         Events = new LocalEventBridge(
-            new LocalEventBridgeOptions(BusName, Region, DeliveryLatency: options.EventDeliveryLatency), [recorderRule, stateChangeRule], time, log);
+            new LocalEventBridgeOptions(BusName, Region, DeliveryLatency: options.EventDeliveryLatency), [recorderRule, stateChangeRule, replayerRule], time, log);
         _started.Add(Events);
         await Events.StartAsync(0, cancellationToken).ConfigureAwait(false);
 
         Credentials = options.Credentials;
         DynamoDbGiven = options.DynamoDbEndpoint is not null;
+        var functionVariables = new Dictionary<string, string>(Routes.ToEnvironment(), StringComparer.Ordinal)
+        {
+            [FunctionEnvironment.DeadLetterQueueUrl] = DeadLetterQueue.QueueUrl.AbsoluteUri,
+        };
         environment = new LocalFunctionEnvironment(
-            Routes.ToEnvironment(), TableName, BusName, Credentials.Region, Events.BaseAddress, dynamoDbEndpoint, Credentials);
+            functionVariables, TableName, BusName, Credentials.Region, Events.BaseAddress, dynamoDbEndpoint, Credentials);
 
         var webserviceTimeout = TimeSpan.FromSeconds(Routes.WebserviceTimeoutSeconds);
         Api = new HttpApiGateway(
@@ -266,6 +294,10 @@ internal sealed class LocalSystem : IAsyncDisposable
         yield return $"EventBridge:         {Events.BaseAddress} (bus {BusName}{latency})";
         yield return $"Lambda Runtime API:  {Lambda.BaseAddress}<function>/{RuntimeApiProtocol.Version}/";
         yield return $"recorder retries:    {DescribeRecorderRetries(RecorderInvocations.Options)}";
+        if (Routes.Routes.Any(route => route.Circuit.Target.WhenOpen == WhenOpenMode.Defer))
+        {
+            yield return $"replayer:            on each close (rule close-to-replayer); dead-letter queue {DeadLetterQueue.QueueUrl} ([dead-letter] replayer: ...)";
+        }
         yield return $"delivery retries:    {DescribeDeliveryRetries(Events.Options)}";
         if (DynamoDbEndpoint is not null)
         {

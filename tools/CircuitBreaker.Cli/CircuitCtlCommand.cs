@@ -107,7 +107,7 @@ internal static class CircuitCtlCommand
 
             serviceId = services[0];
         }
-        else if (options.Action != CircuitCtlAction.Status && !options.Create && !await table.ExistsAsync(serviceId).ConfigureAwait(false))
+        else if (options.Action is CircuitCtlAction.Isolate or CircuitCtlAction.Close && !options.Create && !await table.ExistsAsync(serviceId).ConfigureAwait(false))
         {
             // Acting on a circuit the table knows nothing of is most often a typo, and would leave a phantom circuit behind.
             var services = await table.ListServicesAsync().ConfigureAwait(false);
@@ -119,6 +119,9 @@ internal static class CircuitCtlCommand
         {
             CircuitCtlAction.Status => await StatusAsync(table, serviceId, options, output, time).ConfigureAwait(false),
             CircuitCtlAction.Isolate => await IsolateAsync(table, serviceId, options, output, error, environment, time, cancellationToken).ConfigureAwait(false),
+            CircuitCtlAction.DeferredList => await ListDeferredAsync(table, serviceId, output).ConfigureAwait(false),
+            CircuitCtlAction.DeferredReplay => await ReplayDeferredAsync(table, serviceId, options, output, environment, time, cancellationToken).ConfigureAwait(false),
+            CircuitCtlAction.DeferredDrop => await DropDeferredAsync(table, serviceId, options, output).ConfigureAwait(false),
             _ => await CloseAsync(table, serviceId, options, output, error, environment, time, cancellationToken).ConfigureAwait(false),
         };
     }
@@ -182,6 +185,78 @@ internal static class CircuitCtlCommand
         return Succeeded;
     }
 
+    private static async Task<int> ListDeferredAsync(CircuitTableSession table, string serviceId, TextWriter output)
+    {
+        var deferred = await table.ListDeferredAsync(serviceId).ConfigureAwait(false);
+        if (deferred.Count == 0)
+        {
+            await output.WriteLineAsync($"{serviceId} has no deferred request").ConfigureAwait(false);
+            return Succeeded;
+        }
+
+        foreach (var request in deferred)
+        {
+            var attempts = request.Attempts == 0 ? "not tried yet" : $"{request.Attempts} failed attempt{(request.Attempts == 1 ? string.Empty : "s")} (last: {OneLine(request.LastError ?? "?")})";
+            var claimed = request.ClaimedUntil is { } until ? $", held by a replayer until {until:yyyy-MM-ddTHH:mm:ssZ}" : string.Empty;
+            await output.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{request.Id}  {request.ArrivedAt:yyyy-MM-ddTHH:mm:ss.fffZ}  {request.Method} {request.PathAndQuery}  {request.Body?.Length ?? 0} bytes  {attempts}{claimed}")).ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync($"{deferred.Count} deferred request{(deferred.Count == 1 ? string.Empty : "s")} of {serviceId}, oldest first").ConfigureAwait(false);
+        return Succeeded;
+    }
+
+    private static async Task<int> ReplayDeferredAsync(
+        CircuitTableSession table, string serviceId, CircuitCtlOptions options, TextWriter output, Func<string, string?> environment, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var deferred = await table.ListDeferredAsync(serviceId).ConfigureAwait(false);
+        if (deferred.Count == 0)
+        {
+            await output.WriteLineAsync($"{serviceId} has no deferred request: nothing to replay").ConfigureAwait(false);
+            return Succeeded;
+        }
+
+        var bus = options.EventBusName!;
+        var endpoint = options.EventsEndpointUrl ?? new Uri($"https://events.{options.Region}.amazonaws.com/");
+        using var notifier = new StateChangeNotifier(bus, endpoint, options.Region, CredentialsFromEnvironment.Resolver(CredentialsFor(endpoint, environment)), time);
+        var detail = new DeferredReplayDetail(serviceId, CircuitStateNames.Closed, Reason("replay asked for by an operator", options.Reason), "circuitctl-" + Guid.NewGuid().ToString("N"));
+        var problem = await notifier.PublishReplayRequestAsync(detail, options.Timeout, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            throw new CircuitCtlException(
+                cancellationToken.IsCancellationRequested ? Interrupted : Failed,
+                $"the replay request was not published on bus {bus}: {OneLine(problem)}");
+        }
+
+        await output.WriteLineAsync(
+            $"published '{DeferredReplays.DetailType}' for {serviceId} on bus {bus}: the replayer sends its {deferred.Count} deferred request{(deferred.Count == 1 ? string.Empty : "s")} "
+            + "through the breaker (an open circuit stops it)").ConfigureAwait(false);
+        return Succeeded;
+    }
+
+    private static async Task<int> DropDeferredAsync(CircuitTableSession table, string serviceId, CircuitCtlOptions options, TextWriter output)
+    {
+        var deferred = await table.ListDeferredAsync(serviceId).ConfigureAwait(false);
+        var chosen = options.AllDeferred ? deferred : deferred.Where(request => request.Id == options.DeferredId).ToList();
+        if (!options.AllDeferred && chosen.Count == 0)
+        {
+            throw new CircuitCtlException(Failed, $"no deferred request '{options.DeferredId}' of {serviceId} (circuitctl deferred list shows them)");
+        }
+
+        var dropped = 0;
+        foreach (var request in chosen)
+        {
+            if (await table.DropDeferredAsync(request).ConfigureAwait(false))
+            {
+                dropped++;
+            }
+        }
+
+        await output.WriteLineAsync($"dropped {dropped} deferred request{(dropped == 1 ? string.Empty : "s")} of {serviceId}").ConfigureAwait(false);
+        return Succeeded;
+    }
+
     // The action is done either way: a lost event is reported, not a failure of the command.
     private static async Task PublishAsync(
         string serviceId, CircuitView from, CircuitView to, string reason, CircuitCtlOptions options, TextWriter output, TextWriter error,
@@ -218,7 +293,12 @@ internal static class CircuitCtlCommand
             ? CredentialsFromEnvironment.Explicit(environment) ?? new BasicAWSCredentials("local", "local")
             : CredentialsFromEnvironment.Explicit(environment);
 
-    private static string Verb(CircuitCtlOptions options) => options.Action == CircuitCtlAction.Isolate ? "isolate" : "close";
+    private static string Verb(CircuitCtlOptions options) => options.Action switch
+    {
+        CircuitCtlAction.Isolate => "isolate",
+        CircuitCtlAction.Close => "close",
+        _ => "act on",
+    };
 
     private static string Reason(string what, string? why) => string.IsNullOrWhiteSpace(why) ? what : $"{what}: {why.Trim()}";
 

@@ -23,7 +23,7 @@ internal sealed class CircuitCtlCommandLine
     /// <summary>How long DynamoDB's calls may take in all when <c>--timeout-seconds</c> is not given.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
-    private const string CommandNames = "status, isolate, close or reset";
+    private const string CommandNames = "status, isolate, close, reset or deferred";
 
     // What the options' table cannot say, printed after it in every --help.
     private const string Notes = """
@@ -32,6 +32,8 @@ internal sealed class CircuitCtlCommandLine
         DynamoDB's calls get --timeout-seconds in all (default 10 s), retries included, then circuitctl says which call
         did not answer; publishing the state change gets as long again.
         Credentials are your own, from the AWS SDK's usual chain (environment, profile, SSO).
+        deferred lists, replays (a 'Deferred Replay Requested' event on --event-bus-name, which the replayer's rule
+        matches) or drops (--id ID, or --all) the requests whenOpen: defer stored while the circuit was open.
         Exit codes: 0 done, 1 failed (table or circuit not found, DynamoDB unreachable, too slow or not DynamoDB, an AWS
         error), 2 bad arguments, 130 interrupted (Ctrl+C). Every problem is one line on stderr.
         """;
@@ -51,6 +53,8 @@ internal sealed class CircuitCtlCommandLine
         "--window-seconds", LongestWindow, "how far back status counts failures (default 60, the breaker's default window; at most a year)");
     private readonly Option<TimeSpan?> _timeout = Seconds(
         "--timeout-seconds", LongestTimeout, "how long to wait for DynamoDB, all calls and retries together (default 10 s); as long again for EventBridge");
+    private readonly Option<string> _id = Text("--id", "id", "the deferred request to drop (as in Circuit-Breaker-Deferred-Id and 'deferred list')");
+    private readonly Option<bool> _all = new("--all") { Description = "drop every deferred request of the circuit" };
     private readonly Option<bool> _create = new("--create")
     {
         Description = "act on a circuit the table holds no item of yet, e.g. to isolate a route's circuit before it ever failed",
@@ -78,6 +82,11 @@ internal sealed class CircuitCtlCommandLine
         var close = new Command("close", "close it now (releases an isolated circuit); failures before now stop counting") { _create };
         close.Aliases.Add("reset");
         Add(close, CircuitCtlAction.Close);
+        var deferred = new Command("deferred", "the requests whenOpen: defer stored while the circuit was open");
+        _root.Add(deferred);
+        Add(deferred, new Command("list", "one line per deferred request, oldest first: id, arrival, method, path, size, attempts"), CircuitCtlAction.DeferredList);
+        Add(deferred, new Command("replay", "ask the replayer to replay them now, through the breaker (needs --event-bus-name)"), CircuitCtlAction.DeferredReplay);
+        Add(deferred, new Command("drop", "delete one (--id) or all (--all) of them; they are never sent") { _id, _all }, CircuitCtlAction.DeferredDrop);
 
         var help = _root.Options.OfType<HelpOption>().Single();
         var generated = (HelpAction)help.Action!;
@@ -104,9 +113,11 @@ internal sealed class CircuitCtlCommandLine
         return Validate(parsed, action);
     }
 
-    private void Add(Command command, CircuitCtlAction action)
+    private void Add(Command command, CircuitCtlAction action) => Add(_root, command, action);
+
+    private void Add(Command parent, Command command, CircuitCtlAction action)
     {
-        _root.Add(command);
+        parent.Add(command);
         _actions[command] = action;
     }
 
@@ -151,18 +162,41 @@ internal sealed class CircuitCtlCommandLine
             return Fail("--event-bus-name is empty");
         }
 
+        var deferredId = action == CircuitCtlAction.DeferredDrop ? parsed.GetValue(_id) : null;
+        var all = action == CircuitCtlAction.DeferredDrop && parsed.GetResult(_all) is not null && parsed.GetValue(_all);
+        if (action == CircuitCtlAction.DeferredDrop && (deferredId is null) == !all)
+        {
+            return Fail("deferred drop needs --id ID or --all (one of them)");
+        }
+
+        if (action == CircuitCtlAction.DeferredReplay && bus is null)
+        {
+            return Fail("deferred replay needs --event-bus-name: the replayer hears of it on the bus, e.g. --event-bus-name \"$(pulumi stack output eventBusName)\"");
+        }
+
         var window = parsed.GetValue(_window)
             ?? TimeSpan.FromSeconds(double.Parse(CircuitSettingKeys.WindowSeconds.DefaultValue!, CultureInfo.InvariantCulture));
         var create = parsed.GetResult(_create) is not null && parsed.GetValue(_create);
         return new CircuitCtlParseResult(
             new CircuitCtlOptions(
-                action, table.Trim(), region, endpoint, service, bus, eventsEndpoint, window, parsed.GetValue(_reason), create, parsed.GetValue(_timeout) ?? DefaultTimeout),
+                action, table.Trim(), region, endpoint, service, bus, eventsEndpoint, window, parsed.GetValue(_reason), create, parsed.GetValue(_timeout) ?? DefaultTimeout)
+            {
+                DeferredId = deferredId,
+                AllDeferred = all,
+            },
             null);
     }
 
     // One line for the first problem, in the hand-written parser's words where System.CommandLine's say less.
     private static string FirstProblem(ParseResult parsed, IReadOnlyList<string> words)
     {
+        if (parsed.CommandResult.Command.Name == "deferred")
+        {
+            return parsed.UnmatchedTokens.Count > 0 && !parsed.UnmatchedTokens[0].StartsWith('-')
+                ? $"unknown deferred command '{parsed.UnmatchedTokens[0]}': expected list, replay or drop"
+                : "deferred needs a command: list, replay or drop (see --help)";
+        }
+
         if (parsed.CommandResult.Command is RootCommand)
         {
             return words[0].StartsWith('-')

@@ -11,6 +11,15 @@ internal enum CircuitCtlAction
 
     /// <summary>Close the circuit now; earlier failures stop counting (also releases an isolated circuit).</summary>
     Close,
+
+    /// <summary>List the circuit's deferred requests (whenOpen: defer).</summary>
+    DeferredList,
+
+    /// <summary>Ask the replayer to replay the circuit's deferred requests now.</summary>
+    DeferredReplay,
+
+    /// <summary>Delete one deferred request (--id) or all of them (--all).</summary>
+    DeferredDrop,
 }
 
 /// <summary>The validated command line.</summary>
@@ -36,4 +45,11 @@ internal sealed record CircuitCtlOptions(
     TimeSpan Window,
     string? Reason,
     bool Create,
-    TimeSpan Timeout);
+    TimeSpan Timeout)
+{
+    /// <summary>With <see cref="CircuitCtlAction.DeferredDrop"/>: the deferred request to drop.</summary>
+    public string? DeferredId { get; init; }
+
+    /// <summary>With <see cref="CircuitCtlAction.DeferredDrop"/>: drop every deferred request of the circuit.</summary>
+    public bool AllDeferred { get; init; }
+}

@@ -23,6 +23,7 @@ internal sealed class CircuitTableSession : IDisposable
 
     private readonly IAmazonDynamoDB _client;
     private readonly DynamoDbCircuitStore _store;
+    private readonly DeferredRequestStore _deferred;
     private readonly string _table;
     private readonly Uri _endpoint;
     private readonly TimeSpan _timeout;
@@ -44,6 +45,7 @@ internal sealed class CircuitTableSession : IDisposable
         }
 
         _store = new DynamoDbCircuitStore(_client, options.Table, time);
+        _deferred = new DeferredRequestStore(_client, options.Table);
         _interrupted = interrupted;
         _budget = new CancellationTokenSource(options.Timeout, time);
         _calls = CancellationTokenSource.CreateLinkedTokenSource(interrupted, _budget.Token);
@@ -85,6 +87,15 @@ internal sealed class CircuitTableSession : IDisposable
     /// <inheritdoc cref="DynamoDbCircuitStore.ForceCloseAsync"/>
     public Task<CircuitRecord> ForceCloseAsync(string serviceId, DateTimeOffset closedAt) =>
         CallAsync($"UpdateItem (closing '{serviceId}')", write: true, token => _store.ForceCloseAsync(serviceId, closedAt, token));
+
+    /// <inheritdoc />
+    /// <summary>The circuit's deferred requests in arrival order.</summary>
+    public Task<IReadOnlyList<DeferredRequest>> ListDeferredAsync(string serviceId) =>
+        CallAsync($"Query (listing the deferred requests of '{serviceId}')", write: false, token => _deferred.ListAllAsync(serviceId, token));
+
+    /// <summary>Deletes one deferred request, whoever holds it; false when it was gone already.</summary>
+    public Task<bool> DropDeferredAsync(DeferredRequest request) =>
+        CallAsync($"DeleteItem (dropping deferred request '{request.Id}')", write: true, token => _deferred.DeleteAsync(request.ServiceId, request.SortKey, owner: null, token));
 
     /// <inheritdoc />
     public void Dispose()

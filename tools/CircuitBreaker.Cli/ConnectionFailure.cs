@@ -24,7 +24,9 @@ internal static class ConnectionFailure
                 return $"name resolution of host {endpoint.Host} failed";
             case SocketError.ConnectionRefused:
                 return $"connection refused by {peer}";
-            case SocketError.ConnectionReset or SocketError.ConnectionAborted:
+            // A reset that lands before the request is written can surface on Linux as ENOTCONN ("Transport endpoint
+            // is not connected"): the peer dropped the connection all the same.
+            case SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.NotConnected:
                 return $"connection reset by {peer}";
             case SocketError.TimedOut:
                 return $"connecting to {peer} timed out";

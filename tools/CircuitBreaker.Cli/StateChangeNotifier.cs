@@ -45,6 +45,20 @@ internal sealed class StateChangeNotifier : IDisposable
         return LastError() ?? "EventBridge did not accept it";
     }
 
+    /// <summary>Publishes a replay request for the replayer (<see cref="DeferredReplays"/>), as <see cref="PublishAsync"/> does a state change.</summary>
+    public async Task<string?> PublishReplayRequestAsync(DeferredReplayDetail detail, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(budget);
+        var outgoing = new OutgoingEvent(StateChangeEvents.Source, DeferredReplays.DetailType, "Replay request", DateTimeOffset.UtcNow);
+        if (await _client.PublishAsync(outgoing, detail, ContractJsonContext.Default.DeferredReplayDetail, new LogScope(detail.RequestId, detail.ServiceId), limit.Token).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return LastError() ?? "EventBridge did not accept it";
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -24,6 +24,9 @@ internal static class CircuitItemKeys
     /// </summary>
     public const string StalePrefix = "stale#";
 
+    /// <summary>Prefix shared by every deferred request's sort key (<c>whenOpen: defer</c>).</summary>
+    public const string DeferredPrefix = "deferred#";
+
     // 15 digits hold epoch milliseconds until the year 33658; fixed width keeps string order = time order.
     private const string MillisecondsFormat = "D15";
 
@@ -52,6 +55,19 @@ internal static class CircuitItemKeys
 
     /// <summary>The inclusive sort-key range of the success counters whose bucket starts at or after <paramref name="since"/>.</summary>
     public static (string From, string To) SuccessesSince(DateTimeOffset since) => (Successes(since), SuccessesUpperBound);
+
+    /// <summary>
+    /// The sort key of one deferred request: <c>deferred#&lt;ms, 15 digits&gt;#&lt;id&gt;</c>, so that a query in key order
+    /// returns the circuit's deferred requests in the order they arrived.
+    /// </summary>
+    public static string Deferred(DateTimeOffset arrivedAt, string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        return DeferredPrefix + Milliseconds(arrivedAt) + "#" + id;
+    }
+
+    /// <summary>The inclusive sort-key range of every deferred request of a circuit.</summary>
+    public static (string From, string To) AllDeferred { get; } = (DeferredPrefix, DeferredPrefix + AfterEventIds);
 
     /// <summary>
     /// The sort key of the stored answer to <paramref name="requestKey"/>: <c>stale#</c> and the SHA-256 of the key in

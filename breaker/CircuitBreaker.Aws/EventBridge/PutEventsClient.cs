@@ -116,7 +116,7 @@ public sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher, 
     /// <param name="detailType">The detail's JSON metadata.</param>
     /// <param name="scope">What the Warn line of a lost event is about.</param>
     /// <param name="cancellationToken">The caller's budget: when cancelled, stops and returns false.</param>
-    internal async Task<bool> PublishAsync<TDetail>(
+    public async Task<bool> PublishAsync<TDetail>(
         OutgoingEvent outgoing, TDetail detail, JsonTypeInfo<TDetail> detailType, LogScope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outgoing);
@@ -270,4 +270,4 @@ public sealed class PutEventsClient : IFailurePublisher, IStateChangePublisher, 
 /// <param name="DetailType">The event's <c>detail-type</c>.</param>
 /// <param name="Description">How log lines name this kind of event, e.g. "Failure event".</param>
 /// <param name="Time">The event's time.</param>
-internal sealed record OutgoingEvent(string Source, string DetailType, string Description, DateTimeOffset Time);
+public sealed record OutgoingEvent(string Source, string DetailType, string Description, DateTimeOffset Time);

@@ -20,7 +20,7 @@ namespace CircuitBreaker.Aws.EventBridge;
 /// services do not accept <c>UNSIGNED-PAYLOAD</c>. The SDK adds and signs that header on every
 /// request, and adds <c>x-amz-security-token</c> when the credentials carry a session token.
 /// </remarks>
-internal sealed class RequestSigner
+public sealed class RequestSigner
 {
     private readonly IIdentityResolver<AWSCredentials> _credentials;
     private readonly RegionEndpoint _region;

@@ -31,6 +31,9 @@ internal sealed record ProblemDetails
 
     /// <summary>Extension: seconds until a retry may succeed, as in <c>Retry-After</c>.</summary>
     [JsonPropertyName("retryAfterSeconds")] public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>Extension: the id of a request stored by <c>whenOpen: defer</c> (as in <c>Circuit-Breaker-Deferred-Id</c>).</summary>
+    [JsonPropertyName("deferredId")] public string? DeferredId { get; init; }
 }
 
 /// <summary>The problem types the webservice answers with (URNs: stable names that need no hosting).</summary>
@@ -38,6 +41,9 @@ internal static class ProblemTypes
 {
     /// <summary>503: the circuit is open or a probe is running.</summary>
     public const string CircuitOpen = "urn:circuit-breaker:problem:circuit-open";
+
+    /// <summary>202: the circuit is open and the request was stored, to be replayed once it closes (<c>whenOpen: defer</c>).</summary>
+    public const string Deferred = "urn:circuit-breaker:problem:deferred";
 
     /// <summary>503: an operator isolated the circuit; it stays open until released.</summary>
     public const string CircuitIsolated = "urn:circuit-breaker:problem:circuit-isolated";

@@ -61,6 +61,31 @@ internal static class WebserviceResponses
             retryAfter);
     }
 
+    /// <summary>
+    /// 202 for a request <c>whenOpen: defer</c> stored while the circuit was <paramref name="state"/>: its id in
+    /// <c>Circuit-Breaker-Deferred-Id</c> and in the problem body's <c>deferredId</c>.
+    /// </summary>
+    public static HttpApiResponse Deferred(string serviceId, string state, string deferredId, string requestId)
+    {
+        var response = Problem(
+            new ProblemDetails
+            {
+                Type = ProblemTypes.Deferred,
+                Title = "Request deferred",
+                Status = 202,
+                Detail = $"{serviceId} is not taking requests now; this one was stored and will be sent to it once its circuit closes.",
+                Instance = requestId,
+                ServiceId = serviceId,
+                CircuitState = state,
+                DeferredId = deferredId,
+            },
+            retryAfterSeconds: null);
+        return response with
+        {
+            Headers = new Dictionary<string, string>(response.Headers!) { [DeferredReplays.IdHeader.ToLowerInvariant()] = deferredId },
+        };
+    }
+
     /// <summary>503 while an operator holds the circuit open: no Retry-After, since nobody knows when it is released.</summary>
     public static HttpApiResponse CircuitIsolated(string serviceId, string requestId) => Problem(
         new ProblemDetails

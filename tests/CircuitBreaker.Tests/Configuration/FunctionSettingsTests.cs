@@ -77,6 +77,21 @@ public sealed class FunctionSettingsTests
     }
 
     [Fact]
+    public void TheReplayerNeedsTheBusAndMayNameItsDeadLetterQueue()
+    {
+        Assert.Throws<FunctionConfigurationException>(() => FunctionSettings.Read(With((FunctionEnvironment.EventBusName, null), (FunctionEnvironment.Handler, HandlerNames.Replayer))));
+
+        var replayer = FunctionSettings.Read(With(
+            (FunctionEnvironment.Handler, HandlerNames.Replayer), (FunctionEnvironment.DeadLetterQueueUrl, "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq")));
+        var error = Assert.Throws<FunctionConfigurationException>(() => FunctionSettings.Read(With(
+            (FunctionEnvironment.Handler, HandlerNames.Replayer), (FunctionEnvironment.DeadLetterQueueUrl, "dlq"))));
+
+        Assert.Equal(HandlerNames.Replayer, replayer.Handler);
+        Assert.Equal(new Uri("https://sqs.eu-west-1.amazonaws.com/123456789012/dlq"), replayer.DeadLetterQueueUrl);
+        Assert.Contains("DEAD_LETTER_QUEUE_URL is 'dlq'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnUnknownHandlerIsRejected()
     {
         var error = Assert.Throws<FunctionConfigurationException>(() => FunctionSettings.Read(With((FunctionEnvironment.Handler, "index.handler"))));

@@ -14,6 +14,7 @@ namespace CircuitBreaker.Tests.EndToEnd;
 internal sealed class InProcessLocalHost : IAsyncDisposable
 {
     private CircuitBreaker.Local.DynamoDb.DynamoDbProxy? _dynamoDbProxy;
+    private bool _ownsDynamoDb = true;
 
     private InProcessLocalHost(LocalDynamoDb dynamoDb, LocalSystem system, LogCapture functionLog, LogCapture console)
     {
@@ -73,6 +74,27 @@ internal sealed class InProcessLocalHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the stack over a DynamoDB that outlives it (as a table outlives a stopped local host): the test disposes
+    /// <paramref name="dynamoDb"/>.
+    /// </summary>
+    public static async Task<InProcessLocalHost> StartOverAsync(LocalDynamoDb dynamoDb, params string[] options)
+    {
+        var parsed = LocalOptionsParser.Parse(["--port", "0", .. options]);
+        var localOptions = parsed.Options ?? throw new ArgumentException(string.Join(" ", parsed.Errors));
+        var functionLog = new LogCapture();
+        var console = new LogCapture();
+        var system = await LocalSystem.StartAsync(
+            localOptions,
+            (environment, token) => LambdaEntryPoint.RunAsync(environment, functionLog, TimeProvider.System, new RuntimeLoopOptions { ExportTraceIdToEnvironment = false }, token),
+            dynamoDb.Endpoint,
+            TimeProvider.System,
+            console,
+            onRequest: null,
+            TestContext.Current.CancellationToken);
+        return new InProcessLocalHost(dynamoDb, system, functionLog, console) { _ownsDynamoDb = false };
+    }
+
     /// <summary>Waits for the n-th circuit transition line to <paramref name="to"/>.</summary>
     public Task<string> WaitForTransitionAsync(string to, TimeSpan timeout) =>
         FunctionLog.WaitForLineAsync(line => line.Contains("\"message\":\"circuit transition\"", StringComparison.Ordinal)
@@ -95,6 +117,9 @@ internal sealed class InProcessLocalHost : IAsyncDisposable
             await _dynamoDbProxy.DisposeAsync();
         }
 
-        await DynamoDb.DisposeAsync();
+        if (_ownsDynamoDb)
+        {
+            await DynamoDb.DisposeAsync();
+        }
     }
 }
