@@ -6,7 +6,7 @@ using CircuitBreaker.Core.Breaker;
 using CircuitBreaker.Core.Configuration;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
-using CircuitBreaker.Functions.Replay;
+using CircuitBreaker.Functions.Replayer;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions.Configuration;
 using CircuitBreaker.Functions.Recorder;

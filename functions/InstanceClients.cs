@@ -86,16 +86,16 @@ internal sealed class InstanceClients : IDisposable
         Log));
 
     /// <summary>The replayer's dead-letter queue: SQS when the settings name one, else the log.</summary>
-    public Replay.IDeadLetterQueue DeadLetters()
+    public Replayer.IDeadLetterQueue DeadLetters()
     {
         if (Settings.DeadLetterQueueUrl is not { } queue)
         {
-            return new Replay.LogOnlyDeadLetterQueue(Log);
+            return new Replayer.LogOnlyDeadLetterQueue(Log);
         }
 
         // No redirects (a redirected request would go unsigned); a dead letter may wait a little, not forever.
         var http = Own(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) });
-        return new Replay.SqsDeadLetterQueue(http, queue, Settings.Region, CredentialsFromEnvironment.Resolver(_credentials), Time, Log);
+        return new Replayer.SqsDeadLetterQueue(http, queue, Settings.Region, CredentialsFromEnvironment.Resolver(_credentials), Time, Log);
     }
 
     /// <inheritdoc />

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Store;
-using CircuitBreaker.Functions.Replay;
+using CircuitBreaker.Functions.Replayer;
 using CircuitBreaker.Local.Sqs;
 using CircuitBreaker.Tests.Support;
 

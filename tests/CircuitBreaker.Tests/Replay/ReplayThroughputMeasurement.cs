@@ -6,7 +6,7 @@ using Amazon.DynamoDBv2;
 using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Replay;
+using CircuitBreaker.Functions.Replayer;
 using CircuitBreaker.Tests.Support;
 
 namespace CircuitBreaker.Tests.Replay;

@@ -7,7 +7,7 @@ using CircuitBreaker.Contract;
 using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Store;
 using CircuitBreaker.Functions;
-using CircuitBreaker.Functions.Replay;
+using CircuitBreaker.Functions.Replayer;
 using CircuitBreaker.Tests.Support;
 using Microsoft.AspNetCore.Http;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Core.Store;
 
-namespace CircuitBreaker.Functions.Replay;
+namespace CircuitBreaker.Functions.Replayer;
 
 /// <summary>
 /// The dead-letter queue's message for a deferred request: everything needed to send it again by hand (the body in

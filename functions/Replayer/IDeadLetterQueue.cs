@@ -1,7 +1,7 @@
 using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Core.Store;
 
-namespace CircuitBreaker.Functions.Replay;
+namespace CircuitBreaker.Functions.Replayer;
 
 /// <summary>Where the replayer sends a deferred request that failed <c>deferMaxAttempts</c> replays.</summary>
 internal interface IDeadLetterQueue

@@ -9,7 +9,7 @@ using CircuitBreaker.Polly;
 using Polly;
 using Polly.CircuitBreaker;
 
-namespace CircuitBreaker.Functions.Replay;
+namespace CircuitBreaker.Functions.Replayer;
 
 /// <summary>
 /// Replays one route's deferred requests in arrival order, at most <see cref="DeferOptions.ReplayPerSecond"/> a second,

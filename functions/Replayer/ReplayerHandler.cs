@@ -4,7 +4,7 @@ using CircuitBreaker.Core.Events;
 using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Functions.Runtime;
 
-namespace CircuitBreaker.Functions.Replay;
+namespace CircuitBreaker.Functions.Replayer;
 
 /// <summary>
 /// The replayer Lambda: invoked by its rule with a state change to <c>closed</c> (or a replay request, see

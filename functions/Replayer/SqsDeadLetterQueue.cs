@@ -9,7 +9,7 @@ using CircuitBreaker.Core.Logging;
 using CircuitBreaker.Aws.DynamoDb;
 using CircuitBreaker.Core.Store;
 
-namespace CircuitBreaker.Functions.Replay;
+namespace CircuitBreaker.Functions.Replayer;
 
 /// <summary>
 /// Sends dead-lettered requests to an SQS queue with <c>SendMessage</c> in the AWS JSON 1.0 protocol over a plain
