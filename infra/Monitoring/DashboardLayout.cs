@@ -24,12 +24,13 @@ public static class DashboardLayout
     public static IReadOnlyList<string> RequestMetrics { get; } =
         [
             CircuitMetrics.Relayed, CircuitMetrics.FailedFast, CircuitMetrics.DownstreamTimeout, CircuitMetrics.DownstreamError, CircuitMetrics.Probe,
-            CircuitMetrics.StaleServed, CircuitMetrics.StaleStored, CircuitMetrics.StaticServed,
+            CircuitMetrics.StaleServed, CircuitMetrics.StaleStored, CircuitMetrics.StaticServed, CircuitMetrics.Deferred, CircuitMetrics.DeferFailed,
         ];
 
     /// <summary>What the circuit did, counted per period.</summary>
     public static IReadOnlyList<string> CircuitMetricNames { get; } =
-        [CircuitMetrics.CircuitOpened, CircuitMetrics.CircuitClosed, CircuitMetrics.FailuresRecorded, CircuitMetrics.FailureEventsRejected, CircuitMetrics.StateReadsThrottled];
+        [CircuitMetrics.CircuitOpened, CircuitMetrics.CircuitClosed, CircuitMetrics.FailuresRecorded, CircuitMetrics.FailureEventsRejected, CircuitMetrics.StateReadsThrottled,
+            CircuitMetrics.Replayed, CircuitMetrics.ReplayFailed, CircuitMetrics.ReplayDeadLettered];
 
     /// <summary>The percentiles of <see cref="CircuitMetrics.DownstreamLatency"/> shown.</summary>
     public static IReadOnlyList<string> LatencyStatistics { get; } = ["p50", "p99", "Maximum"];
