@@ -52,21 +52,8 @@ internal sealed class DeferredReplay
         _deadLetters = deadLetters;
         _time = time;
         _log = log;
-        var policy = settings.Policy;
-        _pipeline = new ResiliencePipelineBuilder<DownstreamOutcome> { TimeProvider = time }
-            .AddDistributedCircuitBreaker(new DistributedCircuitBreakerStrategyOptions<DownstreamOutcome>
-            {
-                ServiceId = settings.ServiceId,
-                Circuit = circuit,
-                SlowCallThreshold = policy.SlowCallThreshold,
-                FailOpen = false,
-                FailureStatusCodes = policy.FailureStatusCodes,
-                MaxRetryAfter = policy.MaxRetryAfter,
-                TimeProvider = time,
-                ShouldHandle = static arguments => new(arguments.Outcome.Result is { } outcome && outcome.IsFailure),
-                DescribeFailure = static outcome => outcome.Result?.Failure ?? default,
-            })
-            .Build();
+        // A replay never calls without the breaker: a store it cannot read stops the replay, and the next close resumes it.
+        _pipeline = RoutePipeline.Build(circuit, settings, failOpen: false, time);
     }
 
     /// <summary>The route's circuit.</summary>

@@ -48,23 +48,7 @@ internal sealed class WebserviceHandler : IInvocationHandler
         _settings = settings;
         _time = time;
         _log = log;
-        var policy = settings.Policy;
-        _pipeline = new ResiliencePipelineBuilder<DownstreamOutcome> { TimeProvider = time }
-            .AddDistributedCircuitBreaker(new DistributedCircuitBreakerStrategyOptions<DownstreamOutcome>
-            {
-                ServiceId = settings.ServiceId,
-                Circuit = circuit,
-                SlowCallThreshold = policy.SlowCallThreshold,
-                FailOpen = policy.FailOpen,
-                FailureStatusCodes = policy.FailureStatusCodes,
-                MaxRetryAfter = policy.MaxRetryAfter,
-                TimeProvider = time,
-
-                // The callback never throws for the downstream's faults: they are outcomes, judged by the route's policy.
-                ShouldHandle = static arguments => new(arguments.Outcome.Result is { } outcome && outcome.IsFailure),
-                DescribeFailure = static outcome => outcome.Result?.Failure ?? default,
-            })
-            .Build();
+        _pipeline = RoutePipeline.Build(circuit, settings, settings.Policy.FailOpen, time);
     }
 
     /// <inheritdoc />
