@@ -156,15 +156,7 @@ internal sealed class FunctionInstance : IDisposable
         var replays = routes.Routes.Select(route =>
         {
             var circuit = route.Circuit;
-            var routeCircuit = GateCircuit.Over(
-                circuit.ServiceId,
-                circuit.Policy,
-                store,
-                publisher,
-                transitions ?? TransitionReporter.LogOnly(log, time),
-                circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
-                time,
-                log);
+            var routeCircuit = RouteCircuit(circuit, store, publisher, transitions, time, log);
             return new DeferredReplay(routeCircuit, deferred, downstreamFor(route), circuit, deadLetters, time, log);
         });
         return new ReplayerHandler(replays.ToList(), resume, log, routes.MetricsNamespace);
@@ -206,17 +198,23 @@ internal sealed class FunctionInstance : IDisposable
         IStaleAnswerStore? staleAnswers = null,
         DeferredRequestStore? deferred = null)
     {
-        var routeCircuit = GateCircuit.Over(
-            circuit.ServiceId,
-            circuit.Policy,
-            store,
-            publisher,
-            transitions ?? TransitionReporter.LogOnly(log, time),
-            circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
-            time,
-            log);
+        var routeCircuit = RouteCircuit(circuit, store, publisher, transitions, time, log);
         return new WebserviceHandler(routeCircuit, downstream, circuit, time, log, WhenOpenAnswer(circuit, staleAnswers, deferred, time, log));
     }
+
+    // A route's circuit: the core's gate over the table, failures on the bus; a probe's lease covers the route's
+    // downstream timeout plus the time to answer.
+    private static GateCircuit RouteCircuit(
+        CircuitSettings circuit, ICircuitStore store, IFailurePublisher publisher, TransitionReporter? transitions, TimeProvider time, FunctionLog log) =>
+        GateCircuit.Over(
+                circuit.ServiceId,
+                circuit.Policy,
+                store,
+                publisher,
+                transitions ?? TransitionReporter.LogOnly(log, time),
+                circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
+                time,
+                log);
 
     // The route's whenOpen mode. Each mode's answer is built here from what the instance has.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Each mode has its own implementation.")]
