@@ -207,14 +207,14 @@ internal sealed class FunctionInstance : IDisposable
     private static GateCircuit RouteCircuit(
         CircuitSettings circuit, ICircuitStore store, IFailurePublisher publisher, TransitionReporter? transitions, TimeProvider time, FunctionLog log) =>
         GateCircuit.Over(
-                circuit.ServiceId,
-                circuit.Policy,
-                store,
-                publisher,
-                transitions ?? TransitionReporter.LogOnly(log, time),
-                circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
-                time,
-                log);
+            circuit.ServiceId,
+            circuit.Policy,
+            store,
+            publisher,
+            transitions ?? TransitionReporter.LogOnly(log, time),
+            circuit.Target.DownstreamTimeout + CircuitSettings.ResponseReserve,
+            time,
+            log);
 
     // The route's whenOpen mode. Each mode's answer is built here from what the instance has.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Each mode has its own implementation.")]
