@@ -56,6 +56,9 @@ internal sealed class DeferredReplay
         _pipeline = RoutePipeline.Build(circuit, settings, failOpen: false, time);
     }
 
+    // The dead letter's reason for a stored item whose path would leave the route's downstream.
+    private const string UnsafeTargetError = "the stored path does not stay on the route's downstream origin";
+
     /// <summary>The route's circuit.</summary>
     public string ServiceId => _settings.ServiceId;
 
@@ -130,6 +133,13 @@ internal sealed class DeferredReplay
             {
                 // Gone (a replayer or an operator finished it) or held by another replayer, which owns the queue now.
                 return (nextSend, ReplayStop.HeldElsewhere);
+            }
+
+            if (TargetOf(_settings.Target.DownstreamUrl, item.PathAndQuery) is null)
+            {
+                // Only a write to the table by someone else makes such an item; it is never sent, and never retried.
+                await DeadLetterAsync(item, owner, UnsafeTargetError, summary, metrics, scope, cancellationToken).ConfigureAwait(false);
+                return (nextSend, null);
             }
 
             var settled = false;
@@ -247,11 +257,28 @@ internal sealed class DeferredReplay
         }
     }
 
+    /// <summary>
+    /// The URL a stored path and query go to: on the route's downstream origin, or null when they would leave it (a path
+    /// that does not start with <c>/</c>, such as <c>@other.host/x</c>, would make the text name another host).
+    /// </summary>
+    internal static Uri? TargetOf(Uri downstreamUrl, string pathAndQuery)
+    {
+        ArgumentNullException.ThrowIfNull(downstreamUrl);
+        var origin = downstreamUrl.GetLeftPart(UriPartial.Authority);
+        if (!pathAndQuery.StartsWith('/')
+            || !Uri.TryCreate(origin + pathAndQuery, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }, out var target))
+        {
+            return null;
+        }
+
+        return string.Equals(target.GetLeftPart(UriPartial.Authority), origin, StringComparison.Ordinal) ? target : null;
+    }
+
     /// <summary>The deferred request as the relay sends it: to the route's downstream origin today, with an <c>Idempotency-Key</c>.</summary>
     internal RelayRequest RelayRequestOf(DeferredRequest item)
     {
-        var origin = _settings.Target.DownstreamUrl.GetLeftPart(UriPartial.Authority);
-        var target = new Uri(origin + item.PathAndQuery, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        var target = TargetOf(_settings.Target.DownstreamUrl, item.PathAndQuery)
+            ?? throw new InvalidOperationException($"Deferred request {item.Id}: {UnsafeTargetError}.");
         var headers = item.Headers.ToList();
         if (!headers.Any(header => header.Key.Equals(DeferredReplays.IdempotencyKeyHeader, StringComparison.OrdinalIgnoreCase)))
         {

@@ -116,6 +116,38 @@ public sealed class ReplayerTests(DynaliteFixture dynalite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStoredPathThatWouldLeaveTheDownstreamIsDeadLetteredAtOnceNeverSentAndTheNextIsReplayed()
+    {
+        var settings = Settings();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        using var elsewhere = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        elsewhere.Start();
+        var tampered = new DeferredRequest(
+            settings.ServiceId, "id-0", at, "POST", $"@127.0.0.1:{((System.Net.IPEndPoint)elsewhere.LocalEndpoint).Port}/steal", [], null, at.AddDays(1));
+        await _deferred.StoreAsync(tampered, Token);
+        await _deferred.StoreAsync(new DeferredRequest(settings.ServiceId, "id-1", at.AddMilliseconds(1), "POST", "/fine", [], null, at.AddDays(1)), Token);
+
+        var result = await RunAsync(Replayer(settings), settings.ServiceId);
+
+        var deadLetter = Assert.Single(_deadLetters.Sent);
+        Assert.Equal(("id-0", 0), (deadLetter.Request.Id, deadLetter.Attempts));
+        Assert.Contains("downstream origin", deadLetter.Error, StringComparison.Ordinal);
+        Assert.False(elsewhere.Pending());
+        Assert.Equal("/fine", Assert.Single(_received).Path);
+        Assert.Equal(1, result.GetProperty("replayed").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("/orders/1?x=1", "http://down.test:8080/orders/1?x=1")]
+    [InlineData("/a/%2F/b", "http://down.test:8080/a/%2F/b")]
+    [InlineData("@evil.test/x", null)]
+    [InlineData("evil.test/x", null)]
+    [InlineData(":9/x", null)]
+    [InlineData("", null)]
+    public void AStoredPathGoesOnlyToTheRoutesDownstreamOrigin(string pathAndQuery, string? expected) =>
+        Assert.Equal(expected, DeferredReplay.TargetOf(new Uri("http://down.test:8080/base/"), pathAndQuery)?.OriginalString);
+
+    [Fact]
     public async Task TheClientsOwnIdempotencyKeyIsKept()
     {
         var settings = Settings();
