@@ -58,6 +58,15 @@ public sealed class StaleAnswerStoreTests(DynaliteFixture dynalite) : IAsyncLife
     }
 
     [Fact]
+    public async Task ABinaryBodyIsServedBackByteForByte()
+    {
+        var bytes = Enumerable.Range(0, 256).Select(value => (byte)value).Concat(new byte[] { 0xEF, 0xBB, 0xBF, 0xFF, 0xFE, 0x00 }).ToArray();
+        Assert.True(await _store.StoreAsync(Answer() with { Body = bytes }, Token));
+
+        Assert.Equal(bytes, (await _store.FindAsync("svc", Key, Token))!.Body.ToArray());
+    }
+
+    [Fact]
     public async Task AnEmptyBodyIsStoredAndReadBackEmpty()
     {
         await _store.StoreAsync(Answer("v1"), Token);
